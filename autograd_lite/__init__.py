@@ -1,0 +1,23 @@
+"""autograd-lite: exact scalar reverse-mode automatic differentiation.
+
+>>> from autograd_lite import Value
+>>> a = Value(2.0); b = Value(-3.0)
+>>> y = (a * b).tanh() + a.log() * b.sigmoid()
+>>> y.backward()
+>>> round(a.grad, 6), round(b.grad, 6)
+(0.023639, 0.031363)
+"""
+
+from .engine import (Value, apply_op, dot, enable_grad, is_grad_enabled,
+                     no_grad, topological_order, vsum)
+from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
+from .ops import OPS, DomainError, Op
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value", "no_grad", "enable_grad", "is_grad_enabled", "vsum", "dot",
+    "apply_op", "topological_order",
+    "OPS", "Op", "DomainError",
+    "gradcheck", "gradgradcheck", "check_op", "GradcheckError",
+]

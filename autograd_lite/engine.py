@@ -1,0 +1,702 @@
+"""Value: one scalar in a computation graph, and the reverse-mode backward pass.
+
+A ``Value`` holds a float (``data``), the derivative of the last ``backward()``
+root with respect to it (``grad``), the op that made it (``op``, an entry of
+:data:`autograd_lite.ops.OPS`) and that op's inputs. The engine knows no
+derivative rule: it asks the op table for local partials and applies the chain
+rule.
+
+Layout choices, all for speed in pure Python:
+
+* One garbage-collected object per node. The inputs live in two slots
+  (``_a``, ``_b``) rather than a tuple, and a constant operand (``x * 2``) is
+  stored in the node instead of being wrapped as a leaf.
+* No closure per node: ``backward`` reads the op table.
+* No recursion: the topological order comes from Kahn's algorithm, counting in
+  each node (``_pending``) how many of its consumers have yet to pass their
+  gradient down, so a node is visited once all of them have.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
+
+from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS,
+                  UNARY, Op)
+
+__all__ = ["Value", "no_grad", "enable_grad", "is_grad_enabled", "vsum", "dot",
+           "apply_op", "topological_order"]
+
+Number = Union[int, float]
+
+_grad_enabled = True
+_new = object.__new__
+
+_ADD = OPS["add"]
+_SUB = OPS["sub"]
+_MUL = OPS["mul"]
+_DIV = OPS["div"]
+_ADD_C = _ADD.const_right
+_SUB_C = _SUB.const_right
+_MUL_C = _MUL.const_right
+_DIV_C = _DIV.const_right
+
+
+def _node(data: float, op: Op, a, b) -> "Value":
+    """A new interior node (a leaf when gradients are off): the one constructor."""
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node._pending = 0
+    if _grad_enabled:
+        node.op = op
+        node._a = a
+        node._b = b
+    else:
+        node.op = node._a = node._b = None
+    return node
+
+
+def _as_float(x, where: str) -> float:
+    """``x`` as a Python float, or a TypeError saying what was expected."""
+    tp = type(x)
+    if tp is float:
+        return x
+    if isinstance(x, numbers.Real) or (
+            tp.__module__ == "numpy" and getattr(x, "shape", None) == ()
+            and getattr(getattr(x, "dtype", None), "kind", "") in "biuf"):
+        return float(x)
+    hint = ("use x.data for its number, or x.detach() for a copy without history"
+            if tp is Value else "convert it with float(x)")
+    raise TypeError(f"{where}: expected an int, float, bool or numpy scalar, "
+                    f"got {tp.__name__}; {hint}")
+
+
+def _constant(x) -> Optional[Number]:
+    """A number operand kept as given (ints stay ints: ``x ** 2``), or None."""
+    tp = type(x)
+    if tp is float or tp is int:
+        return x
+    if tp is Value:
+        return None
+    try:
+        return _as_float(x, "")
+    except TypeError:
+        return None
+
+
+def _opaque_op(symbol: str) -> Op:
+    """The op of a node built by hand, ``Value(data, children, '+')``: no
+    derivative rule is known, so, as in micrograd, no gradient flows through."""
+    op = _OPAQUE.get(symbol)
+    if op is None:
+        op = Op(f"opaque {symbol!r}", symbol, "Value(data, _children, _op)",
+                "a node built by hand (no gradient flows)", inputs="xs",
+                forward=None, derivative="[0.0] * len(xs)",
+                domain=(((-1.0, 1.0),),), layout=NARY)
+        _OPAQUE[symbol] = op
+    return op
+
+
+_OPAQUE = {}
+
+
+class Value:
+    """A scalar that remembers how it was computed, for reverse-mode autodiff.
+
+    Args:
+        data: the number (int, float, bool or numpy scalar), stored as a float.
+        _children: inputs of a node built by hand (micrograd's signature);
+            no gradient flows through such a node.
+        _op: the label of a node built by hand.
+        label: a name, shown by ``draw_graph``.
+
+    Example:
+        >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+        >>> y = a * b + b ** 2 / a
+        >>> y.backward()
+        >>> y.data, a.grad, b.grad
+        (-1.5, -5.25, -1.0)
+    """
+
+    __slots__ = ("data", "grad", "op", "_a", "_b", "label", "_pending")
+
+    # numpy defers to our reflected operators: np.float64(2) * x is a Value.
+    __array_ufunc__ = None
+
+    def __init__(self, data, _children: Iterable["Value"] = (), _op: str = "",
+                 label: str = ""):
+        self.data = _as_float(data, "Value")
+        self.grad = 0.0
+        self.label = label
+        self._pending = 0
+        children = tuple(_children)
+        for child in children:
+            if type(child) is not Value:
+                raise TypeError(f"Value: _children must be Values, got "
+                                f"{type(child).__name__}")
+        if children:
+            self.op, self._a, self._b = _opaque_op(str(_op)), children, None
+        else:
+            self.op = self._a = self._b = None
+
+    # ---- micrograd's view of the node --------------------------------------
+    @property
+    def _prev(self) -> Tuple["Value", ...]:
+        """The Value inputs, in order, a reused input once per use."""
+        return _inputs(self)
+
+    @property
+    def _op(self) -> str:
+        """The short label micrograd keeps: ``'*'``, ``'**2'``, ``'tanh'``."""
+        op = self.op
+        if op is None:
+            return ""
+        return op.symbol.format(c=self._b) if "{" in op.symbol else op.symbol
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data}, grad={self.grad}{label})"
+
+    # ---- arithmetic (the hottest ops build their node inline) --------------
+    def __add__(self, other):
+        if type(other) is Value:
+            return _node(self.data + other.data, _ADD, self, other)
+        if type(other) is not float:
+            other = _constant(other)
+            if other is None:
+                return NotImplemented
+        return _node(self.data + other, _ADD_C, self, other)
+
+    __radd__ = __add__  # float addition commutes exactly
+
+    def __mul__(self, other):
+        if type(other) is Value:
+            return _node(self.data * other.data, _MUL, self, other)
+        if type(other) is not float:
+            other = _constant(other)
+            if other is None:
+                return NotImplemented
+        return _node(self.data * other, _MUL_C, self, other)
+
+    __rmul__ = __mul__
+
+    def __sub__(self, other):
+        if type(other) is Value:
+            return _node(self.data - other.data, _SUB, self, other)
+        if type(other) is not float:
+            other = _constant(other)
+            if other is None:
+                return NotImplemented
+        return _node(self.data - other, _SUB_C, self, other)
+
+    def __rsub__(self, other):
+        return _binary(_SUB, other, self)
+
+    def __truediv__(self, other):
+        return _binary(_DIV, self, other)
+
+    def __rtruediv__(self, other):
+        return _binary(_DIV, other, self)
+
+    def __pow__(self, other):
+        if type(other) is Value:
+            return _binary(_POW_VALUE, self, other)
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _node(_POW.forward(self.data, c), _POW, self, c)
+
+    def __rpow__(self, other):
+        return _binary(_POW_VALUE, other, self)
+
+    def __neg__(self):
+        return _unary(_NEG, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _unary(_ABS, self)
+
+    # ---- ordering compares data; identity stays the hash -------------------
+    def __lt__(self, other):
+        return self.data < _data(other)
+
+    def __le__(self, other):
+        return self.data <= _data(other)
+
+    def __gt__(self, other):
+        return self.data > _data(other)
+
+    def __ge__(self, other):
+        return self.data >= _data(other)
+
+    __hash__ = object.__hash__
+
+    # ---- functions: one line each onto the op table -------------------------
+    def exp(self) -> "Value":
+        """e^x."""
+        return _unary(OPS["exp"], self)
+
+    def log(self) -> "Value":
+        """Natural log; x must be > 0."""
+        return _unary(OPS["log"], self)
+
+    def sqrt(self) -> "Value":
+        """Square root; x must be >= 0."""
+        return _unary(OPS["sqrt"], self)
+
+    def sin(self) -> "Value":
+        return _unary(OPS["sin"], self)
+
+    def cos(self) -> "Value":
+        return _unary(OPS["cos"], self)
+
+    def tanh(self) -> "Value":
+        return _unary(OPS["tanh"], self)
+
+    def sigmoid(self) -> "Value":
+        """1 / (1 + e^-x), stable for any x."""
+        return _unary(OPS["sigmoid"], self)
+
+    def relu(self) -> "Value":
+        """max(x, 0), with derivative 0 at x == 0."""
+        return _unary(OPS["relu"], self)
+
+    def leaky_relu(self, alpha: float = 0.01) -> "Value":
+        """x if x > 0 else alpha * x."""
+        return _with_param(OPS["leaky_relu"], self, alpha)
+
+    def elu(self, alpha: float = 1.0) -> "Value":
+        """x if x > 0 else alpha * (e^x - 1)."""
+        return _with_param(OPS["elu"], self, alpha)
+
+    def gelu(self) -> "Value":
+        """GELU, tanh approximation (PyTorch's ``approximate='tanh'``)."""
+        return _unary(OPS["gelu"], self)
+
+    def softplus(self) -> "Value":
+        """ln(1 + e^x), stable for any x."""
+        return _unary(OPS["softplus"], self)
+
+    # ---- graph utilities -----------------------------------------------------
+    def detach(self) -> "Value":
+        """A leaf with the same data and label, and no history.
+
+        >>> x = Value(3.0); y = (x * x).detach(); y.backward(); x.grad
+        0.0
+        """
+        return Value(self.data, label=self.label)
+
+    def backward(self, grad: Number = 1.0, create_graph: bool = False) -> None:
+        """Accumulate d self / d node into ``node.grad`` for every node below.
+
+        Leaves accumulate across calls (as in PyTorch: call ``zero_grad`` or
+        reset ``.grad`` between steps); interior nodes are recomputed each call.
+
+        Args:
+            grad: d L / d self, the gradient flowing in (1.0 for a loss).
+            create_graph: keep the gradients as Values with a graph of their
+                own, so they can be differentiated again.
+
+        Example:
+            >>> x = Value(3.0); y = x * x; y.backward(); x.grad
+            6.0
+            >>> x = Value(3.0); y = x ** 3; y.backward(create_graph=True)
+            >>> g = x.grad; x.grad = 0.0; g.backward(); x.grad   # d2y/dx2 = 6x
+            18.0
+        """
+        if create_graph:
+            seed = grad if type(grad) is Value else _as_float(grad, "backward: grad")
+        else:
+            seed = _as_float(grad, "backward: grad")
+        _count_consumers(self)
+        self.grad = (self.grad + seed) if self.op is None else seed
+        try:
+            if create_graph:
+                _propagate_graph(self)
+            else:
+                _propagate(self)
+        except BaseException:
+            _reset_pending(self)
+            raise
+
+
+# ---------------------------------------------------------------------------
+# Op application
+# ---------------------------------------------------------------------------
+
+_NEG = OPS["neg"]
+_ABS = OPS["abs"]
+_POW = OPS["pow"]
+_POW_VALUE = OPS["pow_value"]
+
+
+def _data(x) -> float:
+    return x.data if type(x) is Value else x
+
+
+def _unary(op: Op, x: Value) -> Value:
+    return _node(op.forward(x.data), op, x, None)
+
+
+def _with_param(op: Op, x: Value, param) -> Value:
+    c = _constant(param)
+    if c is None:
+        raise TypeError(f"{op.name}: {op.param} must be a number, got "
+                        f"{type(param).__name__}")
+    return _node(op.forward(x.data, c), op, x, c)
+
+
+def _binary(op: Op, a, b) -> Value:
+    """a (op) b where at least one side is a Value; a number side is folded in."""
+    if type(a) is Value:
+        if type(b) is Value:
+            return _node(op.forward(a.data, b.data), op, a, b)
+        c = _constant(b)
+        if c is None:
+            return NotImplemented
+        return _node(op.forward(a.data, c), op.const_right, a, c)
+    c = _constant(a)
+    if c is None:
+        return NotImplemented
+    return _node(op.forward(c, b.data), op.const_left, c, b)
+
+
+def vsum(values: Iterable[Union[Value, Number]]) -> Value:
+    """The sum of many Values as one node (numbers are taken as constants).
+
+    Adds left to right, so the result has the same bits as ``sum(values)``.
+
+    >>> xs = [Value(1.0), Value(2.0), Value(3.0)]
+    >>> s = vsum(xs); s.backward(); s.data, [x.grad for x in xs]
+    (6.0, [1.0, 1.0, 1.0])
+    """
+    items = tuple(v if type(v) is Value else Value(v) for v in values)
+    if not items:
+        return Value(0.0)
+    op = OPS["sum"]
+    return _node(op.forward([v.data for v in items]), op, items, None)
+
+
+def dot(a: Sequence[Union[Value, Number]], b: Sequence[Union[Value, Number]]) -> Value:
+    """a₁b₁ + … + aₙbₙ as one node: the fused core of a neuron.
+
+    Either side may be numbers (kept as constants, no leaf nodes); they must
+    have the same length.
+
+    >>> w = [Value(2.0), Value(-1.0)]
+    >>> y = dot(w, [3.0, 4.0]); y.backward(); y.data, [wi.grad for wi in w]
+    (2.0, [3.0, 4.0])
+    """
+    a = tuple(a.tolist() if hasattr(a, "tolist") else a)
+    b = tuple(b.tolist() if hasattr(b, "tolist") else b)
+    if len(a) != len(b):
+        raise ValueError(f"dot: the sequences must have the same length, got "
+                         f"{len(a)} and {len(b)}")
+    if not a:
+        return Value(0.0)
+    op = OPS["dot"]
+    kind_a, kind_b = _kind(a), _kind(b)
+    if kind_a == "numbers" and kind_b == "values":
+        a, b, kind_a, kind_b = b, a, kind_b, kind_a    # dot is symmetric
+    if kind_a == "values" and kind_b == "numbers":
+        consts = tuple(_as_float(v, "dot") for v in b)
+        return _node(op.forward([v.data for v in a], consts), op.const_right, a, consts)
+    # Values on both sides, or a mix: numbers become constant leaves.
+    a = tuple(v if type(v) is Value else Value(v) for v in a)
+    b = tuple(v if type(v) is Value else Value(v) for v in b)
+    return _node(op.forward([v.data for v in a], [v.data for v in b]), op, a, b)
+
+
+def _kind(items: Tuple) -> str:
+    n_values = sum(type(v) is Value for v in items)
+    return "values" if n_values == len(items) else "numbers" if not n_values else "mixed"
+
+
+def apply_op(op: Op, *args) -> Value:
+    """Apply any table entry to its inputs (Values or numbers) and parameter.
+
+    >>> apply_op(OPS["leaky_relu"], Value(-2.0), 0.1).data
+    -0.2
+    """
+    if op.layout == UNARY:
+        (x,) = args
+        return _unary(op, x)
+    if op.layout == CONST_RIGHT:
+        x, c = args
+        return _with_param(op, x, c)
+    if op.layout == BINARY:
+        result = _binary(op, *args)
+        if result is NotImplemented:
+            raise TypeError(f"{op.name}: expected Values or numbers, got "
+                            f"{', '.join(type(x).__name__ for x in args)}")
+        return result
+    if op.layout == NARY:
+        (xs,) = args
+        return vsum(xs)
+    if op.layout == DOT:
+        return dot(*args)
+    raise ValueError(f"apply_op: {op!r} is a constant variant; apply its base "
+                     f"{op.base!r}")
+
+
+# ---------------------------------------------------------------------------
+# Graph structure
+# ---------------------------------------------------------------------------
+
+def _inputs(node: Value) -> Tuple[Value, ...]:
+    """The Value inputs of a node, in order, a reused input once per use."""
+    op = node.op
+    if op is None:
+        return ()
+    layout = op.layout
+    if layout == UNARY or layout == CONST_RIGHT:
+        return (node._a,)
+    if layout == BINARY:
+        return (node._a, node._b)
+    if layout == CONST_LEFT:
+        return (node._b,)
+    if layout == DOT:
+        return node._a + node._b
+    return node._a  # NARY, DOT_CONST
+
+
+def _local_partials(node: Value, graph: bool) -> List[Tuple[Value, object]]:
+    """(input, d node / d input) for each use of an input, from the op table.
+
+    With ``graph`` the partials are evaluated on Values (a differentiable
+    result); otherwise on floats.
+    """
+    op = node.op
+    layout = op.layout
+    a, b = node._a, node._b
+    out = node if graph else node.data
+
+    def val(v):
+        return v if graph else v.data
+
+    if layout == UNARY:
+        return [(a, op.partials(out, val(a))[0])]
+    if layout == CONST_RIGHT:
+        return [(a, op.partials(out, val(a), b)[0])]
+    if layout == BINARY:
+        pa, pb = op.partials(out, val(a), val(b))
+        return [(a, pa), (b, pb)]
+    if layout == CONST_LEFT:
+        return [(b, op.partials(out, a, val(b))[1])]
+    if layout == NARY:
+        (ps,) = op.partials(out, [val(x) for x in a])
+        return list(zip(a, ps))
+    if layout == DOT:
+        pa, pb = op.partials(out, [val(x) for x in a], [val(x) for x in b])
+        return list(zip(a, pa)) + list(zip(b, pb))
+    # DOT_CONST
+    return list(zip(a, op.partials(out, [val(x) for x in a], b)[0]))
+
+
+def topological_order(root: Value) -> List[Value]:
+    """Every node ``root`` depends on, inputs before the nodes that use them.
+
+    Iterative (no recursion limit) and deterministic: the same graph always
+    gives the same order.
+
+    >>> a = Value(1.0, label="a"); b = a * 2; c = b + a
+    >>> [n.label or n._op for n in topological_order(c)]
+    ['a', '*', '+']
+    """
+    consumers = {id(root): 0}
+    nodes = {id(root): root}
+    stack = [root]
+    while stack:
+        for child in _inputs(stack.pop()):
+            key = id(child)
+            if key in consumers:
+                consumers[key] += 1
+            else:
+                consumers[key] = 1
+                nodes[key] = child
+                stack.append(child)
+    order = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child in reversed(_inputs(node)):
+            key = id(child)
+            consumers[key] -= 1
+            if not consumers[key]:
+                ready.append(child)
+    order.reverse()
+    return order
+
+
+# ---------------------------------------------------------------------------
+# Backward: pass 1 counts consumers, pass 2 propagates (Kahn's algorithm)
+# ---------------------------------------------------------------------------
+
+def _count_consumers(root: Value) -> None:
+    """Pass 1: for every node below root, count its uses in ``_pending`` and
+    reset interior gradients (leaves keep theirs, so they accumulate)."""
+    stack = [root]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node = pop()
+        op = node.op
+        if op is None:
+            continue
+        layout = op.layout
+        if layout <= CONST_RIGHT:          # UNARY, BINARY, CONST_RIGHT: _a is a Value
+            child = node._a
+            seen = child._pending
+            child._pending = seen + 1
+            if not seen:
+                if child.op is not None:
+                    child.grad = 0.0
+                push(child)
+            if layout != BINARY:
+                continue
+        if layout <= CONST_LEFT:           # BINARY, CONST_LEFT: _b is a Value
+            child = node._b
+            seen = child._pending
+            child._pending = seen + 1
+            if not seen:
+                if child.op is not None:
+                    child.grad = 0.0
+                push(child)
+            continue
+        for child in _inputs(node):        # n-ary nodes
+            seen = child._pending
+            child._pending = seen + 1
+            if not seen:
+                if child.op is not None:
+                    child.grad = 0.0
+                push(child)
+
+
+def _propagate(root: Value) -> None:
+    """Pass 2 on floats: a node passes its gradient down once every consumer
+    has passed theirs to it (its ``_pending`` count is back to 0)."""
+    ready = [root]
+    push, pop = ready.append, ready.pop
+    while ready:
+        node = pop()
+        op = node.op
+        if op is None:
+            continue
+        g = node.grad
+        layout = op.layout
+        if layout == CONST_RIGHT:
+            x = node._a
+            x.grad += g * op.partials(node.data, x.data, node._b)[0]
+            left = x._pending - 1
+            x._pending = left
+            if not left:
+                push(x)
+        elif layout == BINARY:
+            a = node._a
+            b = node._b
+            da, db = op.partials(node.data, a.data, b.data)
+            a.grad += g * da
+            b.grad += g * db               # a is b (x * x): both uses count
+            left = a._pending - 1
+            a._pending = left
+            if not left:
+                push(a)
+            left = b._pending - 1
+            b._pending = left
+            if not left:
+                push(b)
+        elif layout == UNARY:
+            x = node._a
+            x.grad += g * op.partials(node.data, x.data)[0]
+            left = x._pending - 1
+            x._pending = left
+            if not left:
+                push(x)
+        else:
+            for child, partial in _local_partials(node, graph=False):
+                child.grad += g * partial
+                left = child._pending - 1
+                child._pending = left
+                if not left:
+                    push(child)
+
+
+def _propagate_graph(root: Value) -> None:
+    """Pass 2 on Values (create_graph=True): the partials are evaluated on the
+    nodes themselves, so every gradient is a differentiable Value."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, True
+    try:
+        ready = [root]
+        while ready:
+            node = ready.pop()
+            if node.op is None:
+                continue
+            g = node.grad
+            for child, partial in _local_partials(node, graph=True):
+                child.grad = child.grad + g * partial
+                child._pending -= 1
+                if not child._pending:
+                    ready.append(child)
+    finally:
+        _grad_enabled = previous
+
+
+def _reset_pending(root: Value) -> None:
+    """After a failed backward, leave every count at 0 for the next one."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        node._pending = 0
+        stack.extend(_inputs(node))
+
+
+# ---------------------------------------------------------------------------
+# Gradient mode
+# ---------------------------------------------------------------------------
+
+class no_grad(contextlib.ContextDecorator):
+    """Within it, ops record no inputs: results are leaves (as torch.no_grad).
+
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y._prev
+    ()
+    """
+
+    def __enter__(self) -> "no_grad":
+        global _grad_enabled
+        self._previous, _grad_enabled = _grad_enabled, False
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _grad_enabled
+        _grad_enabled = self._previous
+
+
+class enable_grad(contextlib.ContextDecorator):
+    """Record graphs again inside a ``no_grad`` block."""
+
+    def __enter__(self) -> "enable_grad":
+        global _grad_enabled
+        self._previous, _grad_enabled = _grad_enabled, True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _grad_enabled
+        _grad_enabled = self._previous
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside ``no_grad``."""
+    return _grad_enabled

@@ -1,0 +1,190 @@
+"""Numerical gradient checks: reverse mode against central differences.
+
+``gradcheck`` and ``gradgradcheck`` check any function of Values, so users can
+check their own models; ``check_op`` checks one entry of the op table at points
+sampled from its domain, and the test suite runs it over the whole table.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable, List, Optional, Sequence
+
+from .engine import Value, _as_float, apply_op, no_grad
+from .ops import DOT, NARY, OPS, Op
+
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "check_op",
+           "sample_inputs"]
+
+
+class GradcheckError(AssertionError):
+    """An analytic derivative disagrees with central differences."""
+
+
+def _evaluate(f: Callable[..., Value], xs: Sequence[float], where: str) -> Value:
+    out = f(*[Value(x) for x in xs])
+    if type(out) is not Value:
+        raise TypeError(f"{where}: f must return one Value, got "
+                        f"{type(out).__name__}; for several outputs use jacobian")
+    return out
+
+
+def _gradient(f: Callable[..., Value], xs: Sequence[float], seed: float = 1.0) -> List[float]:
+    leaves = [Value(x) for x in xs]
+    out = f(*leaves)
+    out.backward(seed)
+    return [leaf.grad for leaf in leaves]
+
+
+def _shifted(xs: Sequence[float], j: int, h: float) -> List[float]:
+    moved = list(xs)
+    moved[j] += h
+    return moved
+
+
+def _describe(xs: Sequence[float], names: Optional[Sequence[str]]) -> str:
+    if names:
+        return ", ".join(f"{n}={x!r}" for n, x in zip(names, xs))
+    return f"inputs=({', '.join(repr(x) for x in xs)})"
+
+
+def _compare(analytic: float, numeric: float, atol: float, rtol: float,
+             headline: str) -> None:
+    if not abs(analytic - numeric) <= atol + rtol * abs(numeric):
+        raise GradcheckError(f"{headline}\n"
+                             f"  analytic: {analytic!r}\n"
+                             f"  numeric:  {numeric!r}   (atol={atol!r}, rtol={rtol!r})")
+
+
+def gradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, *, name: str = "f",
+              input_names: Optional[Sequence[str]] = None) -> bool:
+    """Check ``backward()`` of ``f`` against central differences at ``inputs``.
+
+    Also checks that the gradients scale with the seed: ``backward(s)`` must
+    give ``s`` times the gradients of ``backward()``.
+
+    Args:
+        f: takes one Value per input and returns one Value.
+        inputs: the point, one number per argument of ``f``.
+        eps: the step of the central difference (f(x+eps) - f(x-eps)) / 2eps.
+        atol, rtol: pass when |analytic - numeric| <= atol + rtol * |numeric|.
+        name, input_names: used in the error message.
+
+    Returns:
+        True, or raises :class:`GradcheckError` naming the input and both numbers.
+
+    Example:
+        >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.5, -1.0])
+        True
+    """
+    xs = [_as_float(x.data if type(x) is Value else x, "gradcheck: inputs") for x in inputs]
+    _evaluate(f, xs, "gradcheck")
+    analytic = _gradient(f, xs)
+    with no_grad():
+        for i, x in enumerate(xs):
+            numeric = (f(*map(Value, _shifted(xs, i, eps))).data
+                       - f(*map(Value, _shifted(xs, i, -eps))).data) / (2 * eps)
+            _compare(analytic[i], numeric, atol, rtol,
+                     f"gradient mismatch for {name}, input {i}, at {_describe(xs, input_names)}")
+    scale = 2.5
+    scaled = _gradient(f, xs, seed=scale)
+    for i in range(len(xs)):
+        _compare(scaled[i], scale * analytic[i], atol, rtol,
+                 f"gradient of {name} does not scale with the seed gradient {scale}, "
+                 f"input {i}, at {_describe(xs, input_names)}")
+    return True
+
+
+def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, *, name: str = "f",
+                  input_names: Optional[Sequence[str]] = None) -> bool:
+    """Check second derivatives: ``backward(create_graph=True)`` differentiated
+    again, against central differences of the first-order gradient.
+
+    Example:
+        >>> gradgradcheck(lambda x, y: x ** 3 * y.sin(), [1.5, 0.3])
+        True
+    """
+    xs = [_as_float(x.data if type(x) is Value else x, "gradgradcheck: inputs")
+          for x in inputs]
+    n = len(xs)
+    leaves = [Value(x) for x in xs]
+    _evaluate(f, xs, "gradgradcheck").backward()   # validates f first
+    out = f(*leaves)
+    out.backward(create_graph=True)
+    grads = [leaf.grad for leaf in leaves]
+    for i, gi in enumerate(grads):
+        for leaf in leaves:
+            leaf.grad = 0.0
+        if type(gi) is Value:
+            gi.backward()
+            row = [leaf.grad for leaf in leaves]
+        else:
+            row = [0.0] * n            # a constant first derivative
+        for j in range(n):
+            numeric = (_gradient(f, _shifted(xs, j, eps))[i]
+                       - _gradient(f, _shifted(xs, j, -eps))[i]) / (2 * eps)
+            _compare(row[j], numeric, atol, rtol,
+                     f"second derivative mismatch for {name}, d2/d(input {i}) "
+                     f"d(input {j}), at {_describe(xs, input_names)}")
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Checking the op table
+# ---------------------------------------------------------------------------
+
+VECTOR_LENGTH = 3  # inputs of n-ary ops (sum, dot) are checked as 3-vectors
+
+
+def sample_inputs(op: Op, n_points: int = 4, seed: int = 0) -> List[List[float]]:
+    """Points inside ``op.domain``, one list of scalars per point (vector inputs
+    of n-ary ops flattened). Each point draws from the next interval in turn,
+    so both sides of a kink or a pole are sampled."""
+    rng = random.Random(f"{op.name}:{seed}")
+    width = VECTOR_LENGTH if op.layout in (NARY, DOT) else 1
+    points = []
+    for k in range(n_points):
+        point = []
+        for intervals in op.domain:
+            for w in range(width):
+                lo, hi = intervals[(k + w) % len(intervals)]
+                point.append(rng.uniform(lo, hi))
+        points.append(point)
+    return points
+
+
+def _as_function(op: Op, param) -> Callable[..., Value]:
+    """The op as a function of scalar Values (vectors of n-ary ops flattened)."""
+    if op.layout == NARY:
+        return lambda *xs: apply_op(op, xs)
+    if op.layout == DOT:
+        return lambda *xs: apply_op(op, xs[:VECTOR_LENGTH], xs[VECTOR_LENGTH:])
+    if op.param:
+        return lambda x: apply_op(op, x, param)
+    return lambda *xs: apply_op(op, *xs)
+
+
+def _input_names(op: Op) -> List[str]:
+    if op.layout in (NARY, DOT):
+        return [f"{name}[{w}]" for name in op.inputs for w in range(VECTOR_LENGTH)]
+    return list(op.inputs)
+
+
+def check_op(op: Op, order: int = 1, n_points: int = 4, seed: int = 0, **tolerances) -> bool:
+    """Gradient-check one table entry (``order=2``: second derivatives too) at
+    ``n_points`` points of its domain, for each of its parameter samples.
+
+    >>> check_op(OPS["tanh"], order=2)
+    True
+    """
+    for param in (op.param_samples or (None,)):
+        f = _as_function(op, param)
+        name = f"op {op.name!r}" + (f" ({op.param}={param!r})" if op.param else "")
+        for point in sample_inputs(op, n_points, seed):
+            gradcheck(f, point, name=name, input_names=_input_names(op), **tolerances)
+            if order >= 2:
+                gradgradcheck(f, point, name=name, input_names=_input_names(op),
+                              **tolerances)
+    return True

@@ -1,0 +1,408 @@
+"""The op table: every primitive's forward and its local partial derivatives.
+
+Each :class:`Op` states, in one place, what a primitive computes and how its
+output changes with each input. The partials are Python expressions over
+``out`` (the op's result) and the op's inputs, compiled once into a function.
+Written with plain arithmetic and the helpers below (``exp``, ``cos``, ...),
+one expression serves
+
+* floats, for the first-order backward pass and forward mode (``jvp``);
+* ``Value`` nodes, for ``backward(create_graph=True)`` and higher derivatives;
+* the README, whose op table prints the same text.
+
+Nothing else in the package knows a derivative rule.
+
+>>> OPS["mul"].partials(6.0, 2.0, 3.0)
+(3.0, 2.0)
+>>> OPS["tanh"].derivative
+'1 - out * out'
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Callable, Dict, Iterable, Sequence, Tuple
+
+__all__ = [
+    "Op",
+    "OPS",
+    "DomainError",
+    "UNARY",
+    "BINARY",
+    "CONST_RIGHT",
+    "CONST_LEFT",
+    "NARY",
+    "DOT",
+    "DOT_CONST",
+    "markdown_table",
+]
+
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+class DomainError(ValueError):
+    """An op was given an input outside its domain (``log(-1)``, ``x / 0``)."""
+
+
+class _ZeroDivision(DomainError, ZeroDivisionError):
+    """Division by zero: a ValueError that ``except ZeroDivisionError`` catches too."""
+
+
+class _Overflow(DomainError, OverflowError):
+    """A result too large for a float: a ValueError that ``except OverflowError`` catches."""
+
+
+# ---------------------------------------------------------------------------
+# Node layouts: where a node keeps its inputs (slots ``_a`` and ``_b``).
+# A table entry has a natural layout; binary entries also get constant
+# variants, so ``x * 2.0`` stores 2.0 in the node instead of a leaf node.
+# ---------------------------------------------------------------------------
+
+UNARY = 1        # _a: Value                  _b: None
+BINARY = 2       # _a: Value                  _b: Value
+CONST_RIGHT = 3  # _a: Value                  _b: number (constant or parameter)
+CONST_LEFT = 4   # _a: number                 _b: Value
+NARY = 5         # _a: tuple of Values        _b: None
+DOT = 6          # _a: tuple of Values        _b: tuple of Values
+DOT_CONST = 7    # _a: tuple of Values        _b: tuple of numbers
+
+
+# ---------------------------------------------------------------------------
+# Helpers the partial expressions may call. Each works on a float (math) and
+# on a Value (its method, so the result carries a graph).
+# ---------------------------------------------------------------------------
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float))
+
+
+def exp(x):
+    return math.exp(x) if _is_number(x) else x.exp()
+
+
+def log(x):
+    return math.log(x) if _is_number(x) else x.log()
+
+
+def sin(x):
+    return math.sin(x) if _is_number(x) else x.sin()
+
+
+def cos(x):
+    return math.cos(x) if _is_number(x) else x.cos()
+
+
+def tanh(x):
+    return math.tanh(x) if _is_number(x) else x.tanh()
+
+
+def sigmoid(x):
+    return _sigmoid(x) if _is_number(x) else x.sigmoid()
+
+
+def sign(x) -> float:
+    # Piecewise constant, so a float serves both floats and Values (whose
+    # comparisons read .data); sign(0) = 0 is the subgradient PyTorch uses.
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+
+
+_PARTIAL_NAMESPACE = {
+    "exp": exp, "log": log, "sin": sin, "cos": cos, "tanh": tanh,
+    "sigmoid": sigmoid, "sign": sign, "inf": math.inf, "pi": math.pi,
+    "sqrt": math.sqrt, "GELU_K": None,  # filled below
+}
+
+
+# ---------------------------------------------------------------------------
+# Forward functions on floats, with errors that name the op and the input.
+# ---------------------------------------------------------------------------
+
+def _div(a, b):
+    if b == 0:
+        raise _ZeroDivision(f"div: division by zero ({a!r} / {b!r}); "
+                            "the divisor must be non-zero")
+    return a / b
+
+
+def _log(x):
+    if not x > 0:  # also catches nan
+        raise DomainError(f"log: input must be > 0, got {x!r}")
+    return math.log(x)
+
+
+def _sqrt(x):
+    if not x >= 0:
+        raise DomainError(f"sqrt: input must be >= 0, got {x!r}")
+    return math.sqrt(x)
+
+
+def _exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise _Overflow(f"exp: result overflows a float for input {x!r} "
+                        "(exp is finite only for inputs <= 709.78)") from None
+
+
+def _periodic(name: str, fn: Callable[[float], float]) -> Callable[[float], float]:
+    def forward(x):
+        if math.isinf(x):
+            raise DomainError(f"{name}: input must be finite, got {x!r}")
+        return fn(x)
+    forward.__name__ = f"_{name}"
+    return forward
+
+
+def _pow(x, c):
+    if x < 0 and c != int(c):
+        raise DomainError(f"pow: a negative base needs an integer exponent, got "
+                          f"({x!r}) ** {c!r}; use abs(x) ** {c!r} for a real result")
+    if x == 0 and c < 0:
+        raise _ZeroDivision(f"pow: 0.0 cannot be raised to a negative power ({c!r})")
+    try:
+        return x ** c
+    except OverflowError:
+        raise _Overflow(f"pow: result overflows a float for ({x!r}) ** {c!r}") from None
+
+
+def _pow_value(a, b):
+    if a < 0:
+        raise DomainError(f"pow: base must be >= 0 when the exponent is a Value, "
+                          f"got base {a!r}; use a constant exponent (x ** 2) or "
+                          "abs(x) ** y")
+    if a == 0 and b <= 0:
+        raise _ZeroDivision(f"pow: 0.0 cannot be raised to a non-positive power ({b!r})")
+    try:
+        return a ** b
+    except OverflowError:
+        raise _Overflow(f"pow: result overflows a float for ({a!r}) ** {b!r}") from None
+
+
+def _sigmoid(x):
+    # Stable for any x: never exponentiate a large positive number.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus(x):
+    # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for any x.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _relu(x):
+    # As micrograd: 0 for x < 0, x otherwise (so relu(0) = 0).
+    return 0.0 if x < 0 else float(x)
+
+
+def _leaky_relu(x, alpha):
+    return x if x > 0 else alpha * x
+
+
+def _elu(x, alpha):
+    return x if x > 0 else alpha * math.expm1(x)
+
+
+GELU_K = math.sqrt(2.0 / math.pi)
+_PARTIAL_NAMESPACE["GELU_K"] = GELU_K
+
+
+def _gelu(x):
+    # PyTorch's approximate='tanh': 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+    return 0.5 * x * (1.0 + math.tanh(GELU_K * (x + 0.044715 * x * x * x)))
+
+
+def _sum(xs):
+    # Left to right, as a chain of additions: the same bits as sum(values).
+    return sum(xs)
+
+
+def _dot(a, b):
+    return sum(map(operator.mul, a, b))
+
+
+# ---------------------------------------------------------------------------
+# The Op record
+# ---------------------------------------------------------------------------
+
+Interval = Tuple[float, float]
+
+REALS: Tuple[Interval, ...] = ((-3.0, 3.0),)
+POSITIVE: Tuple[Interval, ...] = ((0.1, 5.0),)
+NONZERO: Tuple[Interval, ...] = ((-3.0, -0.3), (0.3, 3.0))
+OFF_KINK: Tuple[Interval, ...] = ((-3.0, -0.1), (0.1, 3.0))  # away from x == 0
+
+
+class Op:
+    """One primitive: its forward, its local partials, and how to check it.
+
+    Attributes:
+        name: table key, e.g. ``"mul"``.
+        symbol: the short label micrograd keeps in ``Value._op`` (``"*"``);
+            ``{c}`` in it is replaced by the node's constant (``"**2"``).
+        usage: how the op is written in Python (``"a * b"``, ``"x.tanh()"``).
+        formula: the maths in one line.
+        inputs: names of the differentiable inputs, as the partials use them.
+        param: name of a constant parameter (``"c"``, ``"alpha"``), or ``""``.
+        derivative: the partial-derivative expressions, comma separated, one
+            per input (d out / d input_i).
+        partials: ``derivative`` compiled to ``f(out, *inputs, [param])``.
+        forward: the op on floats.
+        domain: per input, the intervals the checks sample.
+        param_samples: parameter values the checks use.
+        layout: where a node of this op keeps its inputs (``UNARY``, ...).
+        base: the table entry a constant variant was derived from (or self).
+    """
+
+    __slots__ = ("name", "symbol", "usage", "formula", "inputs", "param",
+                 "derivative", "partials", "forward", "domain", "param_samples",
+                 "layout", "base", "const_right", "const_left")
+
+    def __init__(self, name: str, symbol: str, usage: str, formula: str, *,
+                 inputs: str, derivative: str, forward: Callable,
+                 domain: Sequence[Tuple[Interval, ...]], layout: int,
+                 param: str = "", param_samples: Sequence[float] = ()):
+        self.name = name
+        self.symbol = symbol
+        self.usage = usage
+        self.formula = formula
+        self.inputs = tuple(s.strip() for s in inputs.split(","))
+        self.param = param
+        self.derivative = derivative
+        self.forward = forward
+        self.domain = tuple(domain)
+        self.param_samples = tuple(param_samples)
+        self.layout = layout
+        self.base = self
+        self.const_right = self.const_left = None
+        signature = ", ".join(("out",) + self.inputs + ((param,) if param else ()))
+        code = compile(f"lambda {signature}: ({derivative},)", f"<partials of {name}>", "eval")
+        self.partials = eval(code, dict(_PARTIAL_NAMESPACE))
+        if len(self.domain) != len(self.inputs):
+            raise ValueError(f"op {name}: {len(self.inputs)} inputs but "
+                             f"{len(self.domain)} domains")
+
+    def _variant(self, layout: int) -> "Op":
+        """The same op with one input a constant: same forward, same partials."""
+        variant = object.__new__(Op)
+        for slot in Op.__slots__:
+            setattr(variant, slot, getattr(self, slot))
+        variant.layout = layout
+        variant.base = self
+        return variant
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}: {self.formula})"
+
+
+def _table(*ops: Op) -> Dict[str, Op]:
+    table = {}
+    for op in ops:
+        if op.name in table:
+            raise ValueError(f"op table: duplicate entry {op.name!r}")
+        if op.layout == BINARY:
+            op.const_right = op._variant(CONST_RIGHT)
+            op.const_left = op._variant(CONST_LEFT)
+        elif op.layout == DOT:
+            op.const_right = op._variant(DOT_CONST)
+        table[op.name] = op
+    return table
+
+
+# ---------------------------------------------------------------------------
+# The table
+# ---------------------------------------------------------------------------
+
+OPS: Dict[str, Op] = _table(
+    # ---- arithmetic --------------------------------------------------------
+    Op("add", "+", "a + b", "a + b", inputs="a, b", forward=operator.add,
+       derivative="1.0, 1.0", domain=(REALS, REALS), layout=BINARY),
+    Op("sub", "-", "a - b", "a - b", inputs="a, b", forward=operator.sub,
+       derivative="1.0, -1.0", domain=(REALS, REALS), layout=BINARY),
+    Op("mul", "*", "a * b", "a · b", inputs="a, b", forward=operator.mul,
+       derivative="b, a", domain=(REALS, REALS), layout=BINARY),
+    Op("div", "/", "a / b", "a / b", inputs="a, b", forward=_div,
+       derivative="1.0 / b, -out / b", domain=(REALS, NONZERO), layout=BINARY),
+    Op("neg", "neg", "-x", "-x", inputs="x", forward=operator.neg,
+       derivative="-1.0", domain=(REALS,), layout=UNARY),
+    Op("abs", "abs", "abs(x)", "|x|", inputs="x", forward=abs,
+       # sign(0) = 0: the subgradient PyTorch returns at the kink
+       derivative="sign(x)", domain=(OFF_KINK,), layout=UNARY),
+    # ---- powers ------------------------------------------------------------
+    Op("pow", "**{c}", "x ** c", "x^c, c a constant", inputs="x", param="c",
+       forward=_pow, derivative="c * x ** (c - 1)", domain=(POSITIVE,),
+       param_samples=(2, 3, -1, 0.5, 2.5), layout=CONST_RIGHT),
+    Op("pow_value", "**", "a ** b", "a^b, b a Value (a >= 0)", inputs="a, b",
+       forward=_pow_value,
+       # d/db a^b = a^b ln a; at a == 0 we return 0, as PyTorch does
+       derivative="b * a ** (b - 1), out * log(a) if a > 0 else 0.0",
+       domain=(POSITIVE, REALS), layout=BINARY),
+    Op("sqrt", "sqrt", "x.sqrt()", "√x", inputs="x", forward=_sqrt,
+       # d/dx √x = 1 / (2 √x), which is +inf at x == 0
+       derivative="0.5 / out if out > 0 else inf", domain=(POSITIVE,), layout=UNARY),
+    # ---- exponentials and logs ---------------------------------------------
+    Op("exp", "exp", "x.exp()", "e^x", inputs="x", forward=_exp,
+       derivative="out", domain=(REALS,), layout=UNARY),
+    Op("log", "log", "x.log()", "ln x", inputs="x", forward=_log,
+       derivative="1.0 / x", domain=(POSITIVE,), layout=UNARY),
+    # ---- trigonometry ------------------------------------------------------
+    Op("sin", "sin", "x.sin()", "sin x", inputs="x", forward=_periodic("sin", math.sin),
+       derivative="cos(x)", domain=(REALS,), layout=UNARY),
+    Op("cos", "cos", "x.cos()", "cos x", inputs="x", forward=_periodic("cos", math.cos),
+       derivative="-sin(x)", domain=(REALS,), layout=UNARY),
+    # ---- activations -------------------------------------------------------
+    Op("tanh", "tanh", "x.tanh()", "tanh x", inputs="x", forward=math.tanh,
+       derivative="1 - out * out", domain=(REALS,), layout=UNARY),
+    Op("sigmoid", "sigmoid", "x.sigmoid()", "σ(x) = 1 / (1 + e^-x)", inputs="x",
+       forward=_sigmoid, derivative="out * (1 - out)", domain=(REALS,), layout=UNARY),
+    Op("relu", "ReLU", "x.relu()", "max(x, 0)", inputs="x", forward=_relu,
+       # subgradient 0 at x == 0, as micrograd and PyTorch
+       derivative="1.0 if x > 0 else 0.0", domain=(OFF_KINK,), layout=UNARY),
+    Op("leaky_relu", "leaky_relu", "x.leaky_relu(alpha)", "x if x > 0 else α·x",
+       inputs="x", param="alpha", forward=_leaky_relu,
+       derivative="1.0 if x > 0 else alpha", domain=(OFF_KINK,),
+       param_samples=(0.01, 0.2), layout=CONST_RIGHT),
+    Op("elu", "elu", "x.elu(alpha)", "x if x > 0 else α·(e^x - 1)", inputs="x",
+       param="alpha", forward=_elu,
+       # for x <= 0: d/dx α(e^x - 1) = α e^x = out + α
+       derivative="1.0 if x > 0 else out + alpha", domain=(OFF_KINK,),
+       param_samples=(1.0, 0.5), layout=CONST_RIGHT),
+    Op("gelu", "gelu", "x.gelu()", "½x(1 + tanh(√(2/π)(x + 0.044715x³)))",
+       inputs="x", forward=_gelu,
+       # product rule on ½x(1 + t), t = tanh(u), u = k(x + 0.044715 x³)
+       derivative="0.5 * (1 + tanh(GELU_K * (x + 0.044715 * x * x * x))) + "
+                  "0.5 * x * (1 - tanh(GELU_K * (x + 0.044715 * x * x * x)) ** 2)"
+                  " * GELU_K * (1 + 3 * 0.044715 * x * x)",
+       domain=(REALS,), layout=UNARY),
+    Op("softplus", "softplus", "x.softplus()", "ln(1 + e^x)", inputs="x",
+       forward=_softplus, derivative="sigmoid(x)", domain=(REALS,), layout=UNARY),
+    # ---- fused n-ary (one node for many inputs) -----------------------------
+    Op("sum", "sum", "vsum(xs)", "x₁ + x₂ + … + xₙ", inputs="xs", forward=_sum,
+       derivative="[1.0] * len(xs)", domain=(REALS,), layout=NARY),
+    Op("dot", "dot", "dot(a, b)", "a₁b₁ + a₂b₂ + … + aₙbₙ", inputs="a, b",
+       forward=_dot, derivative="b, a", domain=(REALS, REALS), layout=DOT),
+)
+
+
+def markdown_table(ops: Iterable[Op] = None) -> str:
+    """The op table as Markdown: the README's table is this text.
+
+    >>> print(markdown_table([OPS["mul"]]))
+    | op | Python | formula | local derivatives (d out / d input) |
+    |---|---|---|---|
+    | `mul` | `a * b` | a · b | `b, a` |
+    """
+    rows = ["| op | Python | formula | local derivatives (d out / d input) |",
+            "|---|---|---|---|"]
+    for op in (OPS.values() if ops is None else ops):
+        rows.append(f"| `{op.name}` | `{op.usage}` | {op.formula} | "
+                    f"`{op.derivative.replace('|', '&#124;')}` |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # python -m autograd_lite.ops: the README's op table
+    print(markdown_table())

@@ -26,7 +26,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple, Union
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS,
                   UNARY, Op)
 
-__all__ = ["Value", "no_grad", "enable_grad", "is_grad_enabled", "vsum", "dot",
+__all__ = ["Value", "no_grad", "enable_grad", "is_grad_enabled", "vsum", "dot", "logsumexp",
            "apply_op", "topological_order"]
 
 Number = Union[int, float]
@@ -383,6 +383,21 @@ def vsum(values: Iterable[Union[Value, Number]]) -> Value:
     return _node(op.forward([v.data for v in items]), op, items, None)
 
 
+def logsumexp(values: Iterable[Union[Value, Number]]) -> Value:
+    """ln(e^x₁ + … + e^xₙ) as one stable node; its gradient is the softmax.
+
+    >>> xs = [Value(1000.0), Value(1000.0)]
+    >>> y = logsumexp(xs); y.backward()
+    >>> round(y.data, 6), [x.grad for x in xs]
+    (1000.693147, [0.5, 0.5])
+    """
+    items = tuple(v if type(v) is Value else Value(v) for v in values)
+    if not items:
+        raise ValueError("logsumexp: needs at least one value, got an empty sequence")
+    op = OPS["logsumexp"]
+    return _node(op.forward([v.data for v in items]), op, items, None)
+
+
 def dot(a: Sequence[Union[Value, Number]], b: Sequence[Union[Value, Number]]) -> Value:
     """a₁b₁ + … + aₙbₙ as one node: the fused core of a neuron.
 
@@ -438,11 +453,14 @@ def apply_op(op: Op, *args) -> Value:
         return result
     if op.layout == NARY:
         (xs,) = args
-        return vsum(xs)
+        return _NARY_FUNCTIONS[op.name](xs)
     if op.layout == DOT:
         return dot(*args)
     raise ValueError(f"apply_op: {op!r} is a constant variant; apply its base "
                      f"{op.base!r}")
+
+
+_NARY_FUNCTIONS = {"sum": vsum, "logsumexp": logsumexp}
 
 
 # ---------------------------------------------------------------------------

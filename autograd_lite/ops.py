@@ -225,6 +225,15 @@ def _dot(a, b):
     return sum(map(operator.mul, a, b))
 
 
+def _logsumexp(xs):
+    # ln Σ e^x = m + ln Σ e^(x - m) with m = max x: no term overflows, and the
+    # largest term is e^0 = 1, so the log's argument is >= 1.
+    m = max(xs)
+    if math.isinf(m):
+        return m
+    return m + math.log(sum(math.exp(x - m) for x in xs))
+
+
 # ---------------------------------------------------------------------------
 # The Op record
 # ---------------------------------------------------------------------------
@@ -385,6 +394,10 @@ OPS: Dict[str, Op] = _table(
        derivative="[1.0] * len(xs)", domain=(REALS,), layout=NARY),
     Op("dot", "dot", "dot(a, b)", "a₁b₁ + a₂b₂ + … + aₙbₙ", inputs="a, b",
        forward=_dot, derivative="b, a", domain=(REALS, REALS), layout=DOT),
+    Op("logsumexp", "logsumexp", "logsumexp(xs)", "ln(e^x₁ + … + e^xₙ)", inputs="xs",
+       # d/dx_i = e^(x_i - out): the softmax, each term <= 1 so never overflowing
+       forward=_logsumexp, derivative="[exp(x - out) for x in xs]",
+       domain=(((-3.0, 3.0), (-1000.0, -990.0), (990.0, 1000.0)),), layout=NARY),
 )
 
 

@@ -415,7 +415,3 @@ def markdown_table(ops: Iterable[Op] = None) -> str:
         rows.append(f"| `{op.name}` | `{op.usage}` | {op.formula} | "
                     f"`{op.derivative.replace('|', '&#124;')}` |")
     return "\n".join(rows)
-
-
-if __name__ == "__main__":  # python -m autograd_lite.ops: the README's op table
-    print(markdown_table())

@@ -39,9 +39,7 @@ _SUB = OPS["sub"]
 _MUL = OPS["mul"]
 _DIV = OPS["div"]
 _ADD_C = _ADD.const_right
-_SUB_C = _SUB.const_right
 _MUL_C = _MUL.const_right
-_DIV_C = _DIV.const_right
 
 
 def _node(data: float, op: Op, a, b) -> "Value":
@@ -161,37 +159,57 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
 
-    # ---- arithmetic (the hottest ops build their node inline) --------------
+    # ---- arithmetic ----------------------------------------------------------
+    # + and * are most of every graph (chains, neurons), so they build their
+    # node inline: the same statements as _node, without the cost of a call.
     def __add__(self, other):
         if type(other) is Value:
-            return _node(self.data + other.data, _ADD, self, other)
-        if type(other) is not float:
-            other = _constant(other)
-            if other is None:
-                return NotImplemented
-        return _node(self.data + other, _ADD_C, self, other)
+            data, op = self.data + other.data, _ADD
+        elif type(other) is float or type(other) is int:
+            data, op = self.data + other, _ADD_C
+        else:
+            return _binary(_ADD, self, other)
+        node = _new(Value)
+        node.data = data
+        node.grad = 0.0
+        node.label = ""
+        node._pending = 0
+        if _grad_enabled:
+            node.op = op
+            node._a = self
+            node._b = other
+        else:
+            node.op = node._a = node._b = None
+        return node
 
     __radd__ = __add__  # float addition commutes exactly
 
     def __mul__(self, other):
         if type(other) is Value:
-            return _node(self.data * other.data, _MUL, self, other)
-        if type(other) is not float:
-            other = _constant(other)
-            if other is None:
-                return NotImplemented
-        return _node(self.data * other, _MUL_C, self, other)
+            data, op = self.data * other.data, _MUL
+        elif type(other) is float or type(other) is int:
+            data, op = self.data * other, _MUL_C
+        else:
+            return _binary(_MUL, self, other)
+        node = _new(Value)
+        node.data = data
+        node.grad = 0.0
+        node.label = ""
+        node._pending = 0
+        if _grad_enabled:
+            node.op = op
+            node._a = self
+            node._b = other
+        else:
+            node.op = node._a = node._b = None
+        return node
 
     __rmul__ = __mul__
 
     def __sub__(self, other):
         if type(other) is Value:
             return _node(self.data - other.data, _SUB, self, other)
-        if type(other) is not float:
-            other = _constant(other)
-            if other is None:
-                return NotImplemented
-        return _node(self.data - other, _SUB_C, self, other)
+        return _binary(_SUB, self, other)
 
     def __rsub__(self, other):
         return _binary(_SUB, other, self)

@@ -9,14 +9,14 @@
 """
 
 from .engine import (Value, apply_op, dot, enable_grad, is_grad_enabled,
-                     logsumexp, no_grad, topological_order, vsum)
+                     logsumexp, no_fusion, no_grad, topological_order, vsum)
 from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
 from .ops import OPS, DomainError, Op
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "no_grad", "enable_grad", "is_grad_enabled", "vsum", "dot", "logsumexp",
+    "Value", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion", "vsum", "dot", "logsumexp",
     "apply_op", "topological_order",
     "OPS", "Op", "DomainError",
     "gradcheck", "gradgradcheck", "check_op", "GradcheckError",

@@ -23,15 +23,21 @@ import contextlib
 import numbers
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
+from .fusion import SUM_OPS as _SUM_OPS
+from .fusion import TEMPORARY_REFCOUNT as _TEMPORARY
+from .fusion import fold_sum as _fold_sum
+from .fusion import refcount as _refcount
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS,
                   UNARY, Op)
 
-__all__ = ["Value", "no_grad", "enable_grad", "is_grad_enabled", "vsum", "dot", "logsumexp",
+__all__ = ["Value", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion",
+           "vsum", "dot", "logsumexp",
            "apply_op", "topological_order"]
 
 Number = Union[int, float]
 
 _grad_enabled = True
+_fusion_enabled = True   # fold temporaries (see fusion.py); off inside no_fusion()
 _new = object.__new__
 
 _ADD = OPS["add"]
@@ -145,7 +151,7 @@ class Value:
     @property
     def _prev(self) -> Tuple["Value", ...]:
         """The Value inputs, in order, a reused input once per use."""
-        return _inputs(self)
+        return tuple(_inputs(self))
 
     @property
     def _op(self) -> str:
@@ -162,11 +168,20 @@ class Value:
     # ---- arithmetic ----------------------------------------------------------
     # + and * are most of every graph (chains, neurons), so they build their
     # node inline: the same statements as _node, without the cost of a call.
+    # A temporary operand (refcount check, see fusion.py) is folded instead.
     def __add__(self, other):
         if type(other) is Value:
+            if (self.op in _SUM_OPS and _fusion_enabled and _grad_enabled
+                    and _refcount(self) == _TEMPORARY):
+                return _fold_sum(self, other)
             data, op = self.data + other.data, _ADD
         elif type(other) is float or type(other) is int:
             data, op = self.data + other, _ADD_C
+            shifted = self.op.shifted if self.op is not None else None
+            if (shifted is not None and _fusion_enabled and _grad_enabled
+                    and _refcount(self) == _TEMPORARY):
+                self.op, self.data = shifted, data      # fold: same partials
+                return self
         else:
             return _binary(_ADD, self, other)
         node = _new(Value)
@@ -209,7 +224,15 @@ class Value:
     def __sub__(self, other):
         if type(other) is Value:
             return _node(self.data - other.data, _SUB, self, other)
-        return _binary(_SUB, self, other)
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        shifted = self.op.shifted if self.op is not None else None
+        if (shifted is not None and _fusion_enabled and _grad_enabled
+                and _refcount(self) == _TEMPORARY):
+            self.op, self.data = shifted, self.data - c  # fold: same partials
+            return self
+        return _node(self.data - c, _SUB.const_right, self, c)
 
     def __rsub__(self, other):
         return _binary(_SUB, other, self)
@@ -731,6 +754,31 @@ class enable_grad(contextlib.ContextDecorator):
     def __exit__(self, *exc) -> None:
         global _grad_enabled
         _grad_enabled = self._previous
+
+
+class no_fusion(contextlib.ContextDecorator):
+    """Within it, every op makes its own node: no temporary is folded.
+
+    Results are the same bits either way; use it to see the graph exactly as
+    written, op by op (e.g. to draw it for a lecture).
+
+    >>> x = Value(2.0)
+    >>> (x * 3 + 1)._op, (x * 3 + 1)._prev[0] is x
+    ('*+c', True)
+    >>> with no_fusion():
+    ...     y = x * 3 + 1
+    >>> y._op, y._prev[0]._op
+    ('+', '*')
+    """
+
+    def __enter__(self) -> "no_fusion":
+        global _fusion_enabled
+        self._previous, _fusion_enabled = _fusion_enabled, False
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _fusion_enabled
+        _fusion_enabled = self._previous
 
 
 def is_grad_enabled() -> bool:

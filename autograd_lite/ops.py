@@ -20,6 +20,7 @@ Nothing else in the package knows a derivative rule.
 
 from __future__ import annotations
 
+import ast
 import math
 import operator
 from typing import Callable, Dict, Iterable, Sequence, Tuple
@@ -269,7 +270,7 @@ class Op:
 
     __slots__ = ("name", "symbol", "usage", "formula", "inputs", "param",
                  "derivative", "partials", "forward", "domain", "param_samples",
-                 "layout", "base", "const_right", "const_left")
+                 "layout", "base", "const_right", "const_left", "shifted")
 
     def __init__(self, name: str, symbol: str, usage: str, formula: str, *,
                  inputs: str, derivative: str, forward: Callable,
@@ -287,7 +288,7 @@ class Op:
         self.param_samples = tuple(param_samples)
         self.layout = layout
         self.base = self
-        self.const_right = self.const_left = None
+        self.const_right = self.const_left = self.shifted = None
         signature = ", ".join(("out",) + self.inputs + ((param,) if param else ()))
         code = compile(f"lambda {signature}: ({derivative},)", f"<partials of {name}>", "eval")
         self.partials = eval(code, dict(_PARTIAL_NAMESPACE))
@@ -304,6 +305,22 @@ class Op:
         variant.base = self
         return variant
 
+    def _reads_output(self) -> bool:
+        """Whether a node of this layout uses a partial that mentions ``out``."""
+        terms = ast.parse(f"({self.derivative},)", mode="eval").body.elts
+        used = {CONST_RIGHT: terms[:1], CONST_LEFT: terms[1:2]}.get(self.layout, terms)
+        return any(isinstance(n, ast.Name) and n.id == "out"
+                   for term in used for n in ast.walk(term))
+
+    def _with_shift(self) -> "Op":
+        """This op followed by adding a constant, for ops whose partials do not
+        read ``out``: d(f + c)/dx = df/dx, so the same partials still hold."""
+        variant = self._variant(self.layout)
+        variant.base = self.base
+        variant.symbol = self.symbol + "+c"
+        variant.shifted = variant
+        return variant
+
     def __repr__(self) -> str:
         return f"Op({self.name!r}: {self.formula})"
 
@@ -318,6 +335,9 @@ def _table(*ops: Op) -> Dict[str, Op]:
             op.const_left = op._variant(CONST_LEFT)
         elif op.layout == DOT:
             op.const_right = op._variant(DOT_CONST)
+        for form in (op, op.const_right, op.const_left):
+            if form is not None and not form._reads_output():
+                form.shifted = form._with_shift()
         table[op.name] = op
     return table
 

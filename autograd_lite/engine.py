@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import operator
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
 from .fusion import SUM_OPS as _SUM_OPS
@@ -44,6 +45,9 @@ _ADD = OPS["add"]
 _SUB = OPS["sub"]
 _MUL = OPS["mul"]
 _DIV = OPS["div"]
+_DOT = OPS["dot"]
+# The fused neuron's partials (d/dw = x) do not read w: skip collecting w's data.
+_DOT_NEEDS_A = "a" in _DOT.const_right.names_read()
 _ADD_C = _ADD.const_right
 _MUL_C = _MUL.const_right
 
@@ -449,29 +453,37 @@ def dot(a: Sequence[Union[Value, Number]], b: Sequence[Union[Value, Number]]) ->
     >>> y = dot(w, [3.0, 4.0]); y.backward(); y.data, [wi.grad for wi in w]
     (2.0, [3.0, 4.0])
     """
-    a = tuple(a.tolist() if hasattr(a, "tolist") else a)
-    b = tuple(b.tolist() if hasattr(b, "tolist") else b)
+    a = _as_tuple(a)
+    b = _as_tuple(b)
     if len(a) != len(b):
         raise ValueError(f"dot: the sequences must have the same length, got "
                          f"{len(a)} and {len(b)}")
     if not a:
         return Value(0.0)
     op = OPS["dot"]
-    kind_a, kind_b = _kind(a), _kind(b)
-    if kind_a == "numbers" and kind_b == "values":
-        a, b, kind_a, kind_b = b, a, kind_b, kind_a    # dot is symmetric
-    if kind_a == "values" and kind_b == "numbers":
-        consts = tuple(_as_float(v, "dot") for v in b)
-        return _node(op.forward([v.data for v in a], consts), op.const_right, a, consts)
+    # Element types are checked with C-level set(map(type, ...)): a neuron's
+    # dot runs once per sample over every input.
+    types_a, types_b = set(map(type, a)), set(map(type, b))
+    if Value not in types_a and types_b == _ONLY_VALUE:
+        a, b, types_a, types_b = b, a, types_b, types_a    # dot is symmetric
+    if types_a == _ONLY_VALUE and Value not in types_b:
+        consts = b if types_b <= _PLAIN_NUMBERS else tuple(_as_float(v, "dot") for v in b)
+        return _node(op.forward(map(_get_data, a), consts), op.const_right, a, consts)
     # Values on both sides, or a mix: numbers become constant leaves.
     a = tuple(v if type(v) is Value else Value(v) for v in a)
     b = tuple(v if type(v) is Value else Value(v) for v in b)
-    return _node(op.forward([v.data for v in a], [v.data for v in b]), op, a, b)
+    return _node(op.forward(list(map(_get_data, a)), list(map(_get_data, b))), op, a, b)
 
 
-def _kind(items: Tuple) -> str:
-    n_values = sum(type(v) is Value for v in items)
-    return "values" if n_values == len(items) else "numbers" if not n_values else "mixed"
+def _as_tuple(items) -> tuple:
+    if type(items) is tuple:
+        return items
+    return tuple(items.tolist() if hasattr(items, "tolist") else items)
+
+
+_ONLY_VALUE = frozenset({Value})
+_PLAIN_NUMBERS = frozenset({float, int})
+_get_data = operator.attrgetter("data")
 
 
 def apply_op(op: Op, *args) -> Value:
@@ -599,8 +611,9 @@ def topological_order(root: Value) -> List[Value]:
 # ---------------------------------------------------------------------------
 
 def _count_consumers(root: Value) -> None:
-    """Pass 1: for every node below root, count its uses in ``_pending`` and
-    reset interior gradients (leaves keep theirs, so they accumulate)."""
+    """Pass 1: for every interior node below root, count its uses in
+    ``_pending`` and reset its gradient. Leaves are not counted (they have no
+    inputs to wait for) and keep their gradients, so those accumulate."""
     stack = [root]
     push, pop = stack.append, stack.pop
     while stack:
@@ -611,35 +624,39 @@ def _count_consumers(root: Value) -> None:
         layout = op.layout
         if layout <= CONST_RIGHT:          # UNARY, BINARY, CONST_RIGHT: _a is a Value
             child = node._a
-            seen = child._pending
-            child._pending = seen + 1
-            if not seen:
-                if child.op is not None:
+            if child.op is not None:
+                seen = child._pending
+                child._pending = seen + 1
+                if not seen:
                     child.grad = 0.0
-                push(child)
+                    push(child)
             if layout != BINARY:
                 continue
         if layout <= CONST_LEFT:           # BINARY, CONST_LEFT: _b is a Value
             child = node._b
-            seen = child._pending
-            child._pending = seen + 1
-            if not seen:
-                if child.op is not None:
+            if child.op is not None:
+                seen = child._pending
+                child._pending = seen + 1
+                if not seen:
                     child.grad = 0.0
-                push(child)
+                    push(child)
             continue
         for child in _inputs(node):        # n-ary nodes
-            seen = child._pending
-            child._pending = seen + 1
-            if not seen:
-                if child.op is not None:
+            if child.op is not None:
+                seen = child._pending
+                child._pending = seen + 1
+                if not seen:
                     child.grad = 0.0
-                push(child)
+                    push(child)
 
 
 def _propagate(root: Value) -> None:
     """Pass 2 on floats: a node passes its gradient down once every consumer
-    has passed theirs to it (its ``_pending`` count is back to 0)."""
+    has passed theirs to it (its ``_pending`` count is back to 0).
+
+    This loop is the engine's hot path, so passing a gradient down to an input
+    is written out in each branch rather than called:
+        x.grad += g * partial; then, for an interior x, one consumer fewer."""
     ready = [root]
     push, pop = ready.append, ready.pop
     while ready:
@@ -652,38 +669,54 @@ def _propagate(root: Value) -> None:
         if layout == CONST_RIGHT:
             x = node._a
             x.grad += g * op.partials(node.data, x.data, node._b)[0]
-            left = x._pending - 1
-            x._pending = left
-            if not left:
-                push(x)
+            if x.op is not None:
+                left = x._pending - 1
+                x._pending = left
+                if not left:
+                    push(x)
         elif layout == BINARY:
             a = node._a
             b = node._b
             da, db = op.partials(node.data, a.data, b.data)
             a.grad += g * da
             b.grad += g * db               # a is b (x * x): both uses count
-            left = a._pending - 1
-            a._pending = left
-            if not left:
-                push(a)
-            left = b._pending - 1
-            b._pending = left
-            if not left:
-                push(b)
+            if a.op is not None:
+                left = a._pending - 1
+                a._pending = left
+                if not left:
+                    push(a)
+            if b.op is not None:
+                left = b._pending - 1
+                b._pending = left
+                if not left:
+                    push(b)
         elif layout == UNARY:
             x = node._a
             x.grad += g * op.partials(node.data, x.data)[0]
-            left = x._pending - 1
-            x._pending = left
-            if not left:
-                push(x)
-        else:
-            for child, partial in _local_partials(node, graph=False):
-                child.grad += g * partial
-                left = child._pending - 1
-                child._pending = left
+            if x.op is not None:
+                left = x._pending - 1
+                x._pending = left
                 if not left:
-                    push(child)
+                    push(x)
+        else:
+            if layout == DOT_CONST:        # the fused neuron: partials are the constants
+                xs = node._a
+                a_data = [x.data for x in xs] if _DOT_NEEDS_A else None
+                partials = op.partials(node.data, a_data, node._b)[0]
+            elif layout == NARY:
+                xs = node._a
+                (partials,) = op.partials(node.data, [x.data for x in xs])
+            else:                          # CONST_LEFT, DOT
+                pairs = _local_partials(node, graph=False)
+                xs = [x for x, _ in pairs]
+                partials = [p for _, p in pairs]
+            for x, p in zip(xs, partials):
+                x.grad += g * p
+                if x.op is not None:
+                    left = x._pending - 1
+                    x._pending = left
+                    if not left:
+                        push(x)
 
 
 def _propagate_graph(root: Value) -> None:
@@ -700,9 +733,10 @@ def _propagate_graph(root: Value) -> None:
             g = node.grad
             for child, partial in _local_partials(node, graph=True):
                 child.grad = child.grad + g * partial
-                child._pending -= 1
-                if not child._pending:
-                    ready.append(child)
+                if child.op is not None:
+                    child._pending -= 1
+                    if not child._pending:
+                        ready.append(child)
     finally:
         _grad_enabled = previous
 

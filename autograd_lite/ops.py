@@ -305,12 +305,17 @@ class Op:
         variant.base = self
         return variant
 
-    def _reads_output(self) -> bool:
-        """Whether a node of this layout uses a partial that mentions ``out``."""
+    def names_read(self) -> frozenset:
+        """The names (``out``, inputs) that the partials a node of this layout
+        uses mention: a constant-right node uses only d out / d input 0."""
         terms = ast.parse(f"({self.derivative},)", mode="eval").body.elts
-        used = {CONST_RIGHT: terms[:1], CONST_LEFT: terms[1:2]}.get(self.layout, terms)
-        return any(isinstance(n, ast.Name) and n.id == "out"
-                   for term in used for n in ast.walk(term))
+        used = {CONST_RIGHT: terms[:1], CONST_LEFT: terms[1:2],
+                DOT_CONST: terms[:1]}.get(self.layout, terms)
+        return frozenset(n.id for term in used for n in ast.walk(term)
+                         if isinstance(n, ast.Name))
+
+    def _reads_output(self) -> bool:
+        return "out" in self.names_read()
 
     def _with_shift(self) -> "Op":
         """This op followed by adding a constant, for ops whose partials do not

@@ -10,6 +10,7 @@
 
 from .engine import (Value, apply_op, dot, enable_grad, is_grad_enabled,
                      logsumexp, no_fusion, no_grad, topological_order, vsum)
+from .functional import grad, gradients, hessian, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
 from .ops import OPS, DomainError, Op
 
@@ -20,4 +21,5 @@ __all__ = [
     "apply_op", "topological_order",
     "OPS", "Op", "DomainError",
     "gradcheck", "gradgradcheck", "check_op", "GradcheckError",
+    "grad", "value_and_grad", "jacobian", "hessian", "jvp", "gradients",
 ]

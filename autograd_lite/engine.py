@@ -14,7 +14,11 @@ Layout choices, all for speed in pure Python:
 * No closure per node: ``backward`` reads the op table.
 * No recursion: the topological order comes from Kahn's algorithm, counting in
   each node (``_pending``) how many of its consumers have yet to pass their
-  gradient down, so a node is visited once all of them have.
+  gradient down, so a node is visited once all of them have. Leaves are not
+  counted: they have no inputs to wait for.
+* Fewer nodes: a temporary that no one can hold is folded into the op that
+  consumes it (``t + c`` shifts ``t``; ``(a + b) + c`` is one sum), with the
+  same bits as the unfolded graph. See ``fusion.py``.
 """
 
 from __future__ import annotations

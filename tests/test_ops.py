@@ -324,3 +324,42 @@ def test_logsumexp_is_finite_at_a_thousand_and_its_gradient_is_the_softmax(xs):
 def test_logsumexp_of_two_equal_thousands_is_a_thousand_plus_log_two():
     y = logsumexp([Value(1000.0), Value(1000.0)])
     assert y.data == 1000.0 + math.log(2.0)
+
+
+# ---------------------------------------------------------------------------
+# Powers at zero: the forward is defined, so the backward must be too
+# ---------------------------------------------------------------------------
+
+POW_AT_ZERO_BUG = ("engine bug: the pow and pow_value partials evaluate x ** (c - 1) at "
+                   "x == 0 with c - 1 < 0, which raises Python's bare ZeroDivisionError "
+                   "during backward instead of giving inf (0 < c < 1, as x.sqrt() does) "
+                   "or 0 (c == 0)")
+
+
+def test_x_to_the_one_and_a_half_at_zero_has_zero_gradient():
+    x = Value(0.0)
+    (x ** 1.5).backward()
+    assert x.grad == 0.0
+
+
+@pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason=POW_AT_ZERO_BUG)
+def test_x_to_the_one_half_at_zero_has_infinite_gradient_like_sqrt():
+    x, y = Value(0.0), Value(0.0)
+    x.sqrt().backward()
+    (y ** 0.5).backward()
+    assert y.grad == x.grad == math.inf
+
+
+@pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason=POW_AT_ZERO_BUG)
+def test_x_to_the_zero_at_zero_has_zero_gradient():
+    x = Value(0.0)
+    y = x ** 0
+    y.backward()
+    assert (y.data, x.grad) == (1.0, 0.0)
+
+
+@pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason=POW_AT_ZERO_BUG)
+def test_zero_to_a_fractional_value_power_has_infinite_base_gradient():
+    a, b = Value(0.0), Value(0.5)
+    (a ** b).backward()
+    assert (a.grad, b.grad) == (math.inf, 0.0)

@@ -133,26 +133,33 @@ def _reverse(output: Value, inputs: Sequence[Value], graph: bool) -> Dict[int, A
     """Adjoints d output / d node, keyed by id(node), for the nodes on a path
     from an input to ``output``."""
     order = topological_order(output)
-    # A node matters when an input lies below it (or it is an input): other
-    # nodes' adjoints could never reach an input.
+    # A node matters when an input lies below it (or it is an input): only
+    # these nodes get an adjoint, since no other adjoint could reach an input.
     relevant = {id(node) for node in inputs}
     for node in order:
-        if node.op is not None and id(node) not in relevant:
-            if any(id(child) in relevant for child in node._prev):
-                relevant.add(id(node))
+        if node.op is not None:
+            for child in node._prev:
+                if id(child) in relevant:
+                    relevant.add(id(node))
+                    break
+    if id(output) not in relevant:
+        return {}
     adjoint: Dict[int, Any] = {id(output): 1.0}
+    get = adjoint.get
     for node in reversed(order):
-        key = id(node)
-        if node.op is None or key not in relevant or key not in adjoint:
+        if node.op is None:
             continue
-        g = adjoint[key]
+        g = get(id(node))
+        if g is None:
+            continue
+        unit = type(g) is float and g == 1.0
         for child, partial in _local_partials(node, graph=graph):
             child_key = id(child)
             if child_key not in relevant:
                 continue
             # chain rule: d out / d child += d out / d node * d node / d child
-            term = partial if (type(g) is float and g == 1.0) else g * partial
-            previous = adjoint.get(child_key)
+            term = partial if unit else g * partial
+            previous = get(child_key)
             adjoint[child_key] = term if previous is None else previous + term
     return adjoint
 
@@ -206,9 +213,10 @@ def _holds_value(items) -> bool:
     for item in items:
         if type(item) is Value:
             return True
-        if isinstance(item, (list, tuple)) or (
-                isinstance(item, np.ndarray) and item.dtype == object):
-            if any(type(x) is Value for x in np.ravel(np.asarray(item, dtype=object))):
+        if isinstance(item, np.ndarray):
+            item = item.ravel() if item.dtype == object else ()
+        if isinstance(item, (list, tuple, np.ndarray)):
+            if any(type(x) is Value for x in item):
                 return True
     return False
 

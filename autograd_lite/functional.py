@@ -33,6 +33,9 @@ Conventions, shared by every transform:
   the same kind of container, holding Values, for a sequence (a numpy array
   arrives as a 1-D object array of Values). Arguments that are not
   differentiated are passed to ``f`` unchanged, as are keyword arguments.
+* Which arguments: ``grad`` and ``value_and_grad`` differentiate the first
+  positional argument by default, ``jacobian`` and ``hessian`` all of them
+  (flattened in order: one column per number, one per sequence element).
 * Results: a float per number argument and a float numpy array of the same
   length per sequence argument.
 * Nesting: when a transform runs inside another one (while the outer one

@@ -368,12 +368,17 @@ OPS: Dict[str, Op] = _table(
        derivative="sign(x)", domain=(OFF_KINK,), layout=UNARY),
     # ---- powers ------------------------------------------------------------
     Op("pow", "**{c}", "x ** c", "x^c, c a constant", inputs="x", param="c",
-       forward=_pow, derivative="c * x ** (c - 1)", domain=(POSITIVE,),
+       # at x == 0 (c >= 0 there): x^(c-1) is 1/0 for c < 1, so the limit is
+       # given: 0 for c == 0 (a constant), +inf for 0 < c < 1, as PyTorch
+       forward=_pow, derivative="c * x ** (c - 1) if x > 0 or x < 0 or c >= 1 "
+                                "else (0.0 if c == 0 else inf)", domain=(POSITIVE,),
        param_samples=(2, 3, -1, 0.5, 2.5), layout=CONST_RIGHT),
     Op("pow_value", "**", "a ** b", "a^b, b a Value (a >= 0)", inputs="a, b",
        forward=_pow_value,
-       # d/db a^b = a^b ln a; at a == 0 we return 0, as PyTorch does
-       derivative="b * a ** (b - 1), out * log(a) if a > 0 else 0.0",
+       # d/db a^b = a^b ln a; at a == 0 (b > 0 there) we return 0, and
+       # d/da = +inf for b < 1, as PyTorch does
+       derivative="b * a ** (b - 1) if a > 0 or b >= 1 else inf, "
+                  "out * log(a) if a > 0 else 0.0",
        domain=(POSITIVE, REALS), layout=BINARY),
     Op("sqrt", "sqrt", "x.sqrt()", "√x", inputs="x", forward=_sqrt,
        # d/dx √x = 1 / (2 √x), which is +inf at x == 0

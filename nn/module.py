@@ -1,0 +1,515 @@
+"""Modules: Module (the parameter bookkeeping), Neuron, Layer and MLP.
+
+micrograd's classes, with the same signatures, plus activations, initializers
+and seeds. micrograd's demo code runs unchanged:
+
+>>> from autograd_lite import Value
+>>> model = MLP(2, [16, 16, 1], seed=1337)   # micrograd: MLP(2, [16, 16, 1])
+>>> score = model([Value(0.5), Value(-1.0)])  # one output -> one Value
+>>> len(model.parameters()), type(score).__name__
+(337, 'Value')
+>>> score.backward(); model.zero_grad(); model.parameters()[0].grad
+0.0
+
+Return types, one rule each:
+
+* ``Neuron`` returns one Value.
+* ``Layer`` ALWAYS returns a list, even of one Value. (micrograd's Layer
+  returns a bare Value when it has one neuron, so the caller must check the
+  type; we do not copy that.)
+* ``MLP`` returns a single Value when its last layer has one output, a list
+  otherwise. This is micrograd's behaviour for a network, kept so that
+  ``(1 + -y * model(x)).relu()`` works as in micrograd's demo.
+
+Parameter names (``named_parameters``, ``state_dict``, checkpoints) are the
+attribute path, dotted, with list indices: ``"layers.0.neurons.3.w.12"`` is
+weight 12 of neuron 3 of the first layer, ``"layers.1.neurons.0.b"`` a bias.
+They depend only on the architecture, so they are stable across runs.
+
+Seeds: ``seed=`` takes an int (same seed -> same model) or a
+``random.Random``; None draws a fresh seed from the OS. The global ``random``
+state is never used, so ``random.seed(1337)`` (as micrograd's demo does) no
+longer fixes the model: pass ``seed=1337``. With ``init="uniform"`` the draws
+are micrograd's, in micrograd's order, so ``MLP(2, [16, 16, 1], seed=1337)``
+has exactly the weights micrograd's MLP gets after ``random.seed(1337)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+from collections import namedtuple
+from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional,
+                    Sequence, Tuple, Union)
+
+from autograd_lite import Value, dot
+
+from .init import Initializer, Seed, get_initializer, make_rng
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "IncompatibleKeys",
+           "StateDictKeyError"]
+
+# name -> function applied to a neuron's pre-activation (None: identity).
+# Unbound methods of Value, so applying one costs a single call.
+ACTIVATIONS: Dict[str, Optional[Callable[[Value], Value]]] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "leaky_relu": Value.leaky_relu,   # negative slope 0.01, as torch's default
+    "gelu": Value.gelu,               # tanh approximation (torch approximate='tanh')
+    "linear": None,
+}
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+IncompatibleKeys.__doc__ = """What ``load_state_dict(strict=False)`` skipped:
+names the model has but the state lacks, and names the state has but the
+model lacks (the same record PyTorch returns)."""
+
+
+class StateDictKeyError(KeyError):
+    """Parameter names of a state dict or checkpoint do not match the model.
+
+    A KeyError whose message prints as written (KeyError would quote it).
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def _list_names(names: Sequence[str], limit: int = 6) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    more = len(names) - limit
+    return shown + (f", ... ({more} more)" if more > 0 else "")
+
+
+def _is_parameter_list(value: Any) -> bool:
+    # A non-empty list/tuple holding only Values: map/set run in C, so this
+    # check is cheap even for a layer of 25,000 weights.
+    return bool(value) and set(map(type, value)) == {Value}
+
+
+def _state_value(name: str, value: Any) -> float:
+    """A state-dict entry as a float, or a ValueError naming the entry."""
+    if type(value) is float:
+        return value
+    if isinstance(value, bool) or type(value) is Value:
+        hint = " (use .data for a Value's number)" if type(value) is Value else ""
+        raise ValueError(f"load_state_dict: {name!r} must be a number, got "
+                         f"{type(value).__name__}{hint}")
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if (type(value).__module__ == "numpy" and getattr(value, "shape", None) == ()
+            and getattr(getattr(value, "dtype", None), "kind", "") in "iuf"):
+        return float(value)
+    raise ValueError(f"load_state_dict: {name!r} must be a number, got "
+                     f"{type(value).__name__} {value!r}")
+
+
+class Module:
+    """Base class: finds the parameters (Values) and sub-modules in attributes.
+
+    Public attributes holding a ``Value``, a ``Module``, or a list/tuple of
+    them are walked in the order they were set; attributes starting with
+    ``_`` are private and skipped. A subclass only sets attributes and
+    defines ``__call__``.
+
+    Example:
+        >>> class Affine(Module):
+        ...     def __init__(self):
+        ...         self.scale = Value(2.0); self.shift = Value(0.5)
+        ...     def __call__(self, x):
+        ...         return self.scale * x + self.shift
+        >>> m = Affine(); [name for name, _ in m.named_parameters()]
+        ['scale', 'shift']
+        >>> m.state_dict()
+        {'scale': 2.0, 'shift': 0.5}
+    """
+
+    # ---- walking the attributes ---------------------------------------------
+    def _gather(self, out: List[Value]) -> None:
+        """Append every parameter (duplicates included) to ``out``."""
+        for attr, value in vars(self).items():
+            if attr[0] == "_":
+                continue
+            if type(value) is Value:
+                out.append(value)
+            elif isinstance(value, Module):
+                value._gather(out)
+            elif isinstance(value, (list, tuple)):
+                if _is_parameter_list(value):
+                    out.extend(value)
+                    continue
+                for item in value:
+                    if type(item) is Value:
+                        out.append(item)
+                    elif isinstance(item, Module):
+                        item._gather(out)
+
+    def _named(self, prefix: str) -> Iterator[Tuple[str, Value]]:
+        for attr, value in vars(self).items():
+            if attr[0] == "_":
+                continue
+            if type(value) is Value:
+                yield prefix + attr, value
+            elif isinstance(value, Module):
+                yield from value._named(f"{prefix}{attr}.")
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if type(item) is Value:
+                        yield f"{prefix}{attr}.{i}", item
+                    elif isinstance(item, Module):
+                        yield from item._named(f"{prefix}{attr}.{i}.")
+
+    # ---- the public API ------------------------------------------------------
+    def parameters(self) -> List[Value]:
+        """Every parameter, in a fixed order, each once (a shared Value is
+        listed where it first appears, as in PyTorch).
+
+        Returns:
+            A new list of the parameter Values.
+
+        Example:
+            >>> Neuron(3, seed=0).parameters()[-1]      # w0, w1, w2, then b
+            Value(data=0.0, grad=0.0)
+        """
+        out: List[Value] = []
+        self._gather(out)
+        return list(dict.fromkeys(out))       # dedupe by identity, keep order
+
+    def named_parameters(self) -> Iterator[Tuple[str, Value]]:
+        """(dotted name, parameter) pairs, in the order of ``parameters()``.
+
+        Example:
+            >>> [name for name, _ in Layer(2, 1, seed=0).named_parameters()]
+            ['neurons.0.w.0', 'neurons.0.w.1', 'neurons.0.b']
+        """
+        seen = set()
+        for name, p in self._named(""):
+            if id(p) not in seen:
+                seen.add(id(p))
+                yield name, p
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0.0 (gradients accumulate
+        across ``backward()`` calls, so do this before each one).
+
+        Example:
+            >>> n = Neuron(2, seed=0); n([1.0, 2.0]).backward(); n.zero_grad()
+            >>> [p.grad for p in n.parameters()]
+            [0.0, 0.0, 0.0]
+        """
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def num_parameters(self) -> int:
+        """How many parameters (scalars) the module has.
+
+        Example:
+            >>> MLP(784, [32, 10], seed=0).num_parameters()
+            25450
+        """
+        return len(self.parameters())
+
+    def state_dict(self) -> Dict[str, float]:
+        """The parameters' values by name: a plain dict of floats.
+
+        Example:
+            >>> Neuron(2, nonlin=False, seed=0).state_dict().keys()
+            dict_keys(['w.0', 'w.1', 'b'])
+        """
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, Any],
+                        strict: bool = True) -> IncompatibleKeys:
+        """Set the parameters from a name -> number mapping.
+
+        Everything is checked before anything is set, so on any error the
+        model is unchanged.
+
+        Args:
+            state: e.g. the result of ``state_dict()``.
+            strict: if True, the names must match the model's exactly.
+
+        Returns:
+            ``IncompatibleKeys(missing_keys, unexpected_keys)`` (both empty
+            when strict).
+
+        Raises:
+            StateDictKeyError (a KeyError): strict and names differ; the
+                message lists the missing and unexpected names.
+            ValueError: an entry is not a number.
+            TypeError: ``state`` is not a mapping.
+
+        Example:
+            >>> a = Neuron(2, seed=0); b = Neuron(2, seed=1)
+            >>> b.load_state_dict(a.state_dict())
+            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+            >>> b.state_dict() == a.state_dict()
+            True
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict: expected a mapping of name -> "
+                            f"number (e.g. from state_dict()), got "
+                            f"{type(state).__name__}")
+        params = dict(self.named_parameters())
+        missing = [name for name in params if name not in state]
+        unexpected = [name for name in state if name not in params]
+        if strict and (missing or unexpected):
+            parts = [f"load_state_dict: parameter names do not match "
+                     f"({len(state)} given, the model has {len(params)})"]
+            if missing:
+                parts.append(f"missing: {_list_names(missing)}")
+            if unexpected:
+                parts.append(f"unexpected: {_list_names(unexpected)}")
+            parts.append("the state was saved from a different architecture; "
+                         "use strict=False to load the names that match")
+            raise StateDictKeyError("; ".join(parts))
+        values = [(params[name], _state_value(name, state[name]))
+                  for name in params if name in state]
+        for p, value in values:
+            p.data = value
+        return IncompatibleKeys(missing, unexpected)
+
+    def save(self, path: Union[str, "os.PathLike[str]"],
+             metadata: Optional[Dict[str, Any]] = None) -> None:
+        """Write the parameters to a JSON checkpoint, atomically.
+
+        See :mod:`nn.checkpoint` for the format.
+
+        Args:
+            path: file to write (replaced whole, or left as it was on error).
+            metadata: extra JSON-serializable information to store.
+        """
+        from .checkpoint import save_checkpoint
+        save_checkpoint(self, path, metadata=metadata)
+
+    def load(self, path: Union[str, "os.PathLike[str]"]) -> Dict[str, Any]:
+        """Read a checkpoint written by :meth:`save` into this module.
+
+        Raises a ValueError (corrupt file, different architecture) or a
+        KeyError (different parameter names) and leaves the module unchanged
+        if the checkpoint does not fit.
+
+        Args:
+            path: the checkpoint file.
+
+        Returns:
+            The checkpoint's ``metadata`` dict.
+        """
+        from .checkpoint import load_checkpoint
+        return load_checkpoint(self, path)
+
+    def config(self) -> Dict[str, Any]:
+        """Constructor arguments that rebuild this architecture (for
+        checkpoints); modules that cannot say return an empty dict."""
+        return {}
+
+
+# ---------------------------------------------------------------------------
+# Neuron, Layer, MLP
+# ---------------------------------------------------------------------------
+
+def _check_size(where: str, name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _resolve_activation(where: str, nonlin: bool, activation: Optional[str]) -> str:
+    """micrograd's ``nonlin`` flag and our ``activation`` name, as one name."""
+    if activation is None:
+        return "relu" if nonlin else "linear"
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"{where}: activation must be one of {list(ACTIVATIONS)}, "
+                         f"got {activation!r}")
+    if not nonlin and activation != "linear":
+        raise ValueError(f"{where}: nonlin=False asks for a linear neuron but "
+                         f"activation={activation!r}; give only one of them")
+    return activation
+
+
+def _init_name(init: Union[str, Initializer]) -> str:
+    return init if isinstance(init, str) else getattr(init, "__name__", repr(init))
+
+
+def _inputs(x):
+    """x as a sequence dot() can read once per neuron: numpy arrays become
+    lists, iterators are materialized (micrograd accepts any iterable)."""
+    if type(x) is list or type(x) is tuple:
+        return x
+    if hasattr(x, "tolist"):
+        return x.tolist()
+    if type(x) is Value or isinstance(x, numbers.Number):
+        raise TypeError(f"expected a sequence of inputs (a list of Values or "
+                        f"numbers), got a single {type(x).__name__}; wrap it: [x]")
+    return list(x)
+
+
+class Neuron(Module):
+    """One neuron: activation(w . x + b), the dot product as one fused node.
+
+    Args:
+        nin: number of inputs.
+        nonlin: micrograd's flag: True for ReLU, False for linear.
+        activation: "relu", "tanh", "sigmoid", "leaky_relu", "gelu" or
+            "linear"; overrides ``nonlin`` (default: from ``nonlin``).
+        init: "uniform" (micrograd's U(-1, 1)), "xavier" or "he"; see
+            :mod:`nn.init`.
+        seed: int, ``random.Random`` or None (see :func:`nn.init.make_rng`).
+        fan_out: width of the layer the neuron is part of (used by "xavier").
+
+    Example:
+        >>> n = Neuron(2, activation="tanh", seed=0)
+        >>> n.w[0].data, n.w[1].data = 0.5, -0.25
+        >>> round(n([2.0, 4.0]).data, 12)          # tanh(1 - 1 + 0)
+        0.0
+        >>> n
+        TanhNeuron(2)
+    """
+
+    def __init__(self, nin: int, nonlin: bool = True, *, activation: Optional[str] = None,
+                 init: Union[str, Initializer] = "uniform", seed: Seed = None,
+                 fan_out: int = 1):
+        nin = _check_size("Neuron", "nin", nin)
+        self.activation = _resolve_activation("Neuron", nonlin, activation)
+        self.init = _init_name(init)
+        weights = get_initializer(init)(nin, fan_out, make_rng(seed))
+        self.w = [Value(x) for x in weights]
+        self.b = Value(0.0)
+        self._activate = ACTIVATIONS[self.activation]
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: True unless the neuron is linear."""
+        return self.activation != "linear"
+
+    def __call__(self, x: Sequence[Union[Value, float]]) -> Value:
+        if type(x) is not list and type(x) is not tuple:
+            x = _inputs(x)
+        try:
+            act = dot(self.w, x) + self.b
+        except ValueError as error:
+            if len(self.w) == len(x):
+                raise
+            raise ValueError(f"{self!r} expects {len(self.w)} inputs, got "
+                             f"{len(x)}") from error
+        activate = self._activate
+        return act if activate is None else activate(act)
+
+    def parameters(self) -> List[Value]:
+        # The generic walk gives the same list; micrograd-style code calls
+        # parameters() every step, so skip it.
+        return self.w + [self.b]
+
+    def _gather(self, out: List[Value]) -> None:
+        out.extend(self.w)
+        out.append(self.b)
+
+    def config(self) -> Dict[str, Any]:
+        return {"nin": len(self.w), "activation": self.activation, "init": self.init}
+
+    def __repr__(self) -> str:
+        kind = "".join(part.capitalize() for part in self.activation.split("_"))
+        kind = {"Relu": "ReLU", "LeakyRelu": "LeakyReLU", "Gelu": "GELU"}.get(kind, kind)
+        return f"{kind}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs. Always returns a list.
+
+    Args:
+        nin: inputs per neuron.
+        nout: number of neurons (outputs).
+        nonlin, activation, init: passed to each :class:`Neuron`.
+        seed: int, ``random.Random`` or None; one generator serves all neurons.
+
+    Example:
+        >>> layer = Layer(3, 1, nonlin=False, seed=0)
+        >>> out = layer([1.0, 2.0, 3.0]); type(out).__name__, len(out)
+        ('list', 1)
+    """
+
+    def __init__(self, nin: int, nout: int, nonlin: bool = True, *,
+                 activation: Optional[str] = None, init: Union[str, Initializer] = "uniform",
+                 seed: Seed = None):
+        nin = _check_size("Layer", "nin", nin)
+        nout = _check_size("Layer", "nout", nout)
+        activation = _resolve_activation("Layer", nonlin, activation)
+        rng = make_rng(seed)
+        self.neurons = [Neuron(nin, activation=activation, init=init, seed=rng, fan_out=nout)
+                        for _ in range(nout)]
+
+    def __call__(self, x: Sequence[Union[Value, float]]) -> List[Value]:
+        x = _inputs(x)
+        return [n(x) for n in self.neurons]
+
+    def config(self) -> Dict[str, Any]:
+        first = self.neurons[0]
+        return {"nin": len(first.w), "nout": len(self.neurons),
+                "activation": first.activation, "init": first.init}
+
+    def __repr__(self) -> str:
+        c = self.config()
+        return f"Layer({c['nin']} -> {c['nout']}, {c['activation']})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``activation`` hidden layers, linear output.
+
+    Args:
+        nin: number of inputs.
+        nouts: the width of each layer, the last one being the output.
+        activation: of the hidden layers (default "relu", as micrograd).
+        output_activation: of the last layer (default "linear", as micrograd).
+        init: "uniform" (micrograd's), "xavier" or "he".
+        seed: int, ``random.Random`` or None: the same seed gives the same model.
+
+    Returns (when called):
+        A single Value if the last layer has one output (as micrograd),
+        otherwise a list of Values.
+
+    Example:
+        >>> model = MLP(784, [32, 10], activation="relu", init="he", seed=0)
+        >>> logits = model([0.0] * 784); len(logits)
+        10
+        >>> MLP(3, [4, 4, 1], seed=0)
+        MLP(3, [4, 4, 1], activation='relu', output_activation='linear', init='uniform')
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], *, activation: str = "relu",
+                 output_activation: str = "linear", init: Union[str, Initializer] = "uniform",
+                 seed: Seed = None):
+        nin = _check_size("MLP", "nin", nin)
+        if isinstance(nouts, numbers.Integral) or not hasattr(nouts, "__iter__"):
+            raise TypeError(f"MLP: nouts must be a list of layer widths, e.g. [16, 16, 1], "
+                            f"got {nouts!r}")
+        nouts = [_check_size("MLP", "each entry of nouts", n) for n in nouts]
+        if not nouts:
+            raise ValueError("MLP: nouts must list at least one layer width, got []")
+        for name, value in (("activation", activation), ("output_activation", output_activation)):
+            if not isinstance(value, str) or value not in ACTIVATIONS:
+                raise ValueError(f"MLP: {name} must be one of {list(ACTIVATIONS)}, "
+                                 f"got {value!r}")
+        rng = make_rng(seed)
+        sizes = [nin] + nouts
+        last = len(nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1], init=init, seed=rng,
+                             activation=output_activation if i == last else activation)
+                       for i in range(len(nouts))]
+        self._single_output = nouts[-1] == 1
+
+    def __call__(self, x: Sequence[Union[Value, float]]) -> Union[Value, List[Value]]:
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if self._single_output else x
+
+    def config(self) -> Dict[str, Any]:
+        layers = [layer.config() for layer in self.layers]
+        return {"nin": layers[0]["nin"], "nouts": [c["nout"] for c in layers],
+                "activation": layers[0]["activation"] if len(layers) > 1 else "relu",
+                "output_activation": layers[-1]["activation"], "init": layers[0]["init"]}
+
+    def __repr__(self) -> str:
+        c = self.config()
+        return (f"MLP({c['nin']}, {c['nouts']}, activation={c['activation']!r}, "
+                f"output_activation={c['output_activation']!r}, init={c['init']!r})")

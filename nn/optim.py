@@ -1,0 +1,417 @@
+"""Optimizers: SGD (momentum, Nesterov, weight decay), Adam, AdamW, RMSprop.
+
+The update rules, defaults and argument checks are PyTorch's (``torch.optim``,
+2.x), statement for statement, so a trajectory here follows torch's to
+rounding. Each optimizer keeps one list of parameters; its state (momentum
+buffers, moment estimates) is a list of floats aligned with ``params``, held
+in public attributes so it can be inspected while learning.
+
+A training step, as in PyTorch::
+
+    opt.zero_grad()          # grads accumulate: reset them
+    loss.backward()          # fill p.grad
+    opt.step()               # update p.data from p.grad
+
+>>> from autograd_lite import Value
+>>> w = [Value(4.0), Value(2.0)]
+>>> opt = SGD(w, lr=0.1)
+>>> loss = w[0] ** 2 + 3 * w[1] ** 2; loss.backward(); opt.step()
+>>> [round(p.data, 12) for p in w]          # w - 0.1 * [2 w0, 6 w1]
+[3.2, 0.8]
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from autograd_lite import Value
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop"]
+
+
+def _number(where: str, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__} "
+                        f"{value!r}")
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"{where}: {name} must be finite, got {value!r}")
+    return value
+
+
+def _at_least_zero(where: str, name: str, value: Any) -> float:
+    value = _number(where, name, value)
+    if value < 0:
+        raise ValueError(f"{where}: {name} must be >= 0, got {value!r}")
+    return value
+
+
+def _unit_interval(where: str, name: str, value: Any) -> float:
+    """A decay rate in [0, 1): 1 would never forget the first estimate."""
+    value = _number(where, name, value)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{where}: {name} must be in [0, 1), got {value!r} "
+                         f"(typical: 0.9 or 0.999)")
+    return value
+
+
+def _gradients(params: List[Value], maximize: bool) -> List[float]:
+    """The parameters' gradients as floats (negated to maximize).
+
+    A gradient is a float, or a Value after ``backward(create_graph=True)``.
+    """
+    grads = [p.grad for p in params]
+    if set(map(type, grads)) != {float}:
+        grads = [g.data if type(g) is Value else float(g) for g in grads]
+    if maximize:
+        grads = [-g for g in grads]
+    return grads
+
+
+class Optimizer:
+    """Base class: holds the parameters and the learning rate.
+
+    Args:
+        params: the Values to optimize (e.g. ``model.parameters()``).
+        lr: learning rate, > 0. Settable afterwards (schedulers do);
+            ``opt.lr = 0.0`` is allowed then (a schedule may reach 0).
+
+    Subclasses implement :meth:`step`.
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float):
+        where = type(self).__name__
+        if isinstance(params, Value):
+            raise TypeError(f"{where}: params must be a list of Values, got a single "
+                            f"Value; wrap it: [p]")
+        try:
+            params = list(params)
+        except TypeError:
+            raise TypeError(f"{where}: params must be an iterable of Values (e.g. "
+                            f"model.parameters()), got {type(params).__name__}") from None
+        if not params:
+            raise ValueError(f"{where}: got an empty parameter list; pass "
+                             f"model.parameters() of a model that has parameters")
+        for i, p in enumerate(params):
+            if type(p) is not Value:
+                raise TypeError(f"{where}: params[{i}] must be a Value, got "
+                                f"{type(p).__name__}; pass model.parameters()")
+        if len(set(map(id, params))) != len(params):
+            raise ValueError(f"{where}: params lists the same Value more than once, so "
+                             f"it would be updated twice per step; remove the duplicates")
+        lr = _number(where, "lr", lr)
+        if not lr > 0:
+            raise ValueError(f"{where}: lr must be > 0, got {lr!r} (typical: 0.01 for "
+                             f"SGD, 1e-3 for Adam)")
+        self.params: List[Value] = params
+        self._lr = lr
+        self.initial_lr: Optional[float] = None   # set by the first scheduler
+        self.steps = 0
+
+    @property
+    def lr(self) -> float:
+        """The learning rate used by the next :meth:`step`."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = _at_least_zero(type(self).__name__, "lr", value)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0.0."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter from its ``.grad``."""
+        raise NotImplementedError
+
+    def hyperparameters(self) -> Dict[str, Any]:
+        """The settings (lr and the rest), for printing and logging."""
+        return {"lr": self._lr}
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
+        return f"{type(self).__name__}({len(self.params)} parameters, {settings})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum (PyTorch's rule).
+
+    With g = grad + weight_decay * p:
+
+    * momentum: buf = g on the first step, then buf = momentum * buf +
+      (1 - dampening) * g; the step direction is buf, or g + momentum * buf
+      with ``nesterov``.
+    * p = p - lr * direction.
+
+    (Some texts write v = beta v + (1 - beta) g, or fold lr into v; PyTorch's
+    rule, used here, is v = beta v + g.)
+
+    Args:
+        params: the Values to optimize.
+        lr: learning rate > 0 (default 1e-3, PyTorch's).
+        momentum: >= 0 (0: plain gradient descent).
+        dampening: in [0, 1]; scales the gradient added to the buffer.
+        weight_decay: >= 0, L2 penalty added to the gradient.
+        nesterov: Nesterov momentum (needs momentum > 0 and dampening 0).
+        maximize: ascend instead of descend.
+
+    Attributes:
+        momentum_buffer: per parameter, the velocity (None before the first step).
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> w = [Value(0.0), Value(0.0)]
+        >>> opt = SGD(w, lr=0.1, momentum=0.9)
+        >>> for g in ([1.0, -0.5], [0.2, 2.0]):
+        ...     w[0].grad, w[1].grad = g
+        ...     opt.step()
+        >>> [round(v, 12) for v in opt.momentum_buffer]     # 0.9 v + g
+        [1.1, 1.55]
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
+                 *, maximize: bool = False):
+        super().__init__(params, lr)
+        self.momentum = _at_least_zero("SGD", "momentum", momentum)
+        self.dampening = _number("SGD", "dampening", dampening)
+        if not 0.0 <= self.dampening <= 1.0:
+            raise ValueError(f"SGD: dampening must be in [0, 1], got {dampening!r}")
+        self.weight_decay = _at_least_zero("SGD", "weight_decay", weight_decay)
+        if nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening 0, "
+                             f"got momentum={momentum!r}, dampening={dampening!r}")
+        self.nesterov = bool(nesterov)
+        self.maximize = bool(maximize)
+        self.momentum_buffer: List[Optional[float]] = [None] * len(self.params)
+
+    def hyperparameters(self) -> Dict[str, Any]:
+        return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
+                "weight_decay": self.weight_decay, "nesterov": self.nesterov}
+
+    def step(self) -> None:
+        """One update of every parameter (torch.optim.SGD's single-tensor rule)."""
+        # Flags are tested as truth values of locals, outside the loop where
+        # possible: this loop runs once per parameter.
+        lr, wd, mu = self.lr, self.weight_decay, self.momentum
+        params = self.params
+        grads = _gradients(params, self.maximize)
+        if not mu:
+            if not wd:
+                for p, g in zip(params, grads):
+                    p.data = p.data - lr * g
+            else:
+                for p, g in zip(params, grads):
+                    p.data = p.data - lr * (g + wd * p.data)
+        else:
+            keep, nesterov, bufs = 1.0 - self.dampening, self.nesterov, self.momentum_buffer
+            for i, p in enumerate(params):
+                g = grads[i]
+                if wd:
+                    g = g + wd * p.data
+                buf = bufs[i]
+                buf = bufs[i] = g if buf is None else buf * mu + keep * g
+                p.data = p.data - lr * (g + mu * buf if nesterov else buf)
+        self.steps += 1
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), PyTorch's rule and defaults.
+
+    With g = grad (+ weight_decay * p, L2 as in PyTorch's Adam), t the step:
+
+    * m = beta1 m + (1 - beta1) g,  v = beta2 v + (1 - beta2) g^2
+    * p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    (the bias corrections m-hat = m / (1 - beta1^t), v-hat = v / (1 - beta2^t)
+    folded in where PyTorch folds them, so rounding matches torch.)
+
+    Args:
+        params: the Values to optimize.
+        lr: learning rate > 0 (default 1e-3).
+        betas: decay rates (beta1, beta2), each in [0, 1) (default (0.9, 0.999)).
+        eps: >= 0, added to the denominator (default 1e-8).
+        weight_decay: >= 0, L2 penalty added to the gradient (for the
+            decoupled form use :class:`AdamW`).
+        amsgrad: use the running maximum of v (Reddi et al., 2018).
+        maximize: ascend instead of descend.
+
+    Attributes:
+        exp_avg, exp_avg_sq: per parameter, m and v.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> w = Value(1.0); opt = Adam([w], lr=0.1)
+        >>> w.grad = 5.0; opt.step(); round(w.data, 9)    # first step: lr * sign(g)
+        0.9
+    """
+
+    _decoupled = False
+
+    def __init__(self, params: Iterable[Value], lr: float = 1e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False):
+        super().__init__(params, lr)
+        where = type(self).__name__
+        try:
+            beta1, beta2 = betas
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: betas must be a pair (beta1, beta2), got "
+                             f"{betas!r}") from None
+        self.betas = (_unit_interval(where, "betas[0]", beta1),
+                      _unit_interval(where, "betas[1]", beta2))
+        self.eps = _at_least_zero(where, "eps", eps)
+        self.weight_decay = _at_least_zero(where, "weight_decay", weight_decay)
+        self.amsgrad = bool(amsgrad)
+        self.maximize = bool(maximize)
+        n = len(self.params)
+        self.exp_avg: List[float] = [0.0] * n
+        self.exp_avg_sq: List[float] = [0.0] * n
+        self.max_exp_avg_sq: List[float] = [0.0] * n
+
+    def hyperparameters(self) -> Dict[str, Any]:
+        return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
+                "weight_decay": self.weight_decay, "amsgrad": self.amsgrad}
+
+    def step(self) -> None:
+        """One update of every parameter (torch.optim.Adam's single-tensor rule)."""
+        self.steps += 1
+        t = self.steps
+        lr, eps, wd = self.lr, self.eps, self.weight_decay
+        beta1, beta2 = self.betas
+        w1, w2 = 1 - beta1, 1 - beta2
+        step_size = lr / (1 - beta1 ** t)
+        bias_correction2_sqrt = (1 - beta2 ** t) ** 0.5
+        decoupled = bool(wd) and self._decoupled
+        l2 = wd if not decoupled else 0.0          # Adam: L2 term in the gradient
+        decay = 1 - lr * wd                        # AdamW: shrink p first
+        near_start = abs(w1) < 0.5                 # how torch.lerp evaluates, see _lerp
+        amsgrad, sqrt = self.amsgrad, math.sqrt
+        params = self.params
+        grads = _gradients(params, self.maximize)
+        m_all, v_all, vmax_all = self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq
+        for i, p in enumerate(params):
+            g = grads[i]
+            if decoupled:
+                p.data = p.data * decay
+            elif l2:
+                g = g + l2 * p.data
+            m = m_all[i]
+            m = m_all[i] = m + w1 * (g - m) if near_start else g - (g - m) * (1 - w1)
+            v = v_all[i] = v_all[i] * beta2 + w2 * g * g
+            if amsgrad:
+                v = vmax_all[i] = max(vmax_all[i], v)
+            p.data = p.data + (-step_size) * (m / (sqrt(v) / bias_correction2_sqrt + eps))
+
+
+def _lerp(start: float, end: float, weight: float) -> float:
+    """start + weight (end - start), evaluated as torch.lerp does: from the
+    nearer end, so a weight near 1 loses no precision."""
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1 - weight)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
+
+    Before the Adam update, p = p * (1 - lr * weight_decay): the decay is not
+    part of the gradient, so it is not rescaled by the adaptive denominator.
+    PyTorch's defaults, including weight_decay=1e-2.
+
+    Args:
+        params, lr, betas, eps, amsgrad, maximize: as :class:`Adam`.
+        weight_decay: >= 0 (default 1e-2).
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> w = Value(1.0); opt = AdamW([w], lr=0.1, weight_decay=0.5)
+        >>> w.grad = 0.0; opt.step(); w.data                # 1 * (1 - 0.05)
+        0.95
+    """
+
+    _decoupled = True
+
+    def __init__(self, params: Iterable[Value], lr: float = 1e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012), PyTorch's rule and defaults.
+
+    With g = grad (+ weight_decay * p):
+
+    * s = alpha s + (1 - alpha) g^2   (running mean of squared gradients)
+    * centered: also a = lerp(a, g, 1 - alpha), and s - a^2 replaces s
+    * d = sqrt(s) + eps
+    * momentum > 0: buf = momentum buf + g / d, p = p - lr buf;
+      otherwise p = p - lr g / d
+
+    Args:
+        params: the Values to optimize.
+        lr: learning rate > 0 (default 1e-2).
+        alpha: smoothing constant in [0, 1) (default 0.99).
+        eps: >= 0 (default 1e-8).
+        weight_decay: >= 0.
+        momentum: >= 0.
+        centered: normalize by an estimate of the gradient's variance.
+        maximize: ascend instead of descend.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> w = Value(1.0); opt = RMSprop([w], lr=0.01, alpha=0.75, eps=0.0)
+        >>> w.grad = 2.0; opt.step(); round(w.data, 12)     # 1 - 0.01 * 2 / sqrt(0.25 * 4)
+        0.98
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
+                 centered: bool = False, *, maximize: bool = False):
+        super().__init__(params, lr)
+        self.alpha = _unit_interval("RMSprop", "alpha", alpha)
+        self.eps = _at_least_zero("RMSprop", "eps", eps)
+        self.weight_decay = _at_least_zero("RMSprop", "weight_decay", weight_decay)
+        self.momentum = _at_least_zero("RMSprop", "momentum", momentum)
+        self.centered = bool(centered)
+        self.maximize = bool(maximize)
+        n = len(self.params)
+        self.square_avg: List[float] = [0.0] * n
+        self.grad_avg: List[float] = [0.0] * n
+        self.momentum_buffer: List[float] = [0.0] * n
+
+    def hyperparameters(self) -> Dict[str, Any]:
+        return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps,
+                "weight_decay": self.weight_decay, "momentum": self.momentum,
+                "centered": self.centered}
+
+    def step(self) -> None:
+        """One update of every parameter (torch.optim.RMSprop's single-tensor rule)."""
+        lr, alpha, eps, wd, mu = self.lr, self.alpha, self.eps, self.weight_decay, self.momentum
+        w = 1 - alpha
+        centered, sqrt = self.centered, math.sqrt
+        params = self.params
+        grads = _gradients(params, self.maximize)
+        sq_all, ga_all, buf_all = self.square_avg, self.grad_avg, self.momentum_buffer
+        for i, p in enumerate(params):
+            g = grads[i]
+            if wd:
+                g = g + wd * p.data
+            sq = sq_all[i] = sq_all[i] * alpha + w * g * g
+            if centered:
+                ga = ga_all[i] = _lerp(ga_all[i], g, w)
+                # s - a^2 >= 0 in exact arithmetic; rounding can dip below 0
+                avg = sqrt(max(sq + (-ga) * ga, 0.0)) + eps
+            else:
+                avg = sqrt(sq) + eps
+            if mu:
+                buf = buf_all[i] = buf_all[i] * mu + g / avg
+                p.data = p.data + (-lr) * buf
+            else:
+                p.data = p.data + (-lr) * (g / avg)
+        self.steps += 1

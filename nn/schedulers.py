@@ -1,0 +1,366 @@
+"""Learning-rate schedules with PyTorch's ``step()`` semantics.
+
+A scheduler sets ``optimizer.lr``. Creating it applies the schedule's value
+for step 0; each ``step()``, called once per epoch (or iteration) *after*
+``optimizer.step()``, moves to the next value. The values are computed as
+PyTorch computes them: from the optimizer's current lr (the "recursive"
+form: ``lr * gamma``, or the cosine ratio), so a change made to ``opt.lr``
+by hand carries forward as in PyTorch, and the floats match torch's. The
+closed forms are used where PyTorch uses them (``SequentialLR`` jumping to a
+milestone).
+
+* :class:`StepLR` - multiply by ``gamma`` every ``step_size`` steps.
+* :class:`ExponentialLR` - multiply by ``gamma`` every step.
+* :class:`CosineAnnealingLR` - base_lr down to ``eta_min`` along half a cosine
+  over ``T_max`` steps (then back up, as PyTorch).
+* :class:`LinearLR` / :class:`LinearWarmup` - linear warm-up: scale the lr by
+  a factor going linearly from ``start_factor`` to ``end_factor``.
+* :class:`SequentialLR` - one schedule after another (e.g. warm-up, then cosine).
+
+>>> from autograd_lite import Value
+>>> from nn.optim import SGD
+>>> opt = SGD([Value(0.0)], lr=1.0)
+>>> sched = StepLR(opt, step_size=2, gamma=0.5)
+>>> lrs = []
+>>> for epoch in range(6):
+...     lrs.append(opt.lr)     # train with this lr: ... opt.step()
+...     sched.step()
+>>> lrs
+[1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import numbers
+from typing import Any, List, Sequence
+
+from .optim import Optimizer
+
+__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
+           "LinearWarmup", "SequentialLR"]
+
+
+def _positive_int(where: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _real(where: str, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{where}: {name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+class LRScheduler:
+    """Base class: owns the step count and writes ``optimizer.lr``.
+
+    Subclasses define ``_next_lr()`` (PyTorch's ``get_lr``: the lr for
+    ``last_epoch``, from the current lr) and ``_closed_form_lr()`` (the same
+    from ``base_lr`` alone).
+
+    Attributes:
+        optimizer: the optimizer whose ``lr`` is set.
+        base_lr: the lr the schedule starts from (the optimizer's lr when the
+            first scheduler was attached to it, PyTorch's ``initial_lr``).
+        last_epoch: the index of the current step (0 after construction).
+    """
+
+    def __init__(self, optimizer: Optimizer):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(self).__name__}: expected an optimizer (e.g. nn.SGD), "
+                            f"got {type(optimizer).__name__}")
+        self.optimizer = optimizer
+        if optimizer.initial_lr is None:
+            optimizer.initial_lr = optimizer.lr
+        self.base_lr: float = optimizer.initial_lr
+        self.last_epoch = -1
+        self._is_initial = False
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        self._step_count = 0
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
+
+    def step(self) -> None:
+        """Advance one step and set ``optimizer.lr`` to the schedule's value."""
+        self._step_count += 1
+        self._update_lr()
+
+    def _update_lr(self, epoch: int = None) -> None:
+        if epoch is None:
+            self.last_epoch += 1
+            lr = self._next_lr()
+        else:
+            self.last_epoch = epoch
+            lr = self._closed_form_lr()
+        self.optimizer.lr = lr
+        self._last_lr = self.optimizer.lr
+
+    def get_last_lr(self) -> List[float]:
+        """The lr set by the last step, in a list (one entry per parameter
+        group, as PyTorch; there is one group here)."""
+        return [self._last_lr]
+
+    def _next_lr(self) -> float:
+        raise NotImplementedError
+
+    def _closed_form_lr(self) -> float:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(last_epoch={self.last_epoch}, lr={self._last_lr!r})"
+
+
+class StepLR(LRScheduler):
+    """Multiply the lr by ``gamma`` every ``step_size`` steps.
+
+    lr(t) = base_lr * gamma ** (t // step_size).
+
+    Args:
+        optimizer: the optimizer to schedule.
+        step_size: steps between decays (positive int).
+        gamma: the factor (default 0.1).
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from nn.optim import SGD
+        >>> opt = SGD([Value(0.0)], lr=0.05); sched = StepLR(opt, step_size=30)
+        >>> for _ in range(30): sched.step()
+        >>> round(opt.lr, 12)
+        0.005
+    """
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
+        self.step_size = _positive_int("StepLR", "step_size", step_size)
+        self.gamma = _real("StepLR", "gamma", gamma)
+        super().__init__(optimizer)
+
+    def _next_lr(self) -> float:
+        lr = self.optimizer.lr
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return lr
+        return lr * self.gamma
+
+    def _closed_form_lr(self) -> float:
+        return self.base_lr * self.gamma ** (self.last_epoch // self.step_size)
+
+
+class ExponentialLR(LRScheduler):
+    """Multiply the lr by ``gamma`` every step: lr(t) = base_lr * gamma ** t.
+
+    Args:
+        optimizer: the optimizer to schedule.
+        gamma: the factor per step.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from nn.optim import SGD
+        >>> opt = SGD([Value(0.0)], lr=1.0); sched = ExponentialLR(opt, gamma=0.5)
+        >>> sched.step(); sched.step(); opt.lr
+        0.25
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float):
+        self.gamma = _real("ExponentialLR", "gamma", gamma)
+        super().__init__(optimizer)
+
+    def _next_lr(self) -> float:
+        lr = self.optimizer.lr
+        return lr if self._is_initial else lr * self.gamma
+
+    def _closed_form_lr(self) -> float:
+        return self.base_lr * self.gamma ** self.last_epoch
+
+
+class CosineAnnealingLR(LRScheduler):
+    """Cosine annealing (SGDR without restarts), PyTorch's recursive form.
+
+    Closed form: lr(t) = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2,
+    which reaches eta_min at t = T_max. PyTorch computes it recursively,
+    lr(t) = eta_min + (lr(t-1) - eta_min) (1 + cos(pi t / T)) / (1 + cos(pi (t-1) / T)),
+    with a special case where that ratio is 0/0 (t = T_max + 1, 3 T_max + 1, ...),
+    so past T_max the lr rises again along the cosine; we do the same.
+
+    Args:
+        optimizer: the optimizer to schedule.
+        T_max: steps from base_lr down to eta_min (positive int).
+        eta_min: the lowest lr (default 0).
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from nn.optim import Adam
+        >>> opt = Adam([Value(0.0)], lr=1.0); sched = CosineAnnealingLR(opt, T_max=4)
+        >>> lrs = [opt.lr]
+        >>> for _ in range(4):
+        ...     sched.step(); lrs.append(round(opt.lr, 12))
+        >>> lrs                     # (1 + cos(pi t / 4)) / 2
+        [1.0, 0.853553390593, 0.5, 0.146446609407, 0.0]
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0):
+        self.T_max = _positive_int("CosineAnnealingLR", "T_max", T_max)
+        self.eta_min = _real("CosineAnnealingLR", "eta_min", eta_min)
+        if self.eta_min < 0:
+            raise ValueError(f"CosineAnnealingLR: eta_min must be >= 0, got {eta_min!r}")
+        super().__init__(optimizer)
+
+    def _next_lr(self) -> float:
+        lr, t, T, eta_min = self.optimizer.lr, self.last_epoch, self.T_max, self.eta_min
+        if self._is_initial:
+            return lr
+        if (t - 1 - T) % (2 * T) == 0:
+            # just past a minimum: the ratio below would be 0 / 0
+            return lr + (self.base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
+        return ((1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
+                * (lr - eta_min) + eta_min)
+
+    def _closed_form_lr(self) -> float:
+        return (self.eta_min + (self.base_lr - self.eta_min)
+                * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2)
+
+
+class LinearLR(LRScheduler):
+    """Scale the lr by a factor moving linearly from ``start_factor`` to
+    ``end_factor`` over ``total_iters`` steps, then keep it (PyTorch's LinearLR).
+
+    With the defaults of :class:`LinearWarmup` this is a linear warm-up:
+    lr(t) = base_lr * (start + (end - start) * min(t, total_iters) / total_iters).
+
+    Args:
+        optimizer: the optimizer to schedule.
+        start_factor: factor at step 0, in (0, 1] (default 1/3).
+        end_factor: factor from step ``total_iters`` on, in [0, 1] (default 1).
+        total_iters: length of the ramp (positive int, default 5).
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from nn.optim import SGD
+        >>> opt = SGD([Value(0.0)], lr=1.0)
+        >>> sched = LinearLR(opt, start_factor=0.25, total_iters=3)
+        >>> lrs = [opt.lr]
+        >>> for _ in range(4):
+        ...     sched.step(); lrs.append(round(opt.lr, 12))
+        >>> lrs
+        [0.25, 0.5, 0.75, 1.0, 1.0]
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5):
+        where = type(self).__name__
+        self.start_factor = _real(where, "start_factor", start_factor)
+        self.end_factor = _real(where, "end_factor", end_factor)
+        if not 0 < self.start_factor <= 1:
+            raise ValueError(f"{where}: start_factor must be in (0, 1], got {start_factor!r}")
+        if not 0 <= self.end_factor <= 1:
+            raise ValueError(f"{where}: end_factor must be in [0, 1], got {end_factor!r}")
+        self.total_iters = _positive_int(where, "total_iters", total_iters)
+        super().__init__(optimizer)
+
+    def _next_lr(self) -> float:
+        lr, t = self.optimizer.lr, self.last_epoch
+        start, end = self.start_factor, self.end_factor
+        if t == 0:
+            return lr * start
+        if self._is_initial or t > self.total_iters:
+            return lr
+        # ratio of consecutive factors: f(t) / f(t-1)
+        return lr * (1.0 + (end - start) / (self.total_iters * start + (t - 1) * (end - start)))
+
+    def _closed_form_lr(self) -> float:
+        return self.base_lr * (self.start_factor + (self.end_factor - self.start_factor)
+                               * min(self.total_iters, self.last_epoch) / self.total_iters)
+
+
+class LinearWarmup(LinearLR):
+    """Linear warm-up: the lr rises from ``start_factor * lr`` to ``lr`` over
+    ``warmup_steps`` steps, then stays (``LinearLR(opt, start_factor, 1.0,
+    warmup_steps)``). Chain it with another schedule using
+    :class:`SequentialLR`.
+
+    Args:
+        optimizer: the optimizer to schedule.
+        warmup_steps: steps to reach the full lr (positive int).
+        start_factor: fraction of the lr at step 0, in (0, 1] (default 0.1).
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from nn.optim import Adam
+        >>> opt = Adam([Value(0.0)], lr=1e-3)
+        >>> warm = LinearWarmup(opt, warmup_steps=100)
+        >>> cos = CosineAnnealingLR(opt, T_max=900)
+        >>> sched = SequentialLR(opt, [warm, cos], milestones=[100])
+        >>> for _ in range(100): sched.step()
+        >>> opt.lr
+        0.001
+    """
+
+    def __init__(self, optimizer: Optimizer, warmup_steps: int, start_factor: float = 0.1):
+        super().__init__(optimizer, start_factor=start_factor, end_factor=1.0,
+                         total_iters=warmup_steps)
+
+
+class SequentialLR(LRScheduler):
+    """Run schedules one after another, switching at the ``milestones``
+    (PyTorch's SequentialLR, including its reset of the optimizer's lr).
+
+    Args:
+        optimizer: the optimizer all the schedulers belong to.
+        schedulers: the schedules, in order.
+        milestones: the steps at which to switch (one fewer than schedulers,
+            increasing). At a milestone the next schedule starts from its
+            step 0, from ``base_lr``.
+
+    Example: see :class:`LinearWarmup`.
+    """
+
+    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],
+                 milestones: Sequence[int]):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"SequentialLR: expected an optimizer, got "
+                            f"{type(optimizer).__name__}")
+        schedulers = list(schedulers)
+        milestones = [_positive_int("SequentialLR", "each milestone", m) for m in milestones]
+        if not schedulers:
+            raise ValueError("SequentialLR: expected at least one scheduler, got none")
+        for i, s in enumerate(schedulers):
+            if not isinstance(s, LRScheduler) or isinstance(s, SequentialLR):
+                raise TypeError(f"SequentialLR: schedulers[{i}] must be a scheduler such as "
+                                f"StepLR, got {type(s).__name__}")
+            if s.optimizer is not optimizer:
+                raise ValueError(f"SequentialLR: schedulers[{i}] ({type(s).__name__}) belongs "
+                                 f"to a different optimizer")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"SequentialLR: {len(schedulers)} schedulers need "
+                             f"{len(schedulers) - 1} milestones, got {len(milestones)}")
+        if any(a >= b for a, b in zip(milestones, milestones[1:])):
+            raise ValueError(f"SequentialLR: milestones must increase, got {milestones}")
+        self.optimizer = optimizer
+        self.schedulers = schedulers
+        self.milestones = milestones
+        self.base_lr = optimizer.initial_lr
+        self.last_epoch = 0
+        # As PyTorch: undo the construction step of every schedule, restart
+        # from the base lr, and redo the first schedule's step 0.
+        optimizer.lr = optimizer.initial_lr
+        for s in schedulers:
+            s.last_epoch -= 1
+        schedulers[0]._initial_step()
+        self._last_lr = schedulers[0].get_last_lr()[0]
+
+    def step(self) -> None:
+        """Advance one step: the active schedule steps, or the next one starts."""
+        self.last_epoch += 1
+        idx = bisect.bisect_right(self.milestones, self.last_epoch)
+        scheduler = self.schedulers[idx]
+        if idx > 0 and self.milestones[idx - 1] == self.last_epoch:
+            scheduler._update_lr(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()[0]

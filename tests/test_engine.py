@@ -489,3 +489,26 @@ def test_backward_after_an_exception_mid_backward_is_correct(monkeypatch, create
     ((fresh_shared.tanh() + fresh_shared) * fresh_a + fresh_b).backward()
     assert (a.grad, b.grad) == (fresh_a.grad, fresh_b.grad)
     assert shared.grad == fresh_shared.grad
+
+
+# ---------------------------------------------------------------------------
+# Several roots over one graph
+# ---------------------------------------------------------------------------
+
+def test_two_roots_sharing_a_node_accumulate_into_the_leaves():
+    x = Value(0.5)
+    shared = x * x
+    first, second = shared.sin(), shared * 3.0
+    first.backward()
+    second.backward()
+    assert x.grad == pytest.approx(math.cos(0.25) * 1.0 + 3.0 * 1.0, rel=1e-15)
+    assert shared.grad == 3.0                     # recomputed for the second root
+
+
+def test_backward_from_an_interior_node_after_the_root():
+    x = Value(0.5)
+    shared = x * x
+    shared.tanh().backward()
+    x.grad = 0.0
+    shared.backward()
+    assert (shared.grad, x.grad) == (1.0, 1.0)

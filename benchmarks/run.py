@@ -1,0 +1,624 @@
+"""Time autograd-lite against micrograd, PyTorch and plain floats, side by side.
+
+Every engine runs the same workloads (``benchmarks/workloads.py``) in one
+process, interleaved repetition by repetition, garbage collector on as in real
+use, with an untimed ``gc.collect()`` before each timed repetition so that no
+engine pays for another's garbage. Reported: medians of forward and backward
+time per micrograd node, ratios to micrograd and to floats, peak bytes per node
+(tracemalloc, in a separate untimed run), the deepest chain each engine
+differentiates, and each of the performance targets, met or not.
+
+Usage::
+
+    python benchmarks/run.py                  # the full run, a few minutes on 2 cores
+    python benchmarks/run.py --quick --out /tmp/results.md   # tiny sizes, seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import workloads as W  # noqa: E402  (needs the repo root on sys.path)
+
+__all__ = ["main", "DEFAULT_REPS", "TOLERANCE"]
+
+# Repetitions per workload (medians are taken): micrograd needs ~0.1 s per
+# chain repetition and ~1-2 s per MLP repetition.
+DEFAULT_REPS = {"chain": 9, "moons": 5, "mnist": 5, "mnist-nn": 5}
+QUICK_REPS = 2
+
+# Engines must agree on the loss and the gradients to this relative error:
+# the arithmetic is the same, but micrograd sums a node's gradient in set
+# order and exp/log may differ in the last bit between libraries.
+TOLERANCE = 1e-9
+
+# The recursion limit Python started with: micrograd's deepest chain is
+# measured under it. Its timed runs need more (its backward is recursive).
+STARTING_RECURSION_LIMIT = sys.getrecursionlimit()
+
+TARGET_SPEEDUP = 15.0
+AIMED_SPEEDUP = 25.0
+TARGET_BYTES = 100.0
+TARGET_DEPTH = 1_000_000
+TARGET_NN_SPEEDUP = 200.0
+
+CLOCKS = {"wall": time.perf_counter_ns, "cpu": time.process_time_ns}
+
+
+# ---------------------------------------------------------------------------
+# Measuring
+# ---------------------------------------------------------------------------
+
+def _time_once(engine: W.Engine, case: W.Case, clock) -> Tuple[int, int, int]:
+    """One timed repetition: (forward, backward, free) in ns.
+
+    ``free`` is the cost of dropping the graph (reference counting, or the
+    cyclic collector for graphs made of cycles), reported apart: the time of
+    ``del loss; gc.collect()`` less that of an empty ``gc.collect()`` after it.
+    """
+    engine.zero_grad(case.leaves)
+    gc.collect()
+    t0 = clock()
+    loss = case.forward()
+    t1 = clock()
+    if engine.backward is not None:
+        engine.backward(loss)
+        t2 = clock()
+    else:
+        t2 = t1
+    del loss
+    gc.collect()
+    t3 = clock()
+    gc.collect()
+    t4 = clock()
+    return t1 - t0, t2 - t1, max(0, (t3 - t2) - (t4 - t3))
+
+
+def _peak_bytes(engine: W.Engine, case: W.Case) -> int:
+    """Peak bytes Python allocates during one forward + backward (tracemalloc)."""
+    engine.zero_grad(case.leaves)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        loss = case.forward()
+        if engine.backward is not None:
+            engine.backward(loss)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    del loss
+    gc.collect()
+    return peak
+
+
+def _result(engine: W.Engine, case: W.Case) -> Tuple[float, List[float]]:
+    """The loss and the leaves' gradients of one forward + backward."""
+    engine.zero_grad(case.leaves)
+    loss = case.forward()
+    if engine.backward is not None:
+        engine.backward(loss)
+        grads = [engine.grad(leaf) for leaf in case.leaves]
+    else:
+        grads = []
+    return engine.data(loss), grads
+
+
+def _relative_error(a: Sequence[float], b: Sequence[float]) -> float:
+    """max |a - b| over the largest |b|: a relative error that zeros do not blow up."""
+    if len(a) != len(b):
+        return math.inf
+    if not a:
+        return 0.0
+    scale = max(max(abs(x) for x in b), 1e-300)
+    return max(abs(x - y) for x, y in zip(a, b)) / scale
+
+
+def _check(results: Dict[str, Tuple[float, List[float]]]) -> Dict[str, Any]:
+    """Compare every engine's loss and gradients with the first engine's."""
+    names = list(results)
+    ref_name = names[0]
+    ref_loss = results[ref_name][0]
+    grad_engines = [n for n in names if results[n][1]]
+    ref_grads = results[grad_engines[0]][1] if grad_engines else []
+    loss_error = max(_relative_error([results[n][0]], [ref_loss]) for n in names)
+    grad_error = max((_relative_error(results[n][1], ref_grads) for n in grad_engines),
+                     default=0.0)
+    finite = all(math.isfinite(results[n][0]) for n in names)
+    return {"loss": ref_loss, "loss_error": loss_error, "grad_error": grad_error,
+            "engines": names, "grad_engines": grad_engines,
+            "ok": finite and loss_error <= TOLERANCE and grad_error <= TOLERANCE}
+
+
+def _build(workload: W.Workload, engine: W.Engine, sizes: W.Sizes) -> W.Case:
+    """A fresh instance of the workload (model, data) on one engine."""
+    return workload.build(engine, sizes)
+
+
+def _run_workload(workload: W.Workload, engines: Dict[str, W.Engine], sizes: W.Sizes,
+                  reps: int, clock, log) -> Dict[str, Any]:
+    """Check, time and weigh one workload on every engine that runs it.
+
+    Each repetition builds the engine's model afresh and drops it afterwards,
+    so only that engine's objects are alive while it is timed (the collector
+    scans what a process using that engine alone would hold); the untimed
+    ``gc.collect()`` before timing moves the model to the oldest generation,
+    where a training loop's model lives.
+    """
+    labels, not_applicable, results = {}, {}, {}
+    nodes = W.micrograd_node_count(workload, sizes)
+    log(f"{workload.name}: {nodes:,} micrograd nodes; checking results")
+    for name, engine in engines.items():
+        try:
+            case = _build(workload, engine, sizes)
+        except W.NotApplicable:
+            continue
+        except ImportError as error:
+            not_applicable[name] = f"not available ({error})"
+            continue
+        labels[name] = case.label or name
+        # Warm-up and correctness guard: one untimed run per engine.
+        results[name] = _result(engine, case)
+        if name == "micrograd":
+            graph = case.forward()
+            counted = W.count_nodes(graph)
+            del graph
+            if counted != nodes:
+                raise RuntimeError(f"{workload.name}: micrograd's graph has {counted} "
+                                   f"nodes, the counter says {nodes}")
+        del case
+        gc.collect()
+    out: Dict[str, Any] = {"title": workload.title, "nodes": nodes, "reps": reps,
+                           "op_by_op": workload.op_by_op, "labels": labels,
+                           "missing": not_applicable, "rows": {}}
+    if not results:
+        out["check"] = {"ok": False, "engines": [], "loss": math.nan,
+                        "loss_error": math.nan, "grad_error": math.nan}
+        return out
+    out["check"] = _check(results)
+
+    # Timed repetitions, interleaved; the order rotates each repetition so
+    # that no engine always runs right after the same other one.
+    order = list(results)
+    samples: Dict[str, List[Tuple[int, int, int]]] = {name: [] for name in order}
+    for rep in range(reps):
+        log(f"{workload.name}: repetition {rep + 1}/{reps}")
+        shift = rep % len(order)
+        for name in order[shift:] + order[:shift]:
+            case = _build(workload, engines[name], sizes)
+            samples[name].append(_time_once(engines[name], case, clock))
+            del case
+
+    log(f"{workload.name}: peak memory (tracemalloc)")
+    peaks = {}
+    for name in order:
+        case = _build(workload, engines[name], sizes)
+        peaks[name] = _peak_bytes(engines[name], case)
+        del case
+
+    for name in order:
+        fwd = statistics.median(s[0] for s in samples[name])
+        bwd = statistics.median(s[1] for s in samples[name])
+        totals = [s[0] + s[1] for s in samples[name]]
+        total = statistics.median(totals)
+        out["rows"][name] = {
+            "label": labels[name], "has_backward": engines[name].backward is not None,
+            "forward_ns": fwd, "backward_ns": bwd, "total_ns": total,
+            "free_ns": statistics.median(s[2] for s in samples[name]),
+            "spread": (max(totals) - min(totals)) / total if total else 0.0,
+            "peak_bytes": peaks[name],
+        }
+    base = out["rows"].get("micrograd")
+    floor = out["rows"].get("floats")
+    for row in out["rows"].values():
+        row["vs_micrograd"] = base["total_ns"] / row["total_ns"] if base else None
+        row["vs_floats"] = row["total_ns"] / floor["total_ns"] if floor else None
+    gc.collect()
+    return out
+
+
+def _chain_runs(engine: W.Engine, steps: int) -> Tuple[bool, str]:
+    """Whether a ``steps``-deep chain runs forward + backward with the exact gradient."""
+    case = W.WORKLOADS["chain"].build(engine, W.Sizes(chain_steps=steps))
+    loss = None
+    try:
+        loss = case.forward()
+        engine.backward(loss)
+        got = engine.grad(case.leaves[0])
+        expected = 1.0
+        for _ in range(steps):          # d y / d x: the same product, on floats
+            expected *= 1.0001
+        if not math.isclose(got, expected, rel_tol=1e-9):
+            return False, f"wrong gradient {got!r} (expected {expected!r})"
+        return True, ""
+    except RecursionError:
+        return False, "RecursionError"
+    except MemoryError:
+        return False, "MemoryError"
+    finally:
+        del loss, case
+        gc.collect()
+
+
+def _deepest_chain(engine: W.Engine, cap: int, log) -> Dict[str, Any]:
+    """The deepest chain that runs: probe 1,000, 10,000, ... up to ``cap``, then
+    bisect between the last depth that ran and the first that failed (to 1%)."""
+    probes, depth = [], 1000
+    while depth < cap:
+        probes.append(depth)
+        depth *= 10
+    probes.append(cap)
+    good, bad, error = 0, None, ""
+    start = time.perf_counter()
+    for depth in probes:
+        log(f"deepest chain: {engine.name} at {depth:,}")
+        ok, why = _chain_runs(engine, depth)
+        if not ok:
+            bad, error = depth, why
+            break
+        good = depth
+    while bad is not None and bad - good > max(1, good // 100):
+        middle = (good + bad) // 2
+        ok, why = _chain_runs(engine, middle)
+        if ok:
+            good = middle
+        else:
+            bad, error = middle, why
+    return {"deepest": good, "failed_at": bad, "error": error, "cap": cap,
+            "seconds": time.perf_counter() - start}
+
+
+def _time_deep_chain(engine: W.Engine, steps: int) -> Dict[str, Any]:
+    """Forward + backward of one ``steps``-deep chain: seconds, and whether it ran."""
+    gc.collect()
+    start = time.perf_counter()
+    ok, why = _chain_runs(engine, steps)
+    return {"steps": steps, "ok": ok, "error": why, "seconds": time.perf_counter() - start}
+
+
+# ---------------------------------------------------------------------------
+# The machine and the code measured
+# ---------------------------------------------------------------------------
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def _git_state() -> str:
+    """The commit measured, and whether the engine or nn had uncommitted edits."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--", "autograd_lite", "nn")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return commit + (" with uncommitted changes in autograd_lite/ or nn/" if dirty else "")
+
+
+def _machine() -> Dict[str, str]:
+    return {"cpu": _cpu_model(), "cores": str(os.cpu_count()),
+            "python": f"{platform.python_implementation()} {platform.python_version()}",
+            "os": platform.platform(),
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "commit": _git_state()}
+
+
+# ---------------------------------------------------------------------------
+# The markdown report
+# ---------------------------------------------------------------------------
+
+def _ns(x: Optional[float]) -> str:
+    if x is None:
+        return "—"
+    return f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
+
+
+def _times(x: Optional[float]) -> str:
+    if x is None:
+        return "—"
+    return f"{x:,.0f}×" if x >= 100 else f"{x:.1f}×"
+
+
+def _bytes(engine: str, per_node: float) -> str:
+    # tracemalloc sees Python's allocators only, not PyTorch's C++ ones.
+    return "n/a†" if engine == "torch" else f"{per_node:,.0f}"
+
+
+def _targets(results: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Each target of the performance issue: what was measured, met or not."""
+    rows = []
+    workloads = results["workloads"]
+    for name in ("chain", "moons", "mnist"):
+        row = workloads.get(name, {}).get("rows", {}).get("autograd-lite")
+        ratio = row and row["vs_micrograd"]
+        rows.append({
+            "target": f"≥ {TARGET_SPEEDUP:.0f}× faster than micrograd, forward + backward, "
+                      f"{name} (aim {AIMED_SPEEDUP:.0f}×)",
+            "measured": _times(ratio) if ratio else "not measured",
+            "met": None if not ratio else ratio >= TARGET_SPEEDUP})
+    chain = workloads.get("chain", {})
+    ours, theirs = (chain.get("rows", {}).get(n) for n in ("autograd-lite", "micrograd"))
+    per_node = ours["peak_bytes"] / chain["nodes"] if ours else None
+    measured = "not measured" if per_node is None else f"{per_node:.0f} B per node"
+    if theirs:
+        measured += f" (micrograd: {theirs['peak_bytes'] / chain['nodes']:.0f} B)"
+    rows.append({"target": f"≤ {TARGET_BYTES:.0f} bytes per micrograd node on the chain "
+                           "(tracemalloc peak, forward + backward)",
+                 "measured": measured,
+                 "met": None if per_node is None else per_node <= TARGET_BYTES})
+    deep = results.get("deep_chain")
+    if deep:
+        measured = (f"ran in {deep['seconds']:.1f} s, exact gradient" if deep["ok"]
+                    else f"failed: {deep['error']}")
+        rows.append({"target": f"a {deep['steps']:,}-deep chain forward + backward",
+                     "measured": measured,
+                     "met": deep["ok"]})
+    else:
+        rows.append({"target": f"a {TARGET_DEPTH:,}-deep chain forward + backward",
+                     "measured": "not measured", "met": None})
+    row = workloads.get("mnist-nn", {}).get("rows", {}).get("autograd-lite")
+    ratio = row and row["vs_micrograd"]
+    rows.append({"target": f"nn.MLP on one MNIST sample ≥ {TARGET_NN_SPEEDUP:.0f}× faster "
+                           "than micrograd's MLP",
+                 "measured": _times(ratio) if ratio else "not measured",
+                 "met": None if not ratio else ratio >= TARGET_NN_SPEEDUP})
+    if not results.get("full_size"):
+        for row in rows:
+            row["met"] = None
+    return rows
+
+
+def _status(met: Optional[bool]) -> str:
+    return {True: "**met**", False: "**not met**", None: "not judged (not the full sizes)"}[met]
+
+
+def markdown(results: Dict[str, Any]) -> str:
+    """The results as a markdown document (what ``--out`` receives)."""
+    m = results["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated by `{results['command']}` on {m['date']}.",
+        "",
+        f"- Machine: {m['cpu']}, {m['cores']} cores; {m['python']}; {m['os']}",
+        f"- autograd-lite: commit {m['commit']}",
+        "- Engines: " + "; ".join(
+            f"{name} {version}".strip() for name, version in results["engines"].items()),
+    ]
+    for name, why in results["skipped"].items():
+        lines.append(f"- Skipped: {name}, {why}")
+    lines += [
+        f"- Clock: {results['clock']}; medians of the repetitions; garbage collector on, "
+        "with an untimed `gc.collect()` before each timed repetition; engines interleaved, "
+        "the order rotating each repetition.",
+        f"- micrograd's backward is recursive: the recursion limit was raised to "
+        f"{results['recursion_limit']:,} for the timed runs (the deepest-chain probe uses "
+        f"the starting limit, {STARTING_RECURSION_LIMIT:,}).",
+        "- Per node means per node of micrograd's graph for the same workload (micrograd "
+        "makes a leaf for every constant); every engine's time is divided by that count.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | |",
+        "|---|---|---|",
+    ]
+    for t in results["targets"]:
+        lines.append(f"| {t['target']} | {t['measured']} | {_status(t['met'])} |")
+
+    for name, w in results["workloads"].items():
+        check = w["check"]
+        lines += ["", f"## {name}: {w['title']}", "",
+                  f"{w['nodes']:,} micrograd nodes; {w['reps']} repetitions. "
+                  + (f"Loss {check['loss']:.12g} on all {len(check['engines'])} engines (largest relative "
+                     f"difference {check['loss_error']:.1e}; gradients "
+                     f"{check['grad_error']:.1e})." if check["ok"] else
+                     f"**ENGINES DISAGREE**: loss difference {check['loss_error']:.1e}, "
+                     f"gradients {check['grad_error']:.1e} (tolerance {TOLERANCE:g})."),
+                  "",
+                  "| engine | forward ns/node | backward ns/node | total ns/node | total ms "
+                  "| × faster than micrograd | × time of floats | peak B/node | free ns/node "
+                  "| spread |",
+                  "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+        nodes = w["nodes"]
+        for engine, r in w["rows"].items():
+            lines.append(
+                f"| {r['label']} | {_ns(r['forward_ns'] / nodes)} | "
+                f"{_ns(r['backward_ns'] / nodes) if r['has_backward'] else '—'} | "
+                f"{_ns(r['total_ns'] / nodes)} | {r['total_ns'] / 1e6:,.1f} | "
+                f"{_times(r['vs_micrograd'])} | {_times(r['vs_floats'])} | "
+                f"{_bytes(engine, r['peak_bytes'] / nodes)} | {_ns(r['free_ns'] / nodes)} | "
+                f"{r['spread'] * 100:.0f}% |")
+        for engine, why in w["missing"].items():
+            lines.append(f"| {engine} | {why} | | | | | | | | |")
+
+    lines += ["", "## Deepest chain", "",
+              "Deepest `x -> x*1.0001 + 0.0001` chain that runs forward + backward with the "
+              "exact gradient (probes 1,000, 10,000, … up to the cap, then bisection to 1%).",
+              "", "| engine | deepest chain (steps) | first failure |", "|---|--:|---|"]
+    for name, d in results["depth"].items():
+        limit = (f" (recursion limit {STARTING_RECURSION_LIMIT:,})"
+                 if name == "micrograd" else "")
+        deepest = f"{d['deepest']:,}" + (" (the cap)" if d["failed_at"] is None else "")
+        failure = "none up to the cap" if d["failed_at"] is None else \
+            f"{d['failed_at']:,} steps: {d['error']}"
+        lines.append(f"| {name}{limit} | {deepest} | {failure} |")
+    lines += ["", "Columns: forward and backward are medians; total is the median of "
+              "forward + backward; × faster than micrograd is micrograd's total over the "
+              "engine's; × time of floats is the engine's total over the floats forward "
+              "(floats have no backward); peak B/node is tracemalloc's peak during one "
+              "forward + backward, over micrograd's node count († PyTorch's tensors and "
+              "autograd nodes live in C++ allocations that tracemalloc does not see); free is the cost of dropping the graph afterwards, not in "
+              "the total; spread is (max - min) / median of the totals.", ""]
+    return "\n".join(lines)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Benchmark autograd-lite against micrograd, PyTorch and plain floats.")
+    parser.add_argument("--reps", type=int, default=None,
+                        help="timed repetitions per engine and workload (default: "
+                             + ", ".join(f"{k} {v}" for k, v in DEFAULT_REPS.items())
+                             + f"; {QUICK_REPS} with --quick)")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes, for a smoke test in seconds")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md",
+                        help="where to write the markdown table (default: %(default)s)")
+    parser.add_argument("--engines", nargs="+", default=list(W.ENGINE_NAMES),
+                        choices=W.ENGINE_NAMES, metavar="ENGINE",
+                        help=f"engines to run (default: all of {' '.join(W.ENGINE_NAMES)})")
+    parser.add_argument("--workloads", nargs="+", default=list(W.WORKLOADS),
+                        choices=list(W.WORKLOADS), metavar="WORKLOAD",
+                        help=f"workloads to run (default: all of {' '.join(W.WORKLOADS)})")
+    parser.add_argument("--max-depth", type=int, default=None,
+                        help="largest chain the deepest-chain probe tries "
+                             f"(default {W.DEFAULT.max_depth:,}; {W.QUICK.max_depth:,} with --quick)")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="cpu",
+                        help="wall (perf_counter) or cpu (process_time: less sensitive to "
+                             "other processes on a shared machine)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    args = parser.parse_args(argv)
+    if args.reps is not None and args.reps < 1:
+        parser.error(f"--reps must be at least 1, got {args.reps}")
+    if args.max_depth is not None and args.max_depth < 1:
+        parser.error(f"--max-depth must be at least 1, got {args.max_depth}")
+    return args
+
+
+def _benchmark(args: argparse.Namespace, command: str) -> Dict[str, Any]:
+    started = time.perf_counter()
+    log = (lambda message: None) if args.quiet else \
+        (lambda message: print(f"[bench {time.perf_counter() - started:5.0f} s] {message}",
+                               file=sys.stderr, flush=True))
+    sizes = W.QUICK if args.quick else W.DEFAULT
+    if args.max_depth is not None:
+        sizes = W.Sizes(**{**sizes.__dict__, "max_depth": args.max_depth})
+    engines, skipped = W.available_engines(args.engines)
+    clock = CLOCKS[args.clock]
+    # Move what the imports made (torch alone makes ~170,000 tracked objects)
+    # out of the collector's sight: every engine's collections then scan the
+    # workloads' objects only, as in a process that imported just that engine.
+    gc.collect()
+    gc.freeze()
+    recursion_limit = max(STARTING_RECURSION_LIMIT, 4 * sizes.chain_steps + 10_000)
+    results: Dict[str, Any] = {
+        "machine": _machine(), "command": command, "clock": args.clock,
+        "engines": {name: e.version for name, e in engines.items()},
+        "skipped": skipped, "recursion_limit": recursion_limit,
+        "sizes": sizes.__dict__, "workloads": {}, "depth": {}}
+
+    try:
+        sys.setrecursionlimit(recursion_limit)
+        try:
+            for name in args.workloads:
+                reps = args.reps or (QUICK_REPS if args.quick else DEFAULT_REPS[name])
+                results["workloads"][name] = _run_workload(
+                    W.WORKLOADS[name], engines, sizes, reps, clock, log)
+        finally:
+            sys.setrecursionlimit(STARTING_RECURSION_LIMIT)
+        for name, engine in engines.items():
+            if engine.backward is not None:
+                results["depth"][name] = _deepest_chain(engine, sizes.max_depth, log)
+        if "autograd-lite" in engines:
+            log(f"timing a {sizes.max_depth:,}-deep chain on autograd-lite")
+            results["deep_chain"] = _time_deep_chain(engines["autograd-lite"],
+                                                     sizes.max_depth)
+    finally:
+        gc.unfreeze()
+    results["full_size"] = sizes == W.DEFAULT
+    results["targets"] = _targets(results)
+    results["ok"] = all(w["check"]["ok"] for w in results["workloads"].values())
+    return results
+
+
+def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+    """Run the benchmark, write the markdown table, and return the figures.
+
+    Args:
+        argv: command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        A dict: ``machine``, ``engines``, ``workloads`` (per workload: node
+        count, correctness ``check``, and per engine ``rows`` of medians in ns
+        and ratios), ``depth``, ``deep_chain``, ``targets``, ``ok`` (every
+        workload's engines agreed) and ``out`` (the table's path).
+    """
+    args = _parse(argv)
+    shown = list(sys.argv[1:] if argv is None else argv)
+    command = " ".join(["python benchmarks/run.py", *shown])
+
+    # micrograd's recursive backward needs a deep stack on Pythons whose
+    # Python-to-Python calls use the C stack (before 3.11): run in a thread
+    # with a large one. Every engine runs in that same thread.
+    outcome: Dict[str, Any] = {}
+
+    def work():
+        try:
+            outcome["results"] = _benchmark(args, command)
+        except BaseException as error:        # re-raised in the calling thread
+            outcome["error"] = error
+
+    previous = threading.stack_size()
+    try:
+        threading.stack_size(512 * 1024 * 1024)
+    except (ValueError, RuntimeError):
+        pass
+    try:
+        worker = threading.Thread(target=work, name="benchmark", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    results = outcome["results"]
+    _write_atomically(args.out, markdown(results))
+    results["out"] = str(args.out)
+    if not args.quiet:
+        print(markdown(results))
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main()["ok"] else 1)

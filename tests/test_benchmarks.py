@@ -1,0 +1,156 @@
+"""The benchmark script runs, writes its table, and compares like with like.
+
+Correctness only: timings on a shared machine are noise, so nothing here
+asserts a speed. What is checked is that every engine computes the same loss
+and gradients on each workload (so the timings compare the same work), that
+the node count is micrograd's own, and that the script produces its table.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import run, workloads as W  # noqa: E402
+
+TOLERANCE = run.TOLERANCE
+
+
+def _loss_and_grads(engine, case):
+    loss = case.forward()
+    engine.backward(loss)
+    return engine.data(loss), [engine.grad(leaf) for leaf in case.leaves]
+
+
+def _relative(a, b):
+    scale = max(max(abs(x) for x in b), 1e-300)
+    return max(abs(x - y) for x, y in zip(a, b)) / scale
+
+
+def _nn_ready():
+    try:
+        import nn
+    except ImportError:
+        return False
+    return hasattr(nn, "MLP") and hasattr(nn, "cross_entropy")
+
+
+@pytest.fixture(scope="module")
+def engines():
+    found, _ = W.available_engines()
+    return found
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "results.md"
+    return run.main(["--quick", "--quiet", "--out", str(out)])
+
+
+@pytest.mark.parametrize("name", ["chain", "moons", "mnist"])
+def test_every_engine_computes_the_same_loss_and_gradients(engines, name):
+    floats = W.WORKLOADS[name].build(engines["floats"], W.QUICK).forward()
+    reference = None
+    for engine in engines.values():
+        if engine.backward is None:
+            continue
+        loss, grads = _loss_and_grads(engine, W.WORKLOADS[name].build(engine, W.QUICK))
+        assert loss == pytest.approx(floats, rel=TOLERANCE), engine.name
+        assert any(g != 0.0 for g in grads), engine.name
+        if reference is None:
+            reference = grads
+        else:
+            assert len(grads) == len(reference)
+            assert _relative(grads, reference) <= TOLERANCE, engine.name
+
+
+def test_nn_mlp_computes_micrograds_loss_and_gradients(engines):
+    if not _nn_ready():
+        pytest.skip("the nn package has no MLP and cross_entropy yet")
+    if "micrograd" not in engines:
+        pytest.skip("micrograd is not installed")
+    ours = _loss_and_grads(engines["autograd-lite"],
+                           W.WORKLOADS["mnist-nn"].build(engines["autograd-lite"], W.QUICK))
+    theirs = _loss_and_grads(engines["micrograd"],
+                             W.WORKLOADS["mnist-nn"].build(engines["micrograd"], W.QUICK))
+    assert ours[0] == pytest.approx(theirs[0], rel=TOLERANCE)
+    assert _relative(ours[1], theirs[1]) <= TOLERANCE
+
+
+@pytest.mark.parametrize("name", ["chain", "moons", "mnist"])
+def test_node_count_is_that_of_micrograds_own_graph(engines, name):
+    if "micrograd" not in engines:
+        pytest.skip("micrograd is not installed")
+    graph = W.WORKLOADS[name].build(engines["micrograd"], W.QUICK).forward()
+    assert W.count_nodes(graph) == W.micrograd_node_count(W.WORKLOADS[name], W.QUICK)
+
+
+def test_chain_counts_four_micrograd_nodes_per_step():
+    # x, then per step: the constant 1.0001, *, the constant 0.0001, +
+    sizes = W.Sizes(chain_steps=7)
+    assert W.micrograd_node_count(W.WORKLOADS["chain"], sizes) == 1 + 4 * 7
+
+
+def test_workload_mlp_builds_the_graph_of_micrograds_own_mlp(engines):
+    if "micrograd" not in engines:
+        pytest.skip("micrograd is not installed")
+    from micrograd.nn import MLP as MicrogradMLP
+    engine = engines["micrograd"]
+    weights = W.mlp_weights(3, [4, 4, 1], seed=1)
+    ours = W.MLP(engine, weights)
+    theirs = MicrogradMLP(3, [4, 4, 1])
+    for p, q in zip(theirs.parameters(), ours.parameters()):
+        p.data = q.data
+    x = [0.5, -1.25, 2.0]
+    out_ours, out_theirs = ours(list(map(engine.Value, x))), theirs(list(map(engine.Value, x)))
+    assert out_ours.data == out_theirs.data
+    assert W.count_nodes(out_ours) == W.count_nodes(out_theirs)
+    out_ours.backward()
+    out_theirs.backward()
+    assert [p.grad for p in ours.parameters()] == [p.grad for p in theirs.parameters()]
+
+
+def test_quick_run_writes_a_table_for_every_workload(quick_run):
+    text = Path(quick_run["out"]).read_text(encoding="utf-8")
+    for heading in ("## Targets", "## chain", "## moons", "## mnist:", "## mnist-nn",
+                    "## Deepest chain"):
+        assert heading in text
+    assert "| engine | forward ns/node |" in text
+    assert quick_run["ok"], "engines disagree on some workload"
+    for name in ("chain", "moons", "mnist"):
+        rows = quick_run["workloads"][name]["rows"]
+        assert {"floats", "autograd-lite"} <= set(rows)
+        assert all(r["total_ns"] > 0 for r in rows.values())
+        assert quick_run["workloads"][name]["check"]["ok"]
+
+
+def test_quick_run_judges_no_target(quick_run):
+    assert all(t["met"] is None for t in quick_run["targets"])
+    assert "not judged" in Path(quick_run["out"]).read_text(encoding="utf-8")
+
+
+def test_autograd_lite_runs_the_deepest_probe_and_micrograd_hits_its_recursion_limit(quick_run):
+    depth = quick_run["depth"]
+    assert depth["autograd-lite"]["failed_at"] is None
+    assert depth["autograd-lite"]["deepest"] == W.QUICK.max_depth
+    assert quick_run["deep_chain"]["ok"]
+    if "micrograd" in depth:
+        assert depth["micrograd"]["error"] == "RecursionError"
+        assert depth["micrograd"]["deepest"] < run.STARTING_RECURSION_LIMIT
+
+
+def test_check_flags_engines_that_disagree():
+    agreeing = run._check({"a": (1.0, [0.5, 2.0]), "b": (1.0, [0.5, 2.0])})
+    differing = run._check({"a": (1.0, [0.5, 2.0]), "b": (1.0, [0.5, 2.1])})
+    assert agreeing["ok"] and not differing["ok"]
+    assert differing["grad_error"] == pytest.approx(0.1 / 2.0)
+
+
+def test_reps_below_one_is_rejected_with_a_message(capsys):
+    with pytest.raises(SystemExit):
+        run.main(["--reps", "0", "--quick"])
+    assert "--reps must be at least 1" in capsys.readouterr().err

@@ -273,16 +273,20 @@ class Value:
 
     # ---- ordering compares data; identity stays the hash -------------------
     def __lt__(self, other):
-        return self.data < _data(other)
+        other = _comparable(other)
+        return NotImplemented if other is None else self.data < other
 
     def __le__(self, other):
-        return self.data <= _data(other)
+        other = _comparable(other)
+        return NotImplemented if other is None else self.data <= other
 
     def __gt__(self, other):
-        return self.data > _data(other)
+        other = _comparable(other)
+        return NotImplemented if other is None else self.data > other
 
     def __ge__(self, other):
-        return self.data >= _data(other)
+        other = _comparable(other)
+        return NotImplemented if other is None else self.data >= other
 
     __hash__ = object.__hash__
 
@@ -385,8 +389,9 @@ _POW = OPS["pow"]
 _POW_VALUE = OPS["pow_value"]
 
 
-def _data(x) -> float:
-    return x.data if type(x) is Value else x
+def _comparable(x) -> Optional[Number]:
+    """What a Value compares against: a Value's data or a number; else None."""
+    return x.data if type(x) is Value else _constant(x)
 
 
 def _unary(op: Op, x: Value) -> Value:

@@ -279,6 +279,15 @@ class Module:
         Args:
             path: file to write (replaced whole, or left as it was on error).
             metadata: extra JSON-serializable information to store.
+
+        Example:
+            >>> import os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), "neuron.json")
+            >>> n = Neuron(2, seed=0); n.save(path, metadata={"epoch": 1})
+            >>> m = Neuron(2, seed=1); m.load(path)
+            {'epoch': 1}
+            >>> m.state_dict() == n.state_dict()
+            True
         """
         from .checkpoint import save_checkpoint
         save_checkpoint(self, path, metadata=metadata)
@@ -333,16 +342,19 @@ def _init_name(init: Union[str, Initializer]) -> str:
 
 
 def _inputs(x):
-    """x as a sequence dot() can read once per neuron: numpy arrays become
-    lists, iterators are materialized (micrograd accepts any iterable)."""
-    if type(x) is list or type(x) is tuple:
+    """x as the tuple dot() reads without copying: a layer converts its input
+    once rather than each neuron doing so. Numpy arrays become tuples of
+    floats; iterators are materialized (micrograd accepts any iterable)."""
+    if type(x) is tuple:
         return x
+    if type(x) is list:
+        return tuple(x)
     if hasattr(x, "tolist"):
-        return x.tolist()
+        return tuple(x.tolist())
     if type(x) is Value or isinstance(x, numbers.Number):
         raise TypeError(f"expected a sequence of inputs (a list of Values or "
                         f"numbers), got a single {type(x).__name__}; wrap it: [x]")
-    return list(x)
+    return tuple(x)
 
 
 class Neuron(Module):

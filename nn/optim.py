@@ -79,6 +79,16 @@ class Optimizer:
             ``opt.lr = 0.0`` is allowed then (a schedule may reach 0).
 
     Subclasses implement :meth:`step`.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> class SignSGD(Optimizer):             # step by lr * sign(grad)
+        ...     def step(self):
+        ...         for p in self.params:
+        ...             p.data -= self.lr * ((p.grad > 0) - (p.grad < 0))
+        >>> w = Value(1.0); opt = SignSGD([w], lr=0.25)
+        >>> w.grad = 7.0; opt.step(); w.data
+        0.75
     """
 
     def __init__(self, params: Iterable[Value], lr: float):

@@ -34,7 +34,7 @@ from __future__ import annotations
 import bisect
 import math
 import numbers
-from typing import Any, List, Sequence
+from typing import Any, List, Optional, Sequence
 
 from .optim import Optimizer
 
@@ -93,7 +93,7 @@ class LRScheduler:
         self._step_count += 1
         self._update_lr()
 
-    def _update_lr(self, epoch: int = None) -> None:
+    def _update_lr(self, epoch: Optional[int] = None) -> None:
         if epoch is None:
             self.last_epoch += 1
             lr = self._next_lr()

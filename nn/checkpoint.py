@@ -228,8 +228,9 @@ def _check_architecture(module: Any, saved: Any, where: str) -> None:
     if not isinstance(saved, dict) or not module.config():
         return
     mine = architecture(module)
+    # The initializer only chose the starting weights, which are replaced.
     different = [key for key in sorted(set(mine) | set(saved))
-                 if mine.get(key) != saved.get(key)]
+                 if key != "init" and mine.get(key) != saved.get(key)]
     if different:
         details = ", ".join(f"{key}: checkpoint {saved.get(key)!r}, model {mine.get(key)!r}"
                             for key in different)

@@ -51,7 +51,11 @@ class TargetOutOfRangeError(ValueError, IndexError):
 # ---------------------------------------------------------------------------
 
 def _is_scalar(x: Any) -> bool:
-    return type(x) is Value or (isinstance(x, numbers.Real) and not hasattr(x, "__len__"))
+    if type(x) is Value or type(x) is float or type(x) is int:
+        return True
+    if isinstance(x, numbers.Real):
+        return True
+    return getattr(x, "shape", None) == () and hasattr(x, "dtype")   # 0-d numpy array
 
 
 def _data(x: Scalar) -> float:
@@ -124,6 +128,11 @@ def _check_reduction(reduction: str, where: str) -> None:
 
 def _rows(z: Any, where: str) -> Tuple[List[List[Scalar]], bool]:
     """The rows of a vector (one row) or a batch, and whether it was a batch."""
+    if _is_scalar(z):
+        raise TypeError(f"{where}: expected a vector of class scores (a list of C "
+                        f"Values or numbers) or a batch of them, got a single "
+                        f"{type(z).__name__}; for one score per sample (an MLP with one "
+                        f"output) use binary_cross_entropy_with_logits")
     items = _items(z, where, "input")
     if all(map(_is_scalar, items)):
         return [items], False

@@ -408,15 +408,6 @@ class Neuron(Module):
         activate = self._activate
         return act if activate is None else activate(act)
 
-    def parameters(self) -> List[Value]:
-        # The generic walk gives the same list; micrograd-style code calls
-        # parameters() every step, so skip it.
-        return self.w + [self.b]
-
-    def _gather(self, out: List[Value]) -> None:
-        out.extend(self.w)
-        out.append(self.b)
-
     def config(self) -> Dict[str, Any]:
         return {"nin": len(self.w), "activation": self.activation, "init": self.init}
 

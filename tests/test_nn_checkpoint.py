@@ -118,6 +118,13 @@ def test_loading_a_checkpoint_of_another_activation_names_it(tmp_path):
     assert model.state_dict() == before
 
 
+def test_a_model_built_with_another_initializer_loads_the_weights(tmp_path, model):
+    model.save(tmp_path / "m.json")
+    other = nn.MLP(3, [4, 2], activation="tanh", init="he", seed=3)
+    other.load(tmp_path / "m.json")
+    assert other.state_dict() == model.state_dict()
+
+
 def test_parameter_names_that_do_not_match_raise_a_key_error_listing_them(tmp_path, model):
     path = tmp_path / "m.json"
     model.save(path)

@@ -207,6 +207,20 @@ def test_losses_reject_inputs_and_targets_of_different_shapes():
         nn.mse_loss([1.0, 2.0], [[1.0], [2.0]])
 
 
+def test_cross_entropy_of_a_single_score_points_to_the_binary_loss():
+    with pytest.raises(TypeError, match="binary_cross_entropy_with_logits"):
+        nn.cross_entropy(Value(0.5), 0)
+
+
+def test_losses_accept_numpy_arrays_and_scalars():
+    np = pytest.importorskip("numpy")
+    assert nn.mse_loss(np.array([1.0, 3.0]), np.array([0.0, 1.0])).data == 2.5
+    assert nn.mse_loss(Value(2.0), np.float64(1.0)).data == 1.0
+    assert nn.mse_loss(Value(2.0), np.array(1.0)).data == 1.0
+    assert nn.cross_entropy(np.zeros((2, 4)), np.array([3, 0])).data == \
+        pytest.approx(math.log(4), abs=1e-15)
+
+
 def test_losses_reject_empty_inputs_and_unknown_reductions():
     with pytest.raises(ValueError, match="empty"):
         nn.l1_loss([], [])

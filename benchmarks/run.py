@@ -234,13 +234,19 @@ def _run_workload(workload: W.Workload, engines: Dict[str, W.Engine], sizes: W.S
     return out
 
 
-def _chain_runs(engine: W.Engine, steps: int) -> Tuple[bool, str]:
-    """Whether a ``steps``-deep chain runs forward + backward with the exact gradient."""
+def _chain_runs(engine: W.Engine, steps: int, timings: Optional[List[float]] = None
+                ) -> Tuple[bool, str]:
+    """Whether a ``steps``-deep chain runs forward + backward with the exact
+    gradient; the seconds forward + backward took are appended to ``timings``."""
     case = W.WORKLOADS["chain"].build(engine, W.Sizes(chain_steps=steps))
     loss = None
     try:
+        gc.collect()
+        start = time.perf_counter()
         loss = case.forward()
         engine.backward(loss)
+        if timings is not None:
+            timings.append(time.perf_counter() - start)
         got = engine.grad(case.leaves[0])
         expected = 1.0
         for _ in range(steps):          # d y / d x: the same product, on floats
@@ -259,38 +265,38 @@ def _chain_runs(engine: W.Engine, steps: int) -> Tuple[bool, str]:
 
 def _deepest_chain(engine: W.Engine, cap: int, log) -> Dict[str, Any]:
     """The deepest chain that runs: probe 1,000, 10,000, ... up to ``cap``, then
-    bisect between the last depth that ran and the first that failed (to 1%)."""
+    bisect between the last depth that ran and the first that failed (to the
+    step below 10,000, to 1% above).
+
+    Returns:
+        ``deepest`` (steps), ``failed_at`` (None if the cap ran), ``error``,
+        ``cap`` and ``seconds``: the wall time of the deepest run's forward +
+        backward.
+    """
     probes, depth = [], 1000
     while depth < cap:
         probes.append(depth)
         depth *= 10
     probes.append(cap)
-    good, bad, error = 0, None, ""
-    start = time.perf_counter()
+    good, bad, error, seconds = 0, None, "", math.nan
     for depth in probes:
         log(f"deepest chain: {engine.name} at {depth:,}")
-        ok, why = _chain_runs(engine, depth)
+        timings: List[float] = []
+        ok, why = _chain_runs(engine, depth, timings)
         if not ok:
             bad, error = depth, why
             break
-        good = depth
-    while bad is not None and bad - good > max(1, good // 100):
+        good, seconds = depth, timings[0]
+    while bad is not None and bad - good > (1 if good < 10_000 else good // 100):
         middle = (good + bad) // 2
-        ok, why = _chain_runs(engine, middle)
+        timings = []
+        ok, why = _chain_runs(engine, middle, timings)
         if ok:
-            good = middle
+            good, seconds = middle, timings[0]
         else:
             bad, error = middle, why
     return {"deepest": good, "failed_at": bad, "error": error, "cap": cap,
-            "seconds": time.perf_counter() - start}
-
-
-def _time_deep_chain(engine: W.Engine, steps: int) -> Dict[str, Any]:
-    """Forward + backward of one ``steps``-deep chain: seconds, and whether it ran."""
-    gc.collect()
-    start = time.perf_counter()
-    ok, why = _chain_runs(engine, steps)
-    return {"steps": steps, "ok": ok, "error": why, "seconds": time.perf_counter() - start}
+            "seconds": seconds}
 
 
 # ---------------------------------------------------------------------------
@@ -339,6 +345,12 @@ def _ns(x: Optional[float]) -> str:
     return f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
 
 
+def _seconds(x: float) -> str:
+    if math.isnan(x):
+        return "—"
+    return f"{x * 1000:.1f} ms" if x < 1 else f"{x:.2f} s"
+
+
 def _times(x: Optional[float]) -> str:
     if x is None:
         return "—"
@@ -374,7 +386,7 @@ def _targets(results: Dict[str, Any]) -> List[Dict[str, Any]]:
                  "met": None if per_node is None else per_node <= TARGET_BYTES})
     deep = results.get("deep_chain")
     if deep:
-        measured = (f"ran in {deep['seconds']:.1f} s, exact gradient" if deep["ok"]
+        measured = (f"ran in {_seconds(deep['seconds'])} (wall), exact gradient" if deep["ok"]
                     else f"failed: {deep['error']}")
         rows.append({"target": f"a {deep['steps']:,}-deep chain forward + backward",
                      "measured": measured,
@@ -435,8 +447,8 @@ def markdown(results: Dict[str, Any]) -> str:
         check = w["check"]
         lines += ["", f"## {name}: {w['title']}", "",
                   f"{w['nodes']:,} micrograd nodes; {w['reps']} repetitions. "
-                  + (f"Loss {check['loss']:.12g} on all {len(check['engines'])} engines (largest relative "
-                     f"difference {check['loss_error']:.1e}; gradients "
+                  + (f"Loss {check['loss']:.12g} on all {len(check['engines'])} engines "
+                     f"(largest relative difference {check['loss_error']:.1e}; gradients "
                      f"{check['grad_error']:.1e})." if check["ok"] else
                      f"**ENGINES DISAGREE**: loss difference {check['loss_error']:.1e}, "
                      f"gradients {check['grad_error']:.1e} (tolerance {TOLERANCE:g})."),
@@ -459,22 +471,24 @@ def markdown(results: Dict[str, Any]) -> str:
 
     lines += ["", "## Deepest chain", "",
               "Deepest `x -> x*1.0001 + 0.0001` chain that runs forward + backward with the "
-              "exact gradient (probes 1,000, 10,000, … up to the cap, then bisection to 1%).",
-              "", "| engine | deepest chain (steps) | first failure |", "|---|--:|---|"]
+              "exact gradient (probes 1,000, 10,000, … up to the cap, then bisection).",
+              "", "| engine | deepest chain (steps) | its forward + backward (wall) "
+              "| first failure |", "|---|--:|--:|---|"]
     for name, d in results["depth"].items():
         limit = (f" (recursion limit {STARTING_RECURSION_LIMIT:,})"
                  if name == "micrograd" else "")
         deepest = f"{d['deepest']:,}" + (" (the cap)" if d["failed_at"] is None else "")
         failure = "none up to the cap" if d["failed_at"] is None else \
             f"{d['failed_at']:,} steps: {d['error']}"
-        lines.append(f"| {name}{limit} | {deepest} | {failure} |")
+        lines.append(f"| {name}{limit} | {deepest} | {_seconds(d['seconds'])} | {failure} |")
     lines += ["", "Columns: forward and backward are medians; total is the median of "
               "forward + backward; × faster than micrograd is micrograd's total over the "
               "engine's; × time of floats is the engine's total over the floats forward "
               "(floats have no backward); peak B/node is tracemalloc's peak during one "
               "forward + backward, over micrograd's node count († PyTorch's tensors and "
-              "autograd nodes live in C++ allocations that tracemalloc does not see); free is the cost of dropping the graph afterwards, not in "
-              "the total; spread is (max - min) / median of the totals.", ""]
+              "autograd nodes live in C++ allocations that tracemalloc does not see); free is "
+              "the cost of dropping the graph afterwards, not in the total; spread is "
+              "(max - min) / median of the totals.", ""]
     return "\n".join(lines)
 
 
@@ -513,7 +527,8 @@ def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help=f"workloads to run (default: all of {' '.join(W.WORKLOADS)})")
     parser.add_argument("--max-depth", type=int, default=None,
                         help="largest chain the deepest-chain probe tries "
-                             f"(default {W.DEFAULT.max_depth:,}; {W.QUICK.max_depth:,} with --quick)")
+                             f"(default {W.DEFAULT.max_depth:,}; "
+                             f"{W.QUICK.max_depth:,} with --quick)")
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="cpu",
                         help="wall (perf_counter) or cpu (process_time: less sensitive to "
                              "other processes on a shared machine)")
@@ -560,10 +575,10 @@ def _benchmark(args: argparse.Namespace, command: str) -> Dict[str, Any]:
         for name, engine in engines.items():
             if engine.backward is not None:
                 results["depth"][name] = _deepest_chain(engine, sizes.max_depth, log)
-        if "autograd-lite" in engines:
-            log(f"timing a {sizes.max_depth:,}-deep chain on autograd-lite")
-            results["deep_chain"] = _time_deep_chain(engines["autograd-lite"],
-                                                     sizes.max_depth)
+        if "autograd-lite" in results["depth"]:
+            d = results["depth"]["autograd-lite"]
+            results["deep_chain"] = {"steps": d["cap"], "ok": d["failed_at"] is None,
+                                     "error": d["error"], "seconds": d["seconds"]}
     finally:
         gc.unfreeze()
     results["full_size"] = sizes == W.DEFAULT

@@ -1,0 +1,483 @@
+"""Graph pictures: draw_graph's DOT text, and real SVG from Graphviz's dot parsed as XML."""
+
+import importlib.util
+import math
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import graphviz
+import pytest
+
+import autograd_lite.graph as graph_module
+from autograd_lite import (Value, dot, draw_dot, draw_graph, logsumexp, save_graph,
+                           topological_order, vsum)
+from autograd_lite.graph import DEFAULT_MAX_NODES, GraphDrawing, GraphvizNotFoundError
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="Graphviz's dot program is not installed (apt-get install graphviz, or "
+           "brew install graphviz); CI installs it, so these run there")
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+# ---------------------------------------------------------------------------
+# Reading the pictures
+# ---------------------------------------------------------------------------
+
+def render(graph) -> ET.Element:
+    return ET.fromstring(graph.pipe(format="svg"))
+
+
+def svg_nodes(svg: ET.Element) -> dict:
+    """{node name: [its text lines]} for every node of the picture."""
+    return {g.find(SVG + "title").text: [t.text for t in g.iter(SVG + "text")]
+            for g in svg.iter(SVG + "g") if g.get("class") == "node"}
+
+
+def svg_edges(svg: ET.Element) -> list:
+    """[(tail, head, [label texts])] for every edge, duplicates kept."""
+    edges = []
+    for g in svg.iter(SVG + "g"):
+        if g.get("class") == "edge":
+            tail, head = g.find(SVG + "title").text.split("->")
+            edges.append((tail, head, [t.text for t in g.iter(SVG + "text")]))
+    return edges
+
+
+def all_text(svg: ET.Element) -> list:
+    return [t.text for t in svg.iter(SVG + "text")]
+
+
+def expected_counts(root: Value):
+    """(nodes, edges) the picture of root's whole graph must have: a box per
+    value and an op node per computed value; an edge per use of an input and
+    one from each op node to its result."""
+    values = topological_order(root)
+    computed = [v for v in values if v._prev or v._op]
+    uses = sum(len(v._prev) for v in values)
+    return len(values) + len(computed), uses + len(computed)
+
+
+# ---------------------------------------------------------------------------
+# Graphs
+# ---------------------------------------------------------------------------
+
+def issue_example():
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    y = (a * b + a).tanh()
+    y.label = "y"
+    y.backward()
+    return a, b, y
+
+
+def mixed_graph():
+    """Reuse, constants kept in nodes, a folded shift, and every fused n-ary op."""
+    x = Value(1.5, label="x")
+    w = [Value(0.5, label="w1"), Value(-1.0, label="w2")]
+    u = [Value(0.25, label="u1"), Value(2.0, label="u2")]
+    square = x * x                                  # x used twice by one node
+    scaled = dot(w, [3.0, 4.0]) * 2.0               # DOT_CONST, then CONST_RIGHT
+    flipped = 1.0 - scaled                          # CONST_LEFT
+    shifted = w[0] * u[0] + 1.0                     # the + 1.0 is folded into the *
+    both = dot(w, u)                                # DOT: Values on both sides
+    total = vsum([square, flipped, shifted, both, x ** 2, x.leaky_relu(0.1)])
+    loss = logsumexp([total, x, w[1]]) / 3
+    loss.label = "loss"
+    loss.backward()
+    return loss
+
+
+def chain(n_values: int) -> Value:
+    """x, then alternately * 1.5 and sin: n_values values in a line."""
+    y = Value(0.5, label="x")
+    for i in range(n_values - 1):
+        y = y.sin() if i % 2 else y * 1.5
+    y.label = "end"
+    return y
+
+
+# ---------------------------------------------------------------------------
+# What the picture shows
+# ---------------------------------------------------------------------------
+
+@needs_dot
+def test_issue_example_has_a_box_per_value_and_an_op_node_per_computed_value():
+    _, _, y = issue_example()
+    svg = render(draw_graph(y))
+    nodes, edges = svg_nodes(svg), svg_edges(svg)
+    assert len(nodes) == 5 + 3
+    assert len(edges) == 8               # a, b -> *; *, a -> +; + -> tanh; 3 op -> value
+    assert (len(nodes), len(edges)) == expected_counts(y)
+    assert sorted(name for name in nodes if name.startswith("op")) == ["op2", "op3", "op4"]
+
+
+@needs_dot
+def test_svg_shows_every_label_data_grad_and_op_name():
+    a, b, y = issue_example()
+    text = all_text(render(draw_graph(y)))
+    slope = 1 - math.tanh(-4.0) ** 2                     # d tanh(u) / du at u = a*b + a
+    assert a.grad == pytest.approx(slope * (b.data + 1))  # d y / d a = slope * (b + 1)
+    for expected in ["a", "b", "y", "*", "+", "tanh",
+                     "data 2.0000", "data -3.0000", "data -6.0000", "data -4.0000",
+                     f"data {math.tanh(-4.0):.4f}", "grad 1.0000",
+                     f"grad {slope * (b.data + 1):.3e}", f"grad {slope * a.data:.3e}",
+                     f"grad {slope:.3e}"]:
+        assert expected in text, expected
+
+
+@needs_dot
+def test_counts_match_a_graph_with_reuse_constants_and_fused_nodes():
+    loss = mixed_graph()
+    svg = render(draw_graph(loss))
+    assert (len(svg_nodes(svg)), len(svg_edges(svg))) == expected_counts(loss)
+
+
+@needs_dot
+def test_reused_input_draws_one_edge_per_use():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.backward()
+    edges = Counter((tail, head) for tail, head, _ in svg_edges(render(draw_graph(y))))
+    assert edges == {("v0", "op1"): 2, ("op1", "v1"): 1}
+
+
+@needs_dot
+def test_fused_sum_dot_and_logsumexp_are_one_op_node_each_with_all_their_inputs():
+    xs = [Value(float(i), label=f"x{i}") for i in range(6)]
+    ws = [Value(0.1 * i, label=f"w{i}") for i in range(6)]
+    b = Value(0.5, label="b")
+    neuron = sum((w * x for w, x in zip(ws, xs)), b)      # folded into one sum node
+    assert neuron._op == "sum" and len(neuron._prev) == 7
+    out = logsumexp([neuron, dot(ws, xs), xs[0]])
+    out.backward()
+    svg = render(draw_graph(out))
+    nodes, edges = svg_nodes(svg), svg_edges(svg)
+    fan_in = Counter(head for _, head, _ in edges if head.startswith("op"))
+    op_of = {nodes[name][0]: name for name in nodes if name.startswith("op")}
+    assert fan_in[op_of["sum"]] == 7
+    assert fan_in[op_of["dot"]] == 12                     # w0..w5 and x0..x5
+    assert fan_in[op_of["logsumexp"]] == 3
+    assert sum(texts == ["sum"] for texts in nodes.values()) == 1
+
+
+@needs_dot
+def test_constants_kept_inside_nodes_are_shown():
+    svg = render(draw_graph(mixed_graph()))
+    text = all_text(svg)
+    for expected in ["* 2.0", "1.0 -", "**2", "leaky_relu alpha=0.1", "/ 3", "dot", "sum"]:
+        assert expected in text, expected
+    # the folded + 1.0 of w1 * u1 + 1.0: an op node reading "*" over "+ 1.0"
+    assert ["*", "+ 1.0"] in svg_nodes(svg).values()
+    # dot(w, [3.0, 4.0]): each weight's edge carries the number it multiplies
+    edge_labels = sorted(t for _, _, texts in svg_edges(svg) for t in texts)
+    assert edge_labels == ["× 3.0", "× 4.0"]
+
+
+def test_leaves_parameters_and_root_are_drawn_differently():
+    w = Value(0.5, label="w")
+    x = Value(2.0, label="x")
+    y = (w * x).tanh()
+    y.backward()
+    source = draw_graph(y, params=[w]).source
+    fills = {name: re.search(r'BGCOLOR="(#\w+)"', line).group(1)
+             for name, line in re.findall(r"^\t(v\d+) \[(.*)$", source, re.M)}
+    kinds = {"w": fills["v0"], "x": fills["v1"], "w*x": fills["v2"], "y": fills["v3"]}
+    assert len(set(kinds.values())) == 4, kinds
+    assert "parameter" in source and "input" in source       # the legend names them
+    plain = draw_graph(y).source                              # no params: leaves alike
+    assert plain.count('BGCOLOR="%s"' % kinds["x"]) == 2
+    assert "parameter" not in plain
+
+
+@needs_dot
+def test_colour_by_grad_colours_grad_cells_by_size_with_a_legend():
+    big, small, unused = Value(3.0, label="big"), Value(1e-4, label="small"), Value(1.0)
+    y = big * small + unused * 0.0
+    y.backward()                       # big.grad = 1e-4, small.grad = 3, unused.grad = 0
+    source = draw_graph(y, colour_by_grad=True).source
+    top, bottom = graph_module._GRAD_BINS[0][1], graph_module._GRAD_BINS[-1][1]
+    line = {m.group(1): m.group(2) for m in re.finditer(r"^\t(v\d+) \[(.*)$", source, re.M)}
+    by_label = {re.search(r"<B>(\w+)</B>", text).group(1) if "<B>" in text else name: text
+                for name, text in line.items()}
+    assert re.search(f'BGCOLOR="{top}"[^>]*>grad 3.0000', by_label["small"])
+    assert re.search(f'BGCOLOR="{bottom}"[^>]*>grad 1.000e-04', by_label["big"])
+    unused_line = next(text for text in line.values() if "data 1.0000" in text)
+    assert "<TD>grad 0.0000</TD>" in unused_line           # zero: no colour
+    text = all_text(render(draw_graph(y, colour_by_grad=True)))
+    assert "|grad|:" in text and "≥ 1.5" in text
+
+
+def test_show_grad_false_hides_grads_and_rankdir_is_passed_on():
+    _, _, y = issue_example()
+    source = draw_graph(y, rankdir="TB", show_grad=False).source
+    assert "grad " not in source and "data 2.0000" in source
+    assert "rankdir=TB" in source
+
+
+def test_gradients_kept_as_values_are_drawn_as_numbers():
+    x = Value(3.0, label="x")
+    y = x ** 3
+    y.backward(create_graph=True)                  # x.grad is a Value: 3 x^2 = 27
+    assert isinstance(x.grad, Value)
+    assert "grad 27.0000" in draw_graph(y).source
+
+
+def test_title_is_shown_under_the_graph():
+    _, _, y = issue_example()
+    source = draw_graph(y, title="y = tanh(a·b + a) <demo>").source
+    assert "y = tanh(a·b + a) &lt;demo&gt;" in source and "labelloc=b" in source
+
+
+# ---------------------------------------------------------------------------
+# Escaping
+# ---------------------------------------------------------------------------
+
+ODD_LABELS = ['he said "hi"', "<b>not bold</b>", "{x|y} [z]", "back\\slash \\n",
+              "a & b &amp;", "∑ε→ü 🙂", "'single'", "%s %d {}", "]]>", "x\ty"]
+
+
+@needs_dot
+def test_any_label_text_renders_as_written():
+    leaves = [Value(float(i), label=text) for i, text in enumerate(ODD_LABELS)]
+    two_lines = Value(1.0, label="line one\nline two")
+    control = Value(1.0, label="bell\x07")
+    hand_built = Value(1.0, (leaves[0], leaves[1]), "<|>")   # a node built by hand
+    root = vsum(leaves + [two_lines, control, hand_built])
+    root.label = "r"
+    text = [t.replace("\xa0", " ") for t in all_text(render(draw_graph(root)))]
+    for label in ODD_LABELS[:-1]:
+        assert label in text, label
+    assert "x    y" in text                      # a tab shows as spaces
+    assert "line one" in text and "line two" in text
+    assert "bell\\x07" in text                   # XML cannot carry \x07 itself
+    assert "<|>" in text
+
+
+def test_escaped_labels_keep_the_dot_text_well_formed():
+    leaves = [Value(float(i), label=text) for i, text in enumerate(ODD_LABELS)]
+    source = draw_graph(vsum(leaves)).source
+    for label in ['<b>not bold</b>', 'he said "hi"', "a & b"]:
+        assert label not in source                # only ever as entities
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in source and "he said &quot;hi&quot;" in source
+
+
+# ---------------------------------------------------------------------------
+# Determinism
+# ---------------------------------------------------------------------------
+
+@needs_dot
+def test_the_same_graph_gives_identical_dot_source_and_svg():
+    _, _, y = issue_example()
+    first, second = draw_graph(y), draw_graph(y)
+    assert first.source == second.source
+    assert first.pipe(format="svg") == second.pipe(format="svg")
+
+
+@needs_dot
+def test_a_rebuilt_graph_with_constants_and_fused_nodes_gives_the_same_bytes():
+    first, second = draw_graph(mixed_graph()), draw_graph(mixed_graph())
+    assert first.source == second.source           # other objects, other addresses
+    assert first.pipe(format="svg") == second.pipe(format="svg")
+    assert not re.search(r"0x[0-9a-f]{6,}|\b\d{9,}\b", first.source)   # no ids in it
+
+
+def test_nodes_are_numbered_in_an_order_with_inputs_before_their_users():
+    loss = mixed_graph()
+    source = draw_graph(loss).source
+    edges = re.findall(r"^\t(v|op)(\d+) -> (v|op)(\d+)", source, re.M)
+    for tail_kind, tail, head_kind, head in edges:
+        if tail_kind == "v":                       # input value -> op node of a later value
+            assert int(tail) < int(head)
+        else:                                      # op node -> its own value
+            assert tail == head
+    assert len(re.findall(r"^\tv\d+ \[", source, re.M)) == len(topological_order(loss))
+
+
+# ---------------------------------------------------------------------------
+# Size limit
+# ---------------------------------------------------------------------------
+
+def test_a_10k_value_graph_is_refused_under_the_default_limit_before_drawing(monkeypatch):
+    y = chain(10_000)
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("the size must be checked before building the Digraph")
+
+    monkeypatch.setattr(graph_module, "GraphDrawing", no_drawing)
+    with pytest.raises(ValueError) as info:
+        draw_graph(y)
+    message = str(info.value)
+    assert "10000 values" in message
+    assert f"max_nodes={DEFAULT_MAX_NODES}" in message
+    assert "draw_graph(root, max_nodes=10000)" in message     # how to raise the limit
+    assert "depth=" in message and "intermediate value" in message   # or draw a part
+
+
+@needs_dot
+def test_a_10k_value_graph_renders_when_the_limit_is_raised():
+    y = chain(10_000)
+    y.backward()
+    svg = render(draw_graph(y, max_nodes=10_000))
+    nodes, edges = svg_nodes(svg), svg_edges(svg)
+    assert len(nodes) == 10_000 + 9_999 and len(edges) == 2 * 9_999
+    assert nodes["v0"][:2] == ["x", "data 0.5000"] and nodes["v9999"][0] == "end"
+
+
+@needs_dot
+def test_depth_draws_only_the_values_near_root():
+    y = chain(10_000)
+    svg = render(draw_graph(y, depth=3))             # within the default limit
+    nodes, edges = svg_nodes(svg), svg_edges(svg)
+    values = [n for n in nodes if n.startswith("v")]
+    ops = [n for n in nodes if n.startswith("op")]
+    assert len(values) == 4 and len(ops) == 4        # the deepest one's op is cut off
+    assert len(edges) == 3 * 2 + 1
+    assert sum(1 for tail, _, _ in edges if tail == "v0") == 1
+    assert "dashed" in draw_graph(y, depth=3).source
+
+
+def test_depth_zero_draws_only_the_root():
+    y = chain(5)
+    source = draw_graph(y, depth=0).source
+    assert len(re.findall(r"^\tv\d+ \[", source, re.M)) == 1
+
+
+def test_traversal_is_iterative_on_a_chain_deeper_than_the_recursion_limit():
+    y = chain(30_000)
+    with pytest.raises(ValueError, match="30000 values"):
+        draw_graph(y, max_nodes=1000)
+    assert draw_graph(y, depth=2).source.count("data ") == 3
+
+
+# ---------------------------------------------------------------------------
+# Rendering and files
+# ---------------------------------------------------------------------------
+
+def test_missing_dot_names_the_install_command_and_source_still_works(monkeypatch, tmp_path):
+    _, _, y = issue_example()
+    monkeypatch.setenv("PATH", str(tmp_path))          # no dot anywhere on PATH
+    graph = draw_graph(y)
+    assert graph.source.startswith("digraph {") and "tanh" in graph.source
+    for attempt in (lambda: graph.pipe(format="svg"),
+                    lambda: graph.render(str(tmp_path / "g"), format="svg"),
+                    lambda: graph._repr_image_svg_xml(),
+                    lambda: save_graph(y, tmp_path / "g.svg")):
+        with pytest.raises(GraphvizNotFoundError) as info:
+            attempt()
+        message = str(info.value)
+        assert "apt-get install graphviz" in message and "brew install graphviz" in message
+        assert ".source" in message
+        assert isinstance(info.value, graphviz.ExecutableNotFound)   # old handlers still work
+    assert not (tmp_path / "g.svg").exists()
+    save_graph(y, tmp_path / "g.dot")                    # DOT text needs no Graphviz
+    assert (tmp_path / "g.dot").read_text(encoding="utf-8") == graph.source
+
+
+@needs_dot
+def test_save_graph_writes_the_format_of_the_suffix_atomically(tmp_path, monkeypatch):
+    _, _, y = issue_example()
+    path = save_graph(y, tmp_path / "graph.svg", title="t")
+    assert path == str(tmp_path / "graph.svg")
+    assert len(svg_nodes(ET.parse(path).getroot())) == 8
+    png = save_graph(draw_graph(y), tmp_path / "graph.png", dpi=150)
+    assert Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(os.listdir(tmp_path)) == ["graph.png", "graph.svg"]   # no temporaries
+
+    before = Path(path).read_bytes()
+
+    def interrupted(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(OSError, match="disk full"):
+        save_graph(y, path, show_grad=False)
+    assert Path(path).read_bytes() == before             # the old file is untouched
+    assert sorted(os.listdir(tmp_path)) == ["graph.png", "graph.svg"]
+
+
+def test_save_graph_rejects_unknown_suffixes_and_misplaced_options(tmp_path):
+    _, _, y = issue_example()
+    with pytest.raises(ValueError, match=r"\.svg"):
+        save_graph(y, tmp_path / "graph.jpeg")
+    with pytest.raises(ValueError, match="dpi applies to .png"):
+        save_graph(y, tmp_path / "graph.svg", dpi=150)
+    with pytest.raises(TypeError, match="only when given a Value"):
+        save_graph(draw_graph(y), tmp_path / "graph.dot", rankdir="TB")
+    assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------
+# API
+# ---------------------------------------------------------------------------
+
+def test_draw_dot_is_draw_graph_and_returns_a_graphviz_digraph():
+    _, _, y = issue_example()
+    assert draw_dot is draw_graph
+    graph = draw_dot(y)
+    assert isinstance(graph, graphviz.Digraph) and isinstance(graph, GraphDrawing)
+
+
+def test_a_leaf_alone_is_one_box():
+    source = draw_graph(Value(4.0, label="c")).source
+    assert source.count("data 4.0000") == 1 and "->" not in source
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda y: draw_graph(2.0), TypeError, "root must be a Value"),
+    (lambda y: draw_graph([y]), TypeError, "got list"),
+    (lambda y: draw_graph(y, rankdir="XY"), ValueError, "rankdir must be one of"),
+    (lambda y: draw_graph(y, max_nodes=0), ValueError, "max_nodes must be a positive int"),
+    (lambda y: draw_graph(y, max_nodes=1.5), ValueError, "max_nodes must be a positive int"),
+    (lambda y: draw_graph(y, depth=-1), ValueError, "depth must be None or an int >= 0"),
+    (lambda y: draw_graph(y, params=[1.0]), TypeError, "params must be Values"),
+    (lambda y: draw_graph(y, colour_by_grad=True, show_grad=False), ValueError,
+     "needs show_grad=True"),
+    (lambda y: draw_graph(y, fontsize=0), ValueError, "fontsize must be a positive"),
+])
+def test_bad_arguments_say_what_was_expected(call, error, words):
+    _, _, y = issue_example()
+    with pytest.raises(error, match=re.escape(words)):
+        call(y)
+
+
+# ---------------------------------------------------------------------------
+# The demo
+# ---------------------------------------------------------------------------
+
+def load_demo():
+    path = Path(__file__).resolve().parent.parent / "demos" / "graph.py"
+    spec = importlib.util.spec_from_file_location("graph_demo", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_dot
+def test_demo_writes_svgs_of_the_expression_and_the_neuron(tmp_path):
+    demo = load_demo()
+    result = demo.main(["--out", str(tmp_path), "--formats", "svg,png,dot"])
+    assert (result["expression"]["values"], result["expression"]["ops"]) == (5, 3)
+    # o = tanh(sum(w_i * x_i, b)) with 3 inputs: 7 leaves, 3 products, the sum, o
+    assert (result["neuron"]["values"], result["neuron"]["ops"]) == (12, 5)
+    for name, graph in (("expression", demo.expression()), ("neuron", demo.neuron(0)[0])):
+        files = result[name]["files"]
+        svg = ET.parse(files["svg"]).getroot()
+        assert (len(svg_nodes(svg)), len(svg_edges(svg))) == expected_counts(graph)
+        assert Path(files["png"]).stat().st_size > 1000
+        assert Path(files["dot"]).read_text(encoding="utf-8").startswith("digraph")
+    neuron_text = all_text(ET.parse(result["neuron"]["files"]["svg"]).getroot())
+    assert {"sum", "tanh", "w1", "x3", "b", "o", "parameter", "input"} <= set(neuron_text)
+
+
+def test_demo_writes_dot_text_without_graphviz(tmp_path, monkeypatch):
+    demo = load_demo()
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = demo.main(["--out", str(tmp_path / "pictures"), "--formats", "dot"])
+    assert sorted(os.listdir(tmp_path / "pictures")) == ["expression.dot", "neuron.dot"]
+    assert result["neuron"]["files"]["dot"].endswith("neuron.dot")

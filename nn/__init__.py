@@ -19,6 +19,7 @@ gradient clipping, initializers and checkpoints:
 
 from .checkpoint import load_checkpoint, load_model, read_checkpoint, save_checkpoint
 from .clip import clip_grad_norm_, clip_grad_value_
+from .data import batches, load_idx, load_mnist
 from .functional import (TargetOutOfRangeError, binary_cross_entropy,
                          binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
                          huber_loss, l1_loss, log_softmax, mse_loss, softmax)
@@ -45,4 +46,6 @@ __all__ = [
     "uniform_init", "xavier_uniform", "he_uniform", "make_rng",
     # checkpoints
     "save_checkpoint", "load_checkpoint", "read_checkpoint", "load_model",
+    # data
+    "load_idx", "load_mnist", "batches",
 ]

@@ -52,6 +52,10 @@ _DIV = OPS["div"]
 _DOT = OPS["dot"]
 # The fused neuron's partials (d/dw = x) do not read w: skip collecting w's data.
 _DOT_NEEDS_A = "a" in _DOT.const_right.names_read()
+# dot(weights, numbers) where every weight is a leaf: backward neither counts
+# nor checks the inputs. Same layout, partials and picture as const_right.
+_DOT_LEAVES = _DOT.const_right._variant(DOT_CONST)
+_DOT_LEAVES.base = _DOT
 _ADD_C = _ADD.const_right
 _MUL_C = _MUL.const_right
 
@@ -469,15 +473,14 @@ def dot(a: Sequence[Union[Value, Number]], b: Sequence[Union[Value, Number]]) ->
                          f"{len(a)} and {len(b)}")
     if not a:
         return Value(0.0)
-    op = OPS["dot"]
-    # Element types are checked with C-level set(map(type, ...)): a neuron's
-    # dot runs once per sample over every input.
-    types_a, types_b = set(map(type, a)), set(map(type, b))
-    if Value not in types_a and types_b == _ONLY_VALUE:
-        a, b, types_a, types_b = b, a, types_b, types_a    # dot is symmetric
-    if types_a == _ONLY_VALUE and Value not in types_b:
-        consts = b if types_b <= _PLAIN_NUMBERS else tuple(_as_float(v, "dot") for v in b)
-        return _node(op.forward(map(_get_data, a), consts), op.const_right, a, consts)
+    op = _DOT
+    kind_a, kind_b = _kind(a), _kind(b)
+    if kind_a in _NUMBER_KINDS and kind_b in _VALUE_KINDS:
+        a, b, kind_a, kind_b = b, a, kind_b, kind_a        # dot is symmetric
+    if kind_a in _VALUE_KINDS and kind_b in _NUMBER_KINDS:
+        consts = b if kind_b == "floats" else tuple(_as_float(v, "dot") for v in b)
+        variant = _DOT_LEAVES if kind_a == "leaves" else _DOT.const_right
+        return _node(op.forward(map(_get_data, a), consts), variant, a, consts)
     # Values on both sides, or a mix: numbers become constant leaves.
     a = tuple(v if type(v) is Value else Value(v) for v in a)
     b = tuple(v if type(v) is Value else Value(v) for v in b)
@@ -492,7 +495,47 @@ def _as_tuple(items) -> tuple:
 
 _ONLY_VALUE = frozenset({Value})
 _PLAIN_NUMBERS = frozenset({float, int})
+_VALUE_KINDS = frozenset({"leaves", "values"})
+_NUMBER_KINDS = frozenset({"floats", "numbers"})
 _get_data = operator.attrgetter("data")
+_get_op = operator.attrgetter("op")
+
+# A neuron's dot runs once per sample over all of its inputs, so what a tuple
+# holds is worked out once: a tuple cannot change, and a leaf never becomes an
+# interior node. Tuples of leaves (a neuron's weights) are remembered by
+# identity, holding a reference so the id is not reused; so is the last tuple
+# of numbers (a layer's input, shared by all its neurons). Tuples of interior
+# nodes are not kept: they would keep a whole graph alive.
+_LEAF_TUPLES: dict = {}
+_LEAF_TUPLES_MAX = 4096
+_last_numbers: list = [None]
+
+
+def _kind(items: tuple) -> str:
+    """"leaves", "values" (some interior), "floats" (floats and ints),
+    "numbers" (other numeric types, converted later) or "mixed"."""
+    known = _LEAF_TUPLES.get(id(items))
+    if known is not None and known is items:
+        return "leaves"
+    if _last_numbers[0] is items:
+        return "floats"
+    types = set(map(type, items))           # C-level: no Python loop per element
+    if types == _ONLY_VALUE:
+        if set(map(_get_op, items)) != _NO_OP:
+            return "values"
+        if len(_LEAF_TUPLES) >= _LEAF_TUPLES_MAX:
+            _LEAF_TUPLES.clear()
+        _LEAF_TUPLES[id(items)] = items
+        return "leaves"
+    if Value in types:
+        return "mixed"
+    if types <= _PLAIN_NUMBERS:
+        _last_numbers[0] = items
+        return "floats"
+    return "numbers"
+
+
+_NO_OP = frozenset({None})
 
 
 def apply_op(op: Op, *args) -> Value:
@@ -650,6 +693,8 @@ def _count_consumers(root: Value) -> None:
                     child.grad = 0.0
                     push(child)
             continue
+        if op is _DOT_LEAVES:              # all inputs are leaves: nothing to count
+            continue
         for child in _inputs(node):        # n-ary nodes
             if child.op is not None:
                 seen = child._pending
@@ -712,6 +757,10 @@ def _propagate(root: Value) -> None:
                 xs = node._a
                 a_data = [x.data for x in xs] if _DOT_NEEDS_A else None
                 partials = op.partials(node.data, a_data, node._b)[0]
+                if op is _DOT_LEAVES:      # weights: leaves, nothing to count down
+                    for x, p in zip(xs, partials):
+                        x.grad += g * p
+                    continue
             elif layout == NARY:
                 xs = node._a
                 (partials,) = op.partials(node.data, [x.data for x in xs])

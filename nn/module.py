@@ -386,7 +386,9 @@ class Neuron(Module):
         self.activation = _resolve_activation("Neuron", nonlin, activation)
         self.init = _init_name(init)
         weights = get_initializer(init)(nin, fan_out, make_rng(seed))
-        self.w = [Value(x) for x in weights]
+        # A tuple: the engine checks a tuple of weights once and remembers it,
+        # where a list would be copied and checked on every call.
+        self.w = tuple(Value(x) for x in weights)
         self.b = Value(0.0)
         self._activate = ACTIVATIONS[self.activation]
 

@@ -161,7 +161,7 @@ def test_neuron_on_numbers_is_one_dot_node_with_the_inputs_folded_as_constants()
     assert pre._op == "+"
     dot_node, bias = pre._prev
     assert dot_node._op == "dot" and bias is n.b
-    assert list(dot_node._prev) == n.w            # no leaf nodes for the inputs
+    assert dot_node._prev == n.w                  # no leaf nodes for the inputs
 
 
 def test_neuron_accepts_values_numpy_arrays_and_iterators():

@@ -171,7 +171,7 @@ def test_dot_with_a_constant_side_matches_dot_with_leaves():
     consts = [2.0, -0.7, 0.3, 5.5]
     leaves = [Value(w) for w in ws]
     y = dot(leaves, consts)
-    assert y.op is OPS["dot"].const_right and y.op.layout == DOT_CONST
+    assert y.op.base is OPS["dot"] and y.op.layout == DOT_CONST
     y.backward(1.3)
     ref_leaves = [Value(w) for w in ws]
     ref = dot(ref_leaves, [Value(c) for c in consts])
@@ -186,7 +186,7 @@ def test_dot_with_constants_on_the_left_matches_constants_on_the_right():
     consts = [2.0, -0.7, 0.3]
     left, right = dot(consts, ws), dot(ws, consts)
     assert bits(left.data) == bits(right.data)
-    assert left.op is OPS["dot"].const_right
+    assert left.op.base is OPS["dot"] and left.op.layout == DOT_CONST
 
 
 def test_dot_takes_numpy_arrays_as_constants():
@@ -354,3 +354,20 @@ def test_zero_to_a_fractional_value_power_has_infinite_base_gradient():
     a, b = Value(0.0), Value(0.5)
     (a ** b).backward()
     assert (a.grad, b.grad) == (math.inf, 0.0)
+
+
+def test_dot_of_leaf_weights_takes_the_fast_path_and_matches_interior_weights():
+    ws = [0.25, -1.5, 3.0, 0.1]
+    consts = (2.0, -0.7, 0.3, 5.5)
+    leaves = tuple(Value(w) for w in ws)
+    fast = dot(leaves, consts)
+    sources = [Value(w) for w in ws]
+    interior = [s * 1.0 for s in sources]        # same numbers, not leaves
+    general = dot(interior, consts)
+    assert fast.op is not general.op and fast.op.layout == general.op.layout == DOT_CONST
+    assert bits(fast.data) == bits(general.data)
+    (fast * fast).backward()
+    (general * general).backward()
+    assert [leaf.grad for leaf in leaves] == [s.grad for s in sources]
+    again = dot(leaves, consts)                  # the same tuples: remembered, same result
+    assert again.op is fast.op and bits(again.data) == bits(fast.data)

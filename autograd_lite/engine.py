@@ -446,7 +446,7 @@ def logsumexp(values: Iterable[Union[Value, Number]]) -> Value:
 
     >>> xs = [Value(1000.0), Value(1000.0)]
     >>> y = logsumexp(xs); y.backward()
-    >>> round(y.data, 6), [round(x.grad, 12) for x in xs]
+    >>> round(y.data, 6), [x.grad for x in xs]
     (1000.693147, [0.5, 0.5])
     """
     items = tuple(v if type(v) is Value else Value(v) for v in values)

@@ -104,6 +104,16 @@ def sigmoid(x):
     return _sigmoid(x) if _is_number(x) else x.sigmoid()
 
 
+def softmax(xs):
+    """e^xᵢ / Σ e^xⱼ, computed after subtracting the largest x: no term
+    overflows, and a constant shift leaves the result (and its derivative)
+    unchanged, so it serves floats and Values alike."""
+    m = max(x if _is_number(x) else x.data for x in xs)
+    exps = [exp(x - m) for x in xs]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
 def sign(x) -> float:
     # Piecewise constant, so a float serves both floats and Values (whose
     # comparisons read .data); sign(0) = 0 is the subgradient PyTorch uses.
@@ -112,7 +122,7 @@ def sign(x) -> float:
 
 _PARTIAL_NAMESPACE = {
     "exp": exp, "log": log, "sin": sin, "cos": cos, "tanh": tanh,
-    "sigmoid": sigmoid, "sign": sign, "inf": math.inf, "pi": math.pi,
+    "sigmoid": sigmoid, "sign": sign, "softmax": softmax, "inf": math.inf, "pi": math.pi,
     "sqrt": math.sqrt, "GELU_K": None,  # filled below
 }
 
@@ -425,8 +435,8 @@ OPS: Dict[str, Op] = _table(
     Op("dot", "dot", "dot(a, b)", "a₁b₁ + a₂b₂ + … + aₙbₙ", inputs="a, b",
        forward=_dot, derivative="b, a", domain=(REALS, REALS), layout=DOT),
     Op("logsumexp", "logsumexp", "logsumexp(xs)", "ln(e^x₁ + … + e^xₙ)", inputs="xs",
-       # d/dx_i = e^(x_i - out): the softmax, each term <= 1 so never overflowing
-       forward=_logsumexp, derivative="[exp(x - out) for x in xs]",
+       # d/dx_i = e^x_i / Σ e^x_j, the softmax (computed stably, see softmax)
+       forward=_logsumexp, derivative="softmax(xs)",
        domain=(((-3.0, 3.0), (-1000.0, -990.0), (990.0, 1000.0)),), layout=NARY),
 )
 

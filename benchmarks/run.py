@@ -185,7 +185,7 @@ def _run_workload(workload: W.Workload, engines: Dict[str, W.Engine], sizes: W.S
                                    f"nodes, the counter says {nodes}")
         del case
         gc.collect()
-    out: Dict[str, Any] = {"title": workload.title, "nodes": nodes, "reps": reps,
+    out: Dict[str, Any] = {"title": workload.describe(sizes), "nodes": nodes, "reps": reps,
                            "op_by_op": workload.op_by_op, "labels": labels,
                            "missing": not_applicable, "rows": {}}
     if not results:
@@ -321,10 +321,14 @@ def _git_state() -> str:
                               text=True, timeout=10, check=True).stdout.strip()
     try:
         commit = git("rev-parse", "--short", "HEAD")
-        dirty = git("status", "--porcelain", "--", "autograd_lite", "nn")
+        dirty = git("status", "--porcelain", "--", "autograd_lite", "nn").splitlines()
     except (OSError, subprocess.SubprocessError):
         return "unknown (not a git checkout)"
-    return commit + (" with uncommitted changes in autograd_lite/ or nn/" if dirty else "")
+    if not dirty:
+        return commit
+    files = [line.split(maxsplit=1)[-1] for line in dirty]
+    shown = ", ".join(files[:4]) + (f" and {len(files) - 4} more" if len(files) > 4 else "")
+    return f"{commit}, with uncommitted changes to {shown}"
 
 
 def _machine() -> Dict[str, str]:

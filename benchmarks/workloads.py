@@ -479,17 +479,28 @@ class Workload:
     """A named workload: its title for the table and how to build it on an engine."""
 
     name: str
-    title: str
+    title: str                  # a format string over the fields of Sizes
     build: Callable[[Engine, Sizes], Case]
     op_by_op: bool = True
 
+    def describe(self, sizes: Sizes) -> str:
+        """The title, with the sizes filled in.
+
+        >>> WORKLOADS["chain"].describe(QUICK)
+        'x -> x*1.0001 + 0.0001, 50 steps'
+        """
+        fields = dict(sizes.__dict__, moons_layers=list(sizes.moons_layers))
+        return self.title.format(**fields)
+
 
 WORKLOADS: Dict[str, Workload] = {w.name: w for w in (
-    Workload("chain", "chain x -> x*1.0001 + 0.0001", _chain),
-    Workload("moons", "micrograd's moons demo: MLP(2,[16,16,1]), hinge loss + L2", _moons),
-    Workload("mnist", "MLP 784-32-10 on one MNIST image, cross-entropy", _mnist),
-    Workload("mnist-nn", "nn.MLP(784,[32,10]) vs micrograd's MLP, one MNIST image",
-             _mnist_nn, op_by_op=False),
+    Workload("chain", "x -> x*1.0001 + 0.0001, {chain_steps:,} steps", _chain),
+    Workload("moons", "micrograd's moons demo, MLP(2, {moons_layers}) on {moons_points} "
+                      "points, hinge loss + L2", _moons),
+    Workload("mnist", "MLP 784-{mnist_hidden}-10 on one MNIST image, cross-entropy, "
+                      "op by op", _mnist),
+    Workload("mnist-nn", "nn.MLP(784, [{mnist_hidden}, 10]), fused, against micrograd's MLP, "
+                         "one MNIST image", _mnist_nn, op_by_op=False),
 )}
 
 

@@ -8,7 +8,7 @@
 (0.023639, 0.031363)
 """
 
-from .engine import (Value, apply_op, dot, enable_grad, is_grad_enabled,
+from .engine import (Leaves, Value, apply_op, dot, enable_grad, is_grad_enabled,
                      logsumexp, no_fusion, no_grad, topological_order, vsum)
 from .functional import grad, gradients, hessian, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
@@ -18,7 +18,8 @@ from .ops import OPS, DomainError, Op
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion", "vsum", "dot", "logsumexp",
+    "Value", "Leaves", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion",
+    "vsum", "dot", "logsumexp",
     "apply_op", "topological_order",
     "OPS", "Op", "DomainError",
     "gradcheck", "gradgradcheck", "check_op", "GradcheckError",

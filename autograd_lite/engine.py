@@ -35,7 +35,7 @@ from .fusion import refcount as _refcount
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS,
                   UNARY, Op)
 
-__all__ = ["Value", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion",
+__all__ = ["Value", "Leaves", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion",
            "vsum", "dot", "logsumexp",
            "apply_op", "topological_order"]
 
@@ -488,7 +488,7 @@ def dot(a: Sequence[Union[Value, Number]], b: Sequence[Union[Value, Number]]) ->
 
 
 def _as_tuple(items) -> tuple:
-    if type(items) is tuple:
+    if type(items) is tuple or type(items) is Leaves:
         return items
     return tuple(items.tolist() if hasattr(items, "tolist") else items)
 
@@ -500,33 +500,54 @@ _NUMBER_KINDS = frozenset({"floats", "numbers"})
 _get_data = operator.attrgetter("data")
 _get_op = operator.attrgetter("op")
 
-# A neuron's dot runs once per sample over all of its inputs, so what a tuple
-# holds is worked out once: a tuple cannot change, and a leaf never becomes an
-# interior node. Tuples of leaves (a neuron's weights) are remembered by
-# identity, holding a reference so the id is not reused; so is the last tuple
-# of numbers (a layer's input, shared by all its neurons). Tuples of interior
-# nodes are not kept: they would keep a whole graph alive.
-_LEAF_TUPLES: dict = {}
-_LEAF_TUPLES_MAX = 4096
+# A neuron's dot runs once per sample over all of its inputs, so checking
+# every element each time would cost as much as the arithmetic. Two things
+# spare it: weights kept in a Leaves tuple (checked once, when made), and the
+# last tuple of numbers seen (a layer's input, shared by all of its neurons;
+# a tuple of floats, which holds no Value and so no graph).
 _last_numbers: list = [None]
+
+
+class Leaves(tuple):
+    """A tuple of leaf Values (parameters), checked once when made.
+
+    ``dot(weights, x)`` with ``weights`` a ``Leaves`` skips checking the
+    weights, and backward skips counting them: a tuple cannot change, and a
+    leaf never becomes an interior node. ``nn.Neuron`` keeps its weights so.
+
+    >>> w = Leaves([Value(2.0), Value(-1.0)])
+    >>> y = dot(w, (3.0, 4.0)); y.backward(); [wi.grad for wi in w]
+    [3.0, 4.0]
+    >>> Leaves([Value(1.0) * 2])
+    Traceback (most recent call last):
+    ...
+    ValueError: Leaves: element 0 is computed (op 'mul'), not a leaf; use Values made with Value(x)
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, values: Iterable[Value] = ()) -> "Leaves":
+        items = tuple(values)
+        for i, v in enumerate(items):
+            if type(v) is not Value:
+                raise TypeError(f"Leaves: element {i} must be a Value, got "
+                                f"{type(v).__name__}")
+            if v.op is not None:
+                raise ValueError(f"Leaves: element {i} is computed (op {v.op.name!r}), "
+                                 "not a leaf; use Values made with Value(x)")
+        return super().__new__(cls, items)
 
 
 def _kind(items: tuple) -> str:
     """"leaves", "values" (some interior), "floats" (floats and ints),
     "numbers" (other numeric types, converted later) or "mixed"."""
-    known = _LEAF_TUPLES.get(id(items))
-    if known is not None and known is items:
+    if type(items) is Leaves:
         return "leaves"
     if _last_numbers[0] is items:
         return "floats"
     types = set(map(type, items))           # C-level: no Python loop per element
     if types == _ONLY_VALUE:
-        if set(map(_get_op, items)) != _NO_OP:
-            return "values"
-        if len(_LEAF_TUPLES) >= _LEAF_TUPLES_MAX:
-            _LEAF_TUPLES.clear()
-        _LEAF_TUPLES[id(items)] = items
-        return "leaves"
+        return "leaves" if set(map(_get_op, items)) == _NO_OP else "values"
     if Value in types:
         return "mixed"
     if types <= _PLAIN_NUMBERS:

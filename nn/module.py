@@ -42,7 +42,7 @@ from collections import namedtuple
 from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional,
                     Sequence, Tuple, Union)
 
-from autograd_lite import Value, dot
+from autograd_lite import Leaves, Value, dot
 
 from .init import Initializer, Seed, get_initializer, make_rng
 
@@ -386,9 +386,9 @@ class Neuron(Module):
         self.activation = _resolve_activation("Neuron", nonlin, activation)
         self.init = _init_name(init)
         weights = get_initializer(init)(nin, fan_out, make_rng(seed))
-        # A tuple: the engine checks a tuple of weights once and remembers it,
-        # where a list would be copied and checked on every call.
-        self.w = tuple(Value(x) for x in weights)
+        # Leaves: a tuple checked once, so each call's dot skips re-checking
+        # the weights (a list would be copied and checked on every call).
+        self.w = Leaves(Value(x) for x in weights)
         self.b = Value(0.0)
         self._activate = ACTIVATIONS[self.activation]
 

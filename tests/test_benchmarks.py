@@ -156,9 +156,6 @@ def test_reps_below_one_is_rejected_with_a_message(capsys):
     assert "--reps must be at least 1" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: dot() keeps every weight tuple it has "
-                   "seen (up to 4096) in _LEAF_TUPLES, so a dropped model's weights stay "
-                   "alive; in the benchmark, each repetition's nn model outlives it")
 def test_dropped_nn_model_leaves_no_value_alive():
     if not _nn_ready():
         pytest.skip("the nn package has no MLP yet")

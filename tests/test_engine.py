@@ -512,3 +512,26 @@ def test_backward_from_an_interior_node_after_the_root():
     x.grad = 0.0
     shared.backward()
     assert (shared.grad, x.grad) == (1.0, 1.0)
+
+
+def test_leaves_tuple_accepts_only_leaf_values():
+    from autograd_lite import Leaves
+    w = Leaves([Value(1.0), Value(2.0)])
+    assert isinstance(w, tuple) and w[1].data == 2.0
+    with pytest.raises(TypeError, match="element 1 must be a Value, got float"):
+        Leaves([Value(1.0), 2.0])
+    with pytest.raises(ValueError, match="element 0 is computed"):
+        Leaves([Value(1.0) * 3.0])
+
+
+def test_dot_keeps_no_reference_to_weights_once_their_owner_is_gone():
+    import gc
+    import weakref
+    from autograd_lite import Leaves, dot
+    weights = Leaves(Value(float(i)) for i in range(5))
+    probe = weakref.ref(weights[0])
+    dot(weights, (1.0, 2.0, 3.0, 4.0, 5.0)).backward()
+    dot([Value(1.0)] * 5, (1.0,) * 5)
+    del weights
+    gc.collect()
+    assert probe() is None

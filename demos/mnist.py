@@ -115,8 +115,12 @@ def make_schedule(opt: nn.Optimizer, total_steps: int, warmup_fraction: float):
                            milestones=[warmup])
 
 
-def train(model: nn.MLP, data, args, history: Dict[str, list]) -> None:
-    """Mini-batch Adam with the schedule; fills ``history`` and prints one line per epoch."""
+def train(model: nn.MLP, data, args, history: Dict[str, list]) -> np.ndarray:
+    """Mini-batch Adam with the schedule; fills ``history``, prints a line per epoch.
+
+    Returns:
+        The trained model's class probabilities for the test digits.
+    """
     X_train, y_train, X_test, y_test = data
     steps_per_epoch = math.ceil(len(X_train) / args.batch_size)
     opt = nn.Adam(model.parameters(), lr=args.lr)
@@ -146,7 +150,8 @@ def train(model: nn.MLP, data, args, history: Dict[str, list]) -> None:
                 bar.set_postfix(loss=f"{loss_sum / seen:.3f}", acc=f"{correct / seen:.1%}",
                                 refresh=False)
         train_acc = correct / seen
-        test_acc = accuracy(predict(model, X_test), y_test)
+        test_probabilities = predict(model, X_test)
+        test_acc = accuracy(test_probabilities, y_test)
         history["epoch_loss"].append(loss_sum / seen)
         history["train_accuracy"].append(train_acc)
         history["test_accuracy"].append(test_acc)
@@ -154,6 +159,7 @@ def train(model: nn.MLP, data, args, history: Dict[str, list]) -> None:
               f"train accuracy {train_acc:.2%} (during the epoch), "
               f"test accuracy {test_acc:.2%}, {time.perf_counter() - started:.1f} s",
               flush=True)
+    return test_probabilities
 
 
 def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
@@ -303,13 +309,13 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
 
     history: Dict[str, list] = {"step_loss": [], "epoch_loss": [], "train_accuracy": [],
                                 "test_accuracy": []}
-    if not args.eval_only:
+    if args.eval_only:
+        test_probabilities = predict(model, X_test)
+    else:
         epochs = f"{args.epochs} epoch{'s' * (args.epochs != 1)}"
         print(f"training: {epochs}, batches of {args.batch_size}, Adam lr {args.lr:g} "
               f"with {args.warmup:.0%} warm-up and cosine decay")
-        train(model, data, args, history)
-
-    test_probabilities = predict(model, X_test)
+        test_probabilities = train(model, data, args, history)
     test_accuracy = accuracy(test_probabilities, y_test)
     train_accuracy = accuracy(predict(model, X_train, desc="train accuracy"), y_train)
     seconds = time.perf_counter() - started

@@ -27,7 +27,8 @@ from typing import Dict, List, Optional, Sequence  # noqa: E402
 import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
-from autograd_lite import Value, no_grad  # noqa: E402
+from autograd_lite import Value, no_grad, save_graph  # noqa: E402
+from autograd_lite.graph import GraphvizNotFoundError  # noqa: E402
 from demos._common import (demo_parser, output_dir, plt, positive_float,  # noqa: E402
                            positive_int, progress, save_figure)
 
@@ -112,11 +113,6 @@ def plot_training(model: nn.MLP, losses: List[float], path: Path) -> Path:
 
 def draw_network(model: nn.MLP, path: Path) -> Optional[Path]:
     """The graph of loss(model(1, 0)) after backward, as SVG; None if it cannot be drawn."""
-    try:
-        from autograd_lite.graph import GraphvizNotFoundError, save_graph
-    except ImportError as error:                   # the renderer is an optional part
-        print(f"network graph skipped: autograd_lite.graph unavailable ({error})")
-        return None
     x = [Value(1.0, label="x1"), Value(0.0, label="x2")]
     for name, p in model.named_parameters():
         p.label = name.replace("layers.", "L").replace(".neurons.", ".n").replace(".w.", ".w")

@@ -188,8 +188,9 @@ def _load_bundled() -> Tuple[np.ndarray, np.ndarray]:
                          f"label, got shape {table.shape}")
     pixels, labels = table[:, :-1], table[:, -1]
     if pixels.min() < 0 or pixels.max() > 255 or labels.min() < 0 or labels.max() > 9:
-        raise ValueError(f"{path}: expected pixels in 0..255 and labels in 0..9, got pixels "
-                         f"{pixels.min()}..{pixels.max()} and labels {labels.min()}..{labels.max()}")
+        raise ValueError(f"{path}: expected pixels in 0..255 and labels in 0..9, got "
+                         f"pixels {pixels.min()}..{pixels.max()} and labels "
+                         f"{labels.min()}..{labels.max()}")
     return pixels.astype(np.uint8), labels
 
 

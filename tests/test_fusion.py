@@ -45,6 +45,12 @@ def micrograd_neuron(w, x, b):
     ("tanh is not shifted (reads out)", lambda x: (x.tanh() + 1.0) * x, 1),
     ("micrograd neuron", lambda *v: micrograd_neuron(v[:3], [0.5, -1.5, 2.0], v[3]), 4),
     ("neuron of values", lambda *v: micrograd_neuron(v[:3], v[3:6], v[6]), 7),
+    ("two layers of neurons", lambda *v: micrograd_neuron(
+        v[:2], [micrograd_neuron(v[2:4], v[4:6], v[6]), micrograd_neuron(v[4:6], v[2:4], v[7])],
+        v[0]), 8),
+    ("reused factor", lambda a, b: a * a + a * b + b * a + a, 2),
+    ("products and constants", lambda a, b: (a * 2.0 + b * a + 3.0) * (b * b + a), 2),
+    ("shifted sum of products", lambda a, b: (a * b + b * a + 0.5).relu() * a, 2),
 ])
 def test_folded_graph_gives_the_same_bits_as_the_unfolded_one(name, build, n):
     rng = random.Random(name)
@@ -72,12 +78,36 @@ def test_a_temporary_shifted_by_a_constant_becomes_one_node():
 
 
 @needs_fusion
-def test_a_chain_of_additions_becomes_one_sum_node():
+def test_a_chain_of_additions_becomes_one_dot_node_with_unit_terms():
     a, b, c = Value(1.0), Value(2.0), Value(3.0)
     s = a + b + c + a
-    assert s._op == "sum" and s._prev == (a, b, c, a)
+    assert s._op == "dot" and s._prev == (a, b, c, a)
+    assert s._b == [1.0, 1.0, 1.0, 1.0]
     s.backward()
     assert (a.grad, b.grad, c.grad) == (2.0, 1.0, 1.0)
+
+
+@needs_fusion
+def test_a_micrograd_neuron_becomes_one_dot_node_over_its_weights_and_inputs():
+    w = [Value(0.5), Value(-1.5), Value(2.0)]
+    x = [Value(1.0), Value(2.0), Value(-0.5)]
+    b = Value(0.25)
+    act = sum((wi * xi for wi, xi in zip(w, x)), b)
+    assert act._op == "dot"
+    assert act._a == [b] + w and act._b == [1.0] + x        # b·1 + Σ wᵢ·xᵢ
+    assert act.data == ((0.25 + 0.5 * 1.0) + -1.5 * 2.0) + 2.0 * -0.5
+    act.backward()
+    assert [wi.grad for wi in w] == [xi.data for xi in x]
+    assert [xi.grad for xi in x] == [wi.data for wi in w] and b.grad == 1.0
+
+
+@needs_fusion
+def test_products_on_either_side_of_a_sum_fold_into_its_terms():
+    a, b, c, d = Value(1.5), Value(2.0), Value(-3.0), Value(0.5)
+    y = a * b + c * d
+    assert y._op == "dot" and y._a == [a, c] and y._b == [b, d]
+    z = a * 2.0 + c
+    assert z._op == "dot" and z._a == [a, c] and z._b == [2.0, 1.0]
 
 
 def test_a_held_node_is_never_folded_and_keeps_its_gradient():
@@ -108,6 +138,9 @@ def test_a_sum_held_by_a_variable_is_not_extended():
     s = a + b
     t = s + c
     assert s._prev == (a, b) and s.data == 3.0 and t._prev == (s, c)
+    p = a * b                                   # a held product stays a node
+    u = p + c
+    assert u._prev == (p, c) and p._op == "*"
 
 
 def test_no_fusion_builds_every_op_as_its_own_node():

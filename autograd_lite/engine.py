@@ -732,7 +732,10 @@ def _count_consumers(root: Value) -> None:
             continue
         if op is _DOT_LEAVES:              # all inputs are leaves: nothing to count
             continue
-        for child in _inputs(node):        # n-ary nodes
+        # n-ary nodes; a folded sum of products counts its Value second factors
+        children = node._a if layout != DOT_MIXED else node._a + [
+            b for b in node._b if type(b) is Value]
+        for child in (children if layout != DOT else _inputs(node)):
             if child.op is not None:
                 seen = child._pending
                 child._pending = seen + 1
@@ -759,7 +762,7 @@ def _propagate(root: Value) -> None:
         layout = op.layout
         if layout == CONST_RIGHT:
             x = node._a
-            x.grad += g * op.partials(node.data, x.data, node._b)[0]
+            x.grad += g * op.first_partial(node.data, x.data, node._b)
             if x.op is not None:
                 left = x._pending - 1
                 x._pending = left
@@ -783,7 +786,7 @@ def _propagate(root: Value) -> None:
                     push(b)
         elif layout == UNARY:
             x = node._a
-            x.grad += g * op.partials(node.data, x.data)[0]
+            x.grad += g * op.first_partial(node.data, x.data)
             if x.op is not None:
                 left = x._pending - 1
                 x._pending = left

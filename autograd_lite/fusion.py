@@ -103,7 +103,10 @@ def sum_of_products(left, left_temporary: bool, right, right_temporary: bool, no
 def fold_sum(node, other, other_temporary: bool):
     """``node + other`` for a temporary sum ``node``: ``node`` itself, extended
     by ``other``'s term."""
-    a, b = _term(other, other_temporary)
+    if other_temporary and other.op in PRODUCTS:    # _term, inlined: one per input
+        a, b = other._a, other._b
+    else:
+        a, b = other, 1.0
     if node.op is SUM_OF_PRODUCTS:
         node._a.append(a)
         node._b.append(b)

@@ -283,7 +283,8 @@ class Op:
 
     __slots__ = ("name", "symbol", "usage", "formula", "inputs", "param",
                  "derivative", "partials", "forward", "domain", "param_samples",
-                 "layout", "base", "const_right", "const_left", "shifted")
+                 "layout", "base", "const_right", "const_left", "shifted",
+                 "first_partial")
 
     def __init__(self, name: str, symbol: str, usage: str, formula: str, *,
                  inputs: str, derivative: str, forward: Callable,
@@ -305,6 +306,12 @@ class Op:
         signature = ", ".join(("out",) + self.inputs + ((param,) if param else ()))
         code = compile(f"lambda {signature}: ({derivative},)", f"<partials of {name}>", "eval")
         self.partials = eval(code, dict(_PARTIAL_NAMESPACE))
+        # d out / d input 0 alone, compiled from the same text: what a unary or
+        # constant-right node uses, without building a tuple to index.
+        source = f"({derivative},)"
+        first = ast.get_source_segment(source, ast.parse(source, mode="eval").body.elts[0])
+        code = compile(f"lambda {signature}: {first}", f"<first partial of {name}>", "eval")
+        self.first_partial = eval(code, dict(_PARTIAL_NAMESPACE))
         if len(self.domain) != len(self.inputs):
             raise ValueError(f"op {name}: {len(self.inputs)} inputs but "
                              f"{len(self.domain)} domains")

@@ -236,9 +236,12 @@ def _run_workload(workload: W.Workload, engines: Dict[str, W.Engine], sizes: W.S
         bwd = statistics.median(s[1] for s in samples[name])
         totals = [s[0] + s[1] for s in samples[name]]
         total = statistics.median(totals)
+        # a training step also frees its graph before the next one: for an
+        # engine whose graphs are cycles that is the cyclic collector's work
+        step = statistics.median(s[0] + s[1] + s[2] for s in samples[name])
         out["rows"][name] = {
             "label": labels[name], "has_backward": engines[name].backward is not None,
-            "forward_ns": fwd, "backward_ns": bwd, "total_ns": total,
+            "forward_ns": fwd, "backward_ns": bwd, "total_ns": total, "step_ns": step,
             "free_ns": statistics.median(s[2] for s in samples[name]),
             "spread": (max(totals) - min(totals)) / total if total else 0.0,
             "peak_bytes": peaks[name],
@@ -248,6 +251,7 @@ def _run_workload(workload: W.Workload, engines: Dict[str, W.Engine], sizes: W.S
     floor = out["rows"].get("floats")
     for row in out["rows"].values():
         row["vs_micrograd"] = base["total_ns"] / row["total_ns"] if base else None
+        row["step_vs_micrograd"] = base["step_ns"] / row["step_ns"] if base else None
         row["vs_floats"] = row["total_ns"] / floor["total_ns"] if floor else None
     gc.collect()
     return out
@@ -397,10 +401,14 @@ def _targets(results: Dict[str, Any]) -> List[Dict[str, Any]]:
     for name in ("chain", "moons", "mnist"):
         row = workloads.get(name, {}).get("rows", {}).get("autograd-lite")
         ratio = row and row["vs_micrograd"]
+        measured = _ratio(ratio) if ratio else "not measured"
+        if ratio and row.get("step_vs_micrograd"):
+            measured += (f" (a whole training step, freeing the graph included: "
+                         f"{_ratio(row['step_vs_micrograd'])})")
         rows.append({
             "target": f"≥ {TARGET_SPEEDUP:.0f}× faster than micrograd, forward + backward, "
                       f"{name} (aim {AIMED_SPEEDUP:.0f}×)",
-            "measured": _ratio(ratio) if ratio else "not measured",
+            "measured": measured,
             "met": None if not ratio else ratio >= TARGET_SPEEDUP})
     chain = workloads.get("chain", {})
     ours, theirs = (chain.get("rows", {}).get(n) for n in ("autograd-lite", "micrograd"))
@@ -483,8 +491,8 @@ def markdown(results: Dict[str, Any]) -> str:
                   "",
                   "| engine | forward ns/node | backward ns/node | total ns/node | total ms "
                   "| × faster than micrograd | × time of floats | peak B/node | free ns/node "
-                  "| spread |",
-                  "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+                  "| step ns/node | step × faster | spread |",
+                  "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
         nodes = w["nodes"]
         for engine, r in w["rows"].items():
             lines.append(
@@ -493,9 +501,10 @@ def markdown(results: Dict[str, Any]) -> str:
                 f"{_ns(r['total_ns'] / nodes)} | {r['total_ns'] / 1e6:,.1f} | "
                 f"{_times(r['vs_micrograd'])} | {_times(r['vs_floats'])} | "
                 f"{_bytes(engine, r['peak_bytes'] / nodes)} | {_ns(r['free_ns'] / nodes)} | "
+                f"{_ns(r['step_ns'] / nodes)} | {_times(r['step_vs_micrograd'])} | "
                 f"{r['spread'] * 100:.0f}% |")
         for engine, why in w["missing"].items():
-            lines.append(f"| {engine} | {why} | | | | | | | | |")
+            lines.append(f"| {engine} | {why} | | | | | | | | | | |")
         kept = [f"{r['label']} {r['kept_objects']:,.0f}" for r in w["rows"].values()
                 if r["kept_objects"] > KEPT_OBJECTS_NOTED]
         if kept:
@@ -521,8 +530,11 @@ def markdown(results: Dict[str, Any]) -> str:
               "(floats have no backward); peak B/node is tracemalloc's peak during one "
               "forward + backward, over micrograd's node count († PyTorch's tensors and "
               "autograd nodes live in C++ allocations that tracemalloc does not see); free is "
-              "the cost of dropping the graph afterwards, not in the total; spread is "
-              "(max - min) / median of the totals.", ""]
+              "the cost of dropping the graph afterwards (reference counting, or the cyclic "
+              "collector for graphs of cycles), not in the total; step is forward + backward "
+              "+ free, what one training step pays, and step × faster compares it with "
+              "micrograd's; spread is (max - min) / median of the totals. The targets are "
+              "judged on the total (forward + backward), as the issue states them.", ""]
     return "\n".join(lines)
 
 

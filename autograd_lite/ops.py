@@ -461,7 +461,10 @@ def markdown_table(ops: Iterable[Op] = None) -> str:
     """
     rows = ["| op | Python | formula | local derivatives (d out / d input) |",
             "|---|---|---|---|"]
+    def cell(text: str) -> str:            # a | would end the table cell
+        return text.replace("|", "\\|")
+
     for op in (OPS.values() if ops is None else ops):
-        rows.append(f"| `{op.name}` | `{op.usage}` | {op.formula} | "
-                    f"`{op.derivative.replace('|', '&#124;')}` |")
+        rows.append(f"| `{op.name}` | `{cell(op.usage)}` | {cell(op.formula)} | "
+                    f"`{cell(op.derivative)}` |")
     return "\n".join(rows)

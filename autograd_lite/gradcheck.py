@@ -14,7 +14,7 @@ from .engine import Value, _as_float, apply_op, no_grad
 from .ops import DOT, NARY, OPS, Op
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "check_op",
-           "sample_inputs"]
+           "sample_inputs", "op_as_function"]
 
 
 class GradcheckError(AssertionError):
@@ -155,8 +155,27 @@ def sample_inputs(op: Op, n_points: int = 4, seed: int = 0) -> List[List[float]]
     return points
 
 
-def _as_function(op: Op, param) -> Callable[..., Value]:
-    """The op as a function of scalar Values (vectors of n-ary ops flattened)."""
+def op_as_function(op: Op, param: Optional[float] = None) -> Callable[..., Value]:
+    """One entry of the op table as a function of scalar Values.
+
+    The points of :func:`sample_inputs` are its arguments: the vector inputs
+    of n-ary ops come flattened (``sum`` takes 3 scalars, ``dot`` takes 6:
+    the first vector, then the second).
+
+    Args:
+        op: the table entry.
+        param: the value of the op's constant parameter (``op.param``, e.g.
+            the exponent of ``pow``); ignored by ops without one.
+
+    Returns:
+        A function of Values (or floats) returning one Value.
+
+    Example:
+        >>> op_as_function(OPS["mul"])(Value(2.0), Value(3.0)).data
+        6.0
+        >>> op_as_function(OPS["dot"])(1.0, 2.0, 3.0, 4.0, 5.0, 6.0).data
+        32.0
+    """
     if op.layout == NARY:
         return lambda *xs: apply_op(op, xs)
     if op.layout == DOT:
@@ -180,7 +199,7 @@ def check_op(op: Op, order: int = 1, n_points: int = 4, seed: int = 0, **toleran
     True
     """
     for param in (op.param_samples or (None,)):
-        f = _as_function(op, param)
+        f = op_as_function(op, param)
         name = f"op {op.name!r}" + (f" ({op.param}={param!r})" if op.param else "")
         for point in sample_inputs(op, n_points, seed):
             gradcheck(f, point, name=name, input_names=_input_names(op), **tolerances)

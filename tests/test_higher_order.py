@@ -7,19 +7,8 @@ import pytest
 
 from autograd_lite import (OPS, Value, apply_op, check_op, dot, grad, hessian,
                            jacobian, value_and_grad)
-from autograd_lite.gradcheck import VECTOR_LENGTH, sample_inputs
-from autograd_lite.ops import BINARY, DOT, NARY
-
-
-def op_function(op, param=None):
-    """The op as a function of scalar Values (vector inputs flattened)."""
-    if op.layout == NARY:
-        return lambda *xs: apply_op(op, xs)
-    if op.layout == DOT:
-        return lambda *xs: apply_op(op, xs[:VECTOR_LENGTH], xs[VECTOR_LENGTH:])
-    if op.param:
-        return lambda x: apply_op(op, x, param)
-    return lambda *xs: apply_op(op, *xs)
+from autograd_lite.gradcheck import op_as_function, sample_inputs
+from autograd_lite.ops import BINARY
 
 
 def numeric_hessian(f, point, eps=1e-6):
@@ -55,7 +44,7 @@ def test_op_hessian_through_the_functional_api_matches_differences(name):
     op = OPS[name]
     for param in (op.param_samples or (None,)):
         for point in sample_inputs(op, n_points=3, seed=1):
-            assert_hessian_matches_differences(op_function(op, param), point)
+            assert_hessian_matches_differences(op_as_function(op, param), point)
 
 
 BINARY_OPS = sorted(name for name, op in OPS.items() if op.layout == BINARY)

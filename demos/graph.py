@@ -2,11 +2,15 @@
 
     python demos/graph.py                 # writes out/graph/{expression,neuron}.{svg,png}
     python demos/graph.py --out pictures --formats svg
+    python demos/graph.py --no-unfold     # the engine's fused nodes
 
 The expression is ``y = tanh(a * b + a)``; the neuron is one tanh unit of an
-MLP, ``o = tanh(w1*x1 + w2*x2 + w3*x3 + b)``, built from Values (as
-micrograd's ``Neuron`` does: a sum of products, which the engine fuses into
-one ``sum`` node). Both are drawn after ``backward()``, so every box shows its
+MLP, ``o = tanh(w1*x1 + w2*x2 + w3*x3 + b)``, built from Values as
+micrograd's ``Neuron`` does: ``sum((wi * xi for ...), b)``. The engine folds
+such sums of products into one node (see ``autograd_lite/fusion.py``);
+``draw_graph`` draws them as written, one ``*`` per product and one ``+`` per
+addition, as in micrograd's lecture (``--no-unfold`` draws the engine's own
+nodes instead). Both are drawn after ``backward()``, so every box shows its
 gradient; the neuron's grad cells are coloured by size and its weights and
 bias are marked as parameters.
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import sys
 from typing import Dict, List, Optional
 
@@ -26,8 +31,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:             # run from a clean clone: import autograd_lite
     sys.path.insert(0, ROOT)
 
-from autograd_lite import Value, draw_graph, topological_order  # noqa: E402
-from autograd_lite.graph import save_graph  # noqa: E402
+from autograd_lite import Value, draw_graph  # noqa: E402
+from autograd_lite.graph import GraphDrawing, save_graph  # noqa: E402
 
 __all__ = ["main", "expression", "neuron"]
 
@@ -72,9 +77,11 @@ def _save(graph, folder: str, name: str, formats: List[str]) -> Dict[str, str]:
     return paths
 
 
-def _counts(root: Value) -> Dict[str, int]:
-    values = topological_order(root)
-    return {"values": len(values), "ops": sum(v.op is not None for v in values)}
+def _counts(graph: GraphDrawing) -> Dict[str, int]:
+    """Value boxes and op nodes in the picture (draw_graph names them v<i>
+    and op<i>), read from its DOT text."""
+    return {"values": len(re.findall(r"^\tv\d+ \[", graph.source, re.M)),
+            "ops": len(re.findall(r"^\top\d+ \[", graph.source, re.M))}
 
 
 def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
@@ -87,6 +94,8 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
                         help=f"comma-separated, from {', '.join(FORMATS)} (default: svg,png)")
     parser.add_argument("--rankdir", default="LR", choices=("LR", "TB"),
                         help="left to right (LR, default) or top to bottom (TB)")
+    parser.add_argument("--no-unfold", dest="unfold", action="store_false",
+                        help="draw the engine's nodes: a sum of products is one dot node")
     args = parser.parse_args(argv)
     formats = [f.strip().lower() for f in args.formats.split(",") if f.strip()]
     unknown = sorted(set(formats) - set(FORMATS))
@@ -95,16 +104,18 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
     os.makedirs(args.out, exist_ok=True)
 
     y = expression()
-    expression_graph = draw_graph(y, rankdir=args.rankdir, legend=True,
+    expression_graph = draw_graph(y, rankdir=args.rankdir, legend=True, unfold=args.unfold,
                                   title="y = tanh(a · b + a),  after y.backward()")
     o, params = neuron(args.seed)
     neuron_graph = draw_graph(o, rankdir=args.rankdir, params=params, colour_by_grad=True,
+                              unfold=args.unfold,
                               title="one neuron: o = tanh(w1·x1 + w2·x2 + w3·x3 + b),  "
                                     "after o.backward()")
     results = {
-        "expression": dict(_counts(y), files=_save(expression_graph, args.out,
-                                                   "expression", formats)),
-        "neuron": dict(_counts(o), files=_save(neuron_graph, args.out, "neuron", formats)),
+        "expression": dict(_counts(expression_graph),
+                           files=_save(expression_graph, args.out, "expression", formats)),
+        "neuron": dict(_counts(neuron_graph),
+                       files=_save(neuron_graph, args.out, "neuron", formats)),
     }
     for name, result in results.items():
         print(f"{name}: {result['values']} values, {result['ops']} ops -> "

@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt          # noqa: E402
 from tqdm.auto import tqdm               # noqa: E402
 
 __all__ = ["demo_parser", "output_dir", "save_figure", "save_text", "progress",
-           "positive_int", "positive_float", "plt"]
+           "positive_int", "positive_float", "require_at_least_one", "plt"]
 
 T = TypeVar("T")
 
@@ -59,22 +59,43 @@ def positive_float(text: str) -> float:
     return value
 
 
-def demo_parser(name: str, description: str, seed: int = 0) -> argparse.ArgumentParser:
+def demo_parser(name: str, description: str, seed: int = 0,
+                seed_help: str = "seed for the data, the model's initial weights and the "
+                                 "batches") -> argparse.ArgumentParser:
     """An argument parser with the options every demo has: ``--seed`` and ``--out``.
 
     Args:
         name: the demo's name; its pictures go to ``out/<name>/`` by default.
         description: one line for ``--help``.
         seed: the default seed.
+        seed_help: what ``--seed`` does in this demo, for ``--help``.
     """
     parser = argparse.ArgumentParser(
         prog=f"python demos/{name}.py", description=description,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--seed", type=int, default=seed,
-                        help="seed for the data, the model's initial weights and the batches")
+    parser.add_argument("--seed", type=int, default=seed, help=seed_help)
     parser.add_argument("--out", type=Path, default=Path("out") / name, metavar="DIR",
                         help="folder for the pictures (created if missing)")
     return parser
+
+
+def require_at_least_one(parser: argparse.ArgumentParser, args: argparse.Namespace,
+                         names: Iterable[str]) -> None:
+    """Stop with a usage error, naming the option, if any of ``names`` is below 1.
+
+    For options whose message should name them ("--layers must be at least 1,
+    got 0"); ``type=positive_int`` cannot, as argparse types never see the
+    option's name.
+
+    Args:
+        parser: the demo's parser (``parser.error`` prints usage and exits 2).
+        args: the parsed arguments.
+        names: attribute names of ``args``, e.g. ``"gd_max_iter"`` for ``--gd-max-iter``.
+    """
+    for name in names:
+        value = getattr(args, name)
+        if value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
 
 
 def output_dir(path: Union[str, "os.PathLike[str]"]) -> Path:

@@ -17,19 +17,22 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Union
 
-if __package__ in (None, ""):      # run as a script from a clean clone
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:           # run from a clean clone: import nn, autograd_lite, demos
+    sys.path.insert(0, ROOT)
 
-import numpy as np
+from typing import Callable, Dict, List, Optional, Sequence, Union  # noqa: E402
 
-import nn
-from autograd_lite import Value, dot, grad, gradients, hessian, jacobian, jvp, logsumexp
+import numpy as np  # noqa: E402
+
+import nn  # noqa: E402
+from autograd_lite import (Value, dot, grad, gradients, hessian, jacobian, jvp,  # noqa: E402
+                           logsumexp)
+from demos._common import (demo_parser, output_dir, plt, progress,  # noqa: E402
+                           require_at_least_one, save_figure)
 
 __all__ = ["main", "Checker", "taylor_coefficients", "newton_1d", "gradient_descent_1d",
            "newton_2d", "chain_gradients"]
@@ -157,35 +160,6 @@ def _matrix_text(m) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Pictures: matplotlib with the Agg backend, written atomically
-# ---------------------------------------------------------------------------
-
-def _pyplot():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
-def save_figure(fig, path: Path) -> Path:
-    """Write ``fig`` to ``path`` atomically (temp file in the folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format=path.suffix.lstrip("."), dpi=120, bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    finally:
-        _pyplot().close(fig)
-    return path
-
-
-# ---------------------------------------------------------------------------
 # Tools used by several sections
 # ---------------------------------------------------------------------------
 
@@ -195,6 +169,23 @@ def sigmoid(x: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
     return z / (1.0 + z)
+
+
+def _bowl(w: Sequence[Value]) -> Value:
+    """The texts' running example L(w) = w0² + 3w1²: ∇L = [2w0, 6w1], minimum at 0."""
+    return w[0] ** 2 + 3 * w[1] ** 2
+
+
+def _check_bowl_gradient(check: Checker, at: Sequence[float], line: int,
+                         printed: Sequence[str]) -> None:
+    """∇L of the bowl at ``at`` by ``grad``, against [2w0, 6w1] and against
+    the numbers the text prints at ``line``."""
+    g = grad(_bowl)(list(at))
+    where = f"at [{at[0]:g}, {at[1]:g}]"
+    check.header()
+    check.compare(f"∂L/∂w0 {where} = 2w0", g[0], 2 * at[0])
+    check.compare(f"∂L/∂w1 {where} = 6w1", g[1], 6 * at[1])
+    check.text(CALC, line, printed, g)
 
 
 def taylor_coefficients(f: Callable[[Value], Value], order: int, at: float = 0.0) -> List[float]:
@@ -376,16 +367,11 @@ def first_principles(check: Checker) -> Dict:
           "autodiff is exact (see the picture).")
 
     print("\nThe text's numerical gradient of L(w) = w0² + 3w1² at [2, 1]; exact ∇L = [2w0, 6w1]:")
-    g = grad(lambda w: w[0] ** 2 + 3 * w[1] ** 2)([2.0, 1.0])
-    check.header()
-    check.compare("dL/dw0 at [2, 1] = 2w0", g[0], 4.0)
-    check.compare("dL/dw1 at [2, 1] = 6w1", g[1], 6.0)
-    check.text(CALC, 289, ["4.0", "6.0"], g)
+    _check_bowl_gradient(check, (2.0, 1.0), 289, ["4.0", "6.0"])
     return {"square_rows": rows, "sin_rows": sin_rows}
 
 
 def plot_first_principles(data: Dict, out: Path) -> Path:
-    plt = _pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     h, fwd, ctr = map(np.array, zip(*data["square_rows"]))
     tiny = 1e-17   # an exact 0 has no logarithm: draw it at the bottom
@@ -556,11 +542,7 @@ def partials_and_gradient(check: Checker) -> None:
     check.compare("∂f/∂y at (1, 2)", g[1], 6.0)
 
     print("\nThe bowl L(w) = w0² + 3w1²: ∇L = [2w0, 6w1]")
-    g = grad(lambda w: w[0] ** 2 + 3 * w[1] ** 2)([4.0, 2.0])
-    check.header()
-    check.compare("∂L/∂w0 at [4, 2]", g[0], 8.0)
-    check.compare("∂L/∂w1 at [4, 2]", g[1], 12.0)
-    check.text(CALC, 1110, ["8.0", "12.0"], g)
+    _check_bowl_gradient(check, (4.0, 2.0), 1110, ["8.0", "12.0"])
 
     print("\nf(x, y) = x³y² + 2xy - y³ (step 2, exercise 2): ∂f/∂x = 3x²y² + 2y, "
           "∂f/∂y = 2x³y + 2x - 3y²")
@@ -676,7 +658,6 @@ def hessians(check: Checker) -> Dict:
 
 
 def plot_hessians(results: Dict, out: Path) -> Path:
-    plt = _pyplot()
     from matplotlib.colors import TwoSlopeNorm
     fig, axes = plt.subplots(1, 2, figsize=(11, 5))
     grid = np.linspace(-2, 2, 201)
@@ -760,7 +741,6 @@ def taylor(check: Checker, order: int) -> Dict:
 
 
 def plot_taylor(data: Dict, out: Path) -> Path:
-    plt = _pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
     order = len(data["exp"]) - 1
     degrees = [d for d in (1, 3, 5, 7, 9, 11) if d <= order]
@@ -823,7 +803,7 @@ def newton_vs_gd(gd_max_iter: int) -> Dict:
     gradient = grad(rosen, argnums=(0, 1))
     w = np.array([-1.2, 1.0])
     gd_dist = [float(np.linalg.norm(w - 1))]
-    for _ in _progress(range(gd_max_iter), "gradient descent on Rosenbrock"):
+    for _ in progress(range(gd_max_iter), "gradient descent on Rosenbrock", unit="step"):
         if gd_dist[-1] < tol:
             break
         w = w - lr * np.array(gradient(*w))
@@ -842,13 +822,7 @@ def newton_vs_gd(gd_max_iter: int) -> Dict:
             "gd_rosenbrock_iterations": gd_steps if converged else None}
 
 
-def _progress(iterable, desc: str):
-    from tqdm import tqdm
-    return tqdm(iterable, desc=desc, leave=False, mininterval=0.5)
-
-
 def plot_newton(data: Dict, out: Path) -> Path:
-    plt = _pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
     floor = 1e-17
     x_star = math.log(2)
@@ -918,7 +892,6 @@ def vanishing_gradient(check: Checker, layers: int) -> Dict:
 
 
 def plot_vanishing(runs: Dict, out: Path) -> Path:
-    plt = _pyplot()
     layers = len(runs["sigmoid"]["engine"]) - 1
     k = np.arange(layers + 1)
     fig, ax = plt.subplots(figsize=(8, 4.8))
@@ -952,8 +925,7 @@ def _minimize(opt_factory, steps: int, w0=(4.0, 2.0)) -> List[float]:
     opt = opt_factory(w)
     for _ in range(steps):
         opt.zero_grad()
-        loss = w[0] ** 2 + 3 * w[1] ** 2
-        loss.backward()
+        _bowl(w).backward()
         opt.step()
     return [p.data for p in w]
 
@@ -1081,24 +1053,17 @@ def other_numbers(check: Checker) -> None:
 # ---------------------------------------------------------------------------
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=Path("out") / "calculus",
-                        help="folder for the pictures (default: out/calculus)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="accepted for a uniform command line; nothing here is random")
+    parser = demo_parser("calculus", __doc__.split("\n\n")[0],
+                         seed_help="accepted for a uniform command line; nothing here is random")
     parser.add_argument("--taylor-order", type=int, default=11,
-                        help="highest Taylor coefficient from nested grad (default 11)")
+                        help="highest Taylor coefficient from nested grad")
     parser.add_argument("--layers", type=int, default=10,
-                        help="depth of the vanishing-gradient chain (default 10)")
+                        help="depth of the vanishing-gradient chain")
     parser.add_argument("--gd-max-iter", type=int, default=40_000,
-                        help="budget for gradient descent on Rosenbrock (default 40000)")
+                        help="budget for gradient descent on Rosenbrock")
     parser.add_argument("--no-plots", action="store_true", help="skip the pictures")
     args = parser.parse_args(argv)
-    for name in ("taylor_order", "layers", "gd_max_iter"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1, "
-                         f"got {getattr(args, name)}")
+    require_at_least_one(parser, args, ("taylor_order", "layers", "gd_max_iter"))
     return args
 
 
@@ -1130,11 +1095,12 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
 
     figures = []
     if not args.no_plots:
-        figures = [str(plot_first_principles(first, args.out)),
-                   str(plot_hessians(curvature, args.out)),
-                   str(plot_taylor(series, args.out)),
-                   str(plot_newton(newton, args.out)),
-                   str(plot_vanishing(chains, args.out))]
+        out = output_dir(args.out)
+        figures = [str(plot_first_principles(first, out)),
+                   str(plot_hessians(curvature, out)),
+                   str(plot_taylor(series, out)),
+                   str(plot_newton(newton, out)),
+                   str(plot_vanishing(chains, out))]
 
     check.discrepancies.sort(key=lambda d: (d["file"], d["line"]))
     section("Summary")

@@ -25,21 +25,23 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
 
-if __package__ in (None, ""):      # run as a script from a clean clone
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:           # run from a clean clone: import nn, autograd_lite, demos
+    sys.path.insert(0, ROOT)
 
-import numpy as np
+from typing import Callable, Dict, List, Optional, Sequence  # noqa: E402
 
-import nn
-from autograd_lite import DomainError, Value, hessian
+import numpy as np  # noqa: E402
+
+import nn  # noqa: E402
+from autograd_lite import DomainError, Value, hessian  # noqa: E402
+from demos._common import (demo_parser, output_dir, plt, progress as progress_bar,  # noqa: E402
+                           require_at_least_one, save_figure)
 
 __all__ = ["main", "Surface", "Racer", "SURFACES", "race", "racers_for"]
 
@@ -155,10 +157,8 @@ def race(surface: Surface, racer: Racer, max_iter: int, tol: float,
     path = [np.array(surface.start)]
     distance = math.hypot(surface.start[0] - tx, surface.start[1] - ty)
     status, iterations = "not converged", None
-    steps = range(max_iter)
-    if progress:
-        from tqdm import tqdm
-        steps = tqdm(steps, desc=f"{surface.name}: {racer.name}", leave=False, mininterval=0.5)
+    steps = progress_bar(range(max_iter), f"{surface.name}: {racer.name}", unit="step",
+                         disable=not progress)
     for step in steps:
         try:
             opt.zero_grad()
@@ -179,8 +179,7 @@ def race(surface: Surface, racer: Racer, max_iter: int, tol: float,
         if distance < tol:
             status, iterations = "converged", step + 1
             break
-    if progress:
-        steps.close()
+    steps.close()
     return {"status": status, "iterations": iterations, "steps": len(path) - 1,
             "distance": distance, "path": np.array(path)}
 
@@ -212,31 +211,6 @@ def stability_note(racer: Racer, lam_max: float, path: np.ndarray) -> str:
 # ---------------------------------------------------------------------------
 # Pictures
 # ---------------------------------------------------------------------------
-
-def _pyplot():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
-def save_figure(fig, path: Path) -> Path:
-    """Write ``fig`` to ``path`` atomically (temp file in the folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format=path.suffix.lstrip("."), dpi=120, bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    finally:
-        _pyplot().close(fig)
-    return path
-
 
 def _contours(ax, surface: Surface) -> None:
     x0, x1, y0, y1 = surface.window
@@ -272,7 +246,6 @@ def plot_race(surface: Surface, racers: Sequence[Racer], results: Dict[str, Dict
               max_iter: int, tol: float, out: Path) -> Path:
     """Gradient-descent paths, the other optimizers' paths, and the distance to
     the minimum per iteration, side by side."""
-    plt = _pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(19, 6.4),
                              gridspec_kw={"width_ratios": [1, 1, 1.1]})
     groups = [[r for r in racers if r.gd], [r for r in racers if not r.gd]]
@@ -326,26 +299,20 @@ def plot_race(surface: Surface, racers: Sequence[Racer], results: Dict[str, Dict
 # ---------------------------------------------------------------------------
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=Path("out") / "optimizers",
-                        help="folder for the pictures (default: out/optimizers)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="accepted for a uniform command line; the races are deterministic")
+    parser = demo_parser("optimizers", __doc__.split("\n\n")[0],
+                         seed_help="accepted for a uniform command line; the races are "
+                                   "deterministic")
     parser.add_argument("--max-iter-bowl", type=int, default=5000,
-                        help="step budget on the bowl (default 5000)")
+                        help="step budget on the bowl")
     parser.add_argument("--max-iter-rosenbrock", type=int, default=40_000,
-                        help="step budget on Rosenbrock (default 40000: plain GD needs ~35000)")
+                        help="step budget on Rosenbrock (plain GD needs ~35000)")
     parser.add_argument("--tol", type=float, default=1e-6,
-                        help="converged when |w - w*| < tol (default 1e-6)")
+                        help="converged when |w - w*| < tol")
     parser.add_argument("--surfaces", nargs="+", choices=sorted(SURFACES),
                         default=["bowl", "rosenbrock"], help="which surfaces to race on")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     args = parser.parse_args(argv)
-    for name in ("max_iter_bowl", "max_iter_rosenbrock"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1, "
-                         f"got {getattr(args, name)}")
+    require_at_least_one(parser, args, ("max_iter_bowl", "max_iter_rosenbrock"))
     if not args.tol > 0:
         parser.error(f"--tol must be > 0, got {args.tol}")
     return args
@@ -362,6 +329,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
         ``figures``: the picture paths.
     """
     args = parse_args(argv)
+    out = output_dir(args.out)
     budgets = {"bowl": args.max_iter_bowl, "rosenbrock": args.max_iter_rosenbrock}
     summary = {"iterations": {}, "status": {}, "distance": {}, "lambda_max": {}, "figures": []}
     print(f"Convergence criterion: |w - w*| < {args.tol:g}; diverged: |w - w*| > "
@@ -390,7 +358,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
         summary["status"][key] = {n: r["status"] for n, r in results.items()}
         summary["distance"][key] = {n: r["distance"] for n, r in results.items()}
         summary["lambda_max"][key] = lam_max
-        path = plot_race(surface, racers, results, max_iter, args.tol, args.out)
+        path = plot_race(surface, racers, results, max_iter, args.tol, out)
         summary["figures"].append(str(path))
         print(f"  wrote {path}")
     return summary

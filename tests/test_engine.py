@@ -9,15 +9,12 @@ import pytest
 
 from autograd_lite import (OPS, Value, enable_grad, gradcheck, is_grad_enabled,
                            no_grad, topological_order)
+from support import derivatives_by_repeated_backward, worked_example
 
 
 # ---------------------------------------------------------------------------
 # The worked example
 # ---------------------------------------------------------------------------
-
-def worked_example(a, b):
-    return (a * b + b ** 2 / a).tanh() + a.log() * b.sigmoid()
-
 
 def test_worked_example_matches_hand_derived_partials():
     a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -396,16 +393,10 @@ def test_create_graph_gives_a_differentiable_gradient():
 
 def test_create_graph_third_derivative_of_sin():
     x = Value(0.4)
-    x.sin().backward(create_graph=True)
-    d1 = x.grad
-    x.grad = 0.0
-    d1.backward(create_graph=True)
-    d2 = x.grad
-    x.grad = 0.0
-    d2.backward()
-    assert d1.data == pytest.approx(math.cos(0.4), rel=1e-15)
-    assert d2.data == pytest.approx(-math.sin(0.4), rel=1e-15)
-    assert x.grad == pytest.approx(-math.cos(0.4), rel=1e-15)
+    d1, d2, d3 = derivatives_by_repeated_backward(x, x.sin(), 3)
+    assert d1 == pytest.approx(math.cos(0.4), rel=1e-15)
+    assert d2 == pytest.approx(-math.sin(0.4), rel=1e-15)
+    assert d3 == pytest.approx(-math.cos(0.4), rel=1e-15)
 
 
 def test_create_graph_mixed_partial_of_a_product():

@@ -1,15 +1,23 @@
-"""Shared by several test modules: the worked example and derivatives by
-repeated backward.
+"""Shared by several test modules: the worked example, derivatives by repeated
+backward, and the checks every demo's tests make.
 
 Test modules import it as ``from support import ...`` (pytest puts ``tests/``
 on ``sys.path``, as the folder has no ``__init__.py``).
 """
 
-from typing import List
+import doctest
+from pathlib import Path
+from types import ModuleType
+from typing import Callable, Iterable, List, Sequence
+
+import pytest
 
 from autograd_lite import Value
 
-__all__ = ["worked_example", "derivatives_by_repeated_backward"]
+__all__ = ["worked_example", "derivatives_by_repeated_backward", "PNG_MAGIC",
+           "assert_pictures_written", "assert_docstring_examples_pass", "assert_usage_error"]
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def worked_example(a, b):
@@ -29,3 +37,31 @@ def derivatives_by_repeated_backward(x: Value, y: Value, order: int) -> List[flo
         current = x.grad
         derivatives.append(current.data if isinstance(current, Value) else current)
     return derivatives
+
+
+# ---------------------------------------------------------------------------
+# Demos
+# ---------------------------------------------------------------------------
+
+def assert_pictures_written(folder: Path, paths: Iterable[str], names: Iterable[str]) -> None:
+    """``paths`` are exactly the files ``names`` in ``folder``, each a PNG of
+    more than 10 kB, and no temporary file of an atomic write is left there."""
+    paths = [Path(p) for p in paths]
+    assert {p.name for p in paths} == set(names)
+    for path in paths:
+        data = (folder / path.name).read_bytes()
+        assert data[:8] == PNG_MAGIC and len(data) > 10_000, path
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]    # no temp files left
+
+
+def assert_docstring_examples_pass(module: ModuleType) -> None:
+    """The module has docstring examples, and they all pass."""
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def assert_usage_error(main: Callable, argv: Sequence[str], message: str, capsys) -> None:
+    """``main(argv)`` exits (argparse's usage error) printing ``message`` on stderr."""
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert message in capsys.readouterr().err

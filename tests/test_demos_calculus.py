@@ -1,6 +1,5 @@
 """Smoke and correctness tests for demos/calculus.py (run with small arguments)."""
 
-import doctest
 import math
 import sys
 from pathlib import Path
@@ -10,8 +9,12 @@ import pytest
 pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "demos"))
-import calculus  # noqa: E402
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+from demos import calculus  # noqa: E402
+from support import (assert_docstring_examples_pass, assert_pictures_written,  # noqa: E402
+                     assert_usage_error)
 
 # The printed values of the reference texts that the math contradicts
 # (calculus-for-machine-learning.txt, by line).
@@ -95,14 +98,9 @@ def test_text_optimizer_runs_end_where_the_update_rules_put_them(run):
 
 def test_pictures_are_written_as_png(run):
     out, result = run
-    names = {Path(p).name for p in result["figures"]}
-    assert names == {"calculus_first_principles.png", "calculus_hessians.png",
-                     "calculus_taylor.png", "calculus_newton_vs_gd.png",
-                     "calculus_vanishing_gradient.png"}
-    for name in names:
-        data = (out / name).read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]    # no temp files left
+    assert_pictures_written(out, result["figures"], [
+        "calculus_first_principles.png", "calculus_hessians.png", "calculus_taylor.png",
+        "calculus_newton_vs_gd.png", "calculus_vanishing_gradient.png"])
 
 
 def test_checker_accepts_rounded_or_cut_off_values_and_flags_wrong_ones():
@@ -125,11 +123,8 @@ def test_tools_compute_derivatives_by_nested_grad():
 
 
 def test_the_module_docstring_examples_run():
-    result = doctest.testmod(calculus, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
+    assert_docstring_examples_pass(calculus)
 
 
 def test_bad_arguments_are_rejected_with_a_message(capsys):
-    with pytest.raises(SystemExit):
-        calculus.main(["--layers", "0"])
-    assert "--layers must be at least 1" in capsys.readouterr().err
+    assert_usage_error(calculus.main, ["--layers", "0"], "--layers must be at least 1", capsys)

@@ -1,6 +1,5 @@
 """Smoke and correctness tests for demos/optimizers.py (run with small budgets)."""
 
-import doctest
 import math
 import sys
 from pathlib import Path
@@ -10,8 +9,12 @@ import pytest
 pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "demos"))
-import optimizers  # noqa: E402
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+from demos import optimizers  # noqa: E402
+from support import (assert_docstring_examples_pass, assert_pictures_written,  # noqa: E402
+                     assert_usage_error)
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +85,8 @@ def test_adam_converges_on_rosenbrock_and_constant_lr_rmsprop_does_not():
 
 def test_pictures_are_written_as_png(run):
     out, result = run
-    assert {Path(p).name for p in result["figures"]} == {"optimizers_bowl.png",
-                                                          "optimizers_rosenbrock.png"}
-    for path in result["figures"]:
-        data = Path(path).read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]    # no temp files left
+    assert_pictures_written(out, result["figures"],
+                            ["optimizers_bowl.png", "optimizers_rosenbrock.png"])
 
 
 def test_unknown_surface_is_a_clear_error():
@@ -96,11 +95,8 @@ def test_unknown_surface_is_a_clear_error():
 
 
 def test_the_module_docstring_examples_run():
-    result = doctest.testmod(optimizers, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
+    assert_docstring_examples_pass(optimizers)
 
 
 def test_bad_arguments_are_rejected_with_a_message(capsys):
-    with pytest.raises(SystemExit):
-        optimizers.main(["--tol", "0"])
-    assert "--tol must be > 0" in capsys.readouterr().err
+    assert_usage_error(optimizers.main, ["--tol", "0"], "--tol must be > 0", capsys)

@@ -6,15 +6,21 @@ on ``sys.path``, as the folder has no ``__init__.py``).
 """
 
 import doctest
+import importlib
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Callable, Iterable, List, Sequence
 
 import pytest
 
-from autograd_lite import Value
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:             # the repository root: autograd_lite, nn and demos import
+    sys.path.insert(0, ROOT)
 
-__all__ = ["worked_example", "derivatives_by_repeated_backward", "PNG_MAGIC",
+from autograd_lite import Value  # noqa: E402
+
+__all__ = ["worked_example", "derivatives_by_repeated_backward", "PNG_MAGIC", "import_demo",
            "assert_pictures_written", "assert_docstring_examples_pass", "assert_usage_error"]
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -42,6 +48,14 @@ def derivatives_by_repeated_backward(x: Value, y: Value, order: int) -> List[flo
 # ---------------------------------------------------------------------------
 # Demos
 # ---------------------------------------------------------------------------
+
+def import_demo(name: str) -> ModuleType:
+    """``demos/<name>.py``, imported as ``demos.<name>``; called at the top of a
+    test module, it skips the module when matplotlib or tqdm is missing."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("tqdm")
+    return importlib.import_module(f"demos.{name}")
+
 
 def assert_pictures_written(folder: Path, paths: Iterable[str], names: Iterable[str]) -> None:
     """``paths`` are exactly the files ``names`` in ``folder``, each a PNG of

@@ -1,20 +1,12 @@
 """Smoke and correctness tests for demos/optimizers.py (run with small budgets)."""
 
 import math
-import sys
-from pathlib import Path
 
 import pytest
+from support import (assert_docstring_examples_pass, assert_pictures_written,
+                     assert_usage_error, import_demo)
 
-pytest.importorskip("matplotlib")
-pytest.importorskip("tqdm")
-
-ROOT = str(Path(__file__).resolve().parents[1])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-from demos import optimizers  # noqa: E402
-from support import (assert_docstring_examples_pass, assert_pictures_written,  # noqa: E402
-                     assert_usage_error)
+optimizers = import_demo("optimizers")
 
 
 @pytest.fixture(scope="module")

@@ -35,7 +35,7 @@ from .fusion import fold_sum as _fold_sum
 from .fusion import sum_of_products as _sum_of_products
 from .fusion import refcount as _refcount
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, DOT_MIXED, NARY,
-                  OPS, UNARY, Op)
+                  OPS, THE_CONSTANT, UNARY, Op)
 
 __all__ = ["Value", "Leaves", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion",
            "vsum", "dot", "logsumexp",
@@ -751,10 +751,16 @@ def _propagate(root: Value) -> None:
     This loop is the engine's hot path, so passing a gradient down to an input
     is written out in each branch rather than called:
         x.grad += g * partial; then, for an interior x, one consumer fewer."""
-    ready = [root]
+    ready = []
     push, pop = ready.append, ready.pop
-    while ready:
-        node = pop()
+    following = root      # the next node when a chain hands it on, else None
+    while True:
+        if following is not None:
+            node, following = following, None
+        elif ready:
+            node = pop()
+        else:
+            return
         op = node.op
         if op is None:
             continue
@@ -762,12 +768,17 @@ def _propagate(root: Value) -> None:
         layout = op.layout
         if layout == CONST_RIGHT:
             x = node._a
-            x.grad += g * op.first_partial(node.data, x.data, node._b)
+            partial = op.first_partial_shortcut     # x + c: 1.0; x * c: c
+            if partial is None:
+                partial = op.first_partial(node.data, x.data, node._b)
+            elif partial is THE_CONSTANT:
+                partial = node._b
+            x.grad += g * partial
             if x.op is not None:
                 left = x._pending - 1
                 x._pending = left
                 if not left:
-                    push(x)
+                    following = x           # a chain: go on with x, no stack round trip
         elif layout == BINARY:
             a = node._a
             b = node._b
@@ -786,12 +797,15 @@ def _propagate(root: Value) -> None:
                     push(b)
         elif layout == UNARY:
             x = node._a
-            x.grad += g * op.first_partial(node.data, x.data)
+            partial = op.first_partial_shortcut     # -x: -1.0
+            if partial is None:
+                partial = op.first_partial(node.data, x.data)
+            x.grad += g * partial
             if x.op is not None:
                 left = x._pending - 1
                 x._pending = left
                 if not left:
-                    push(x)
+                    following = x           # as above
         else:
             if layout == DOT_CONST:        # the fused neuron: partials are the constants
                 xs = node._a

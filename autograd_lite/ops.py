@@ -260,6 +260,26 @@ NONZERO: Tuple[Interval, ...] = ((-3.0, -0.3), (0.3, 3.0))
 OFF_KINK: Tuple[Interval, ...] = ((-3.0, -0.1), (0.1, 3.0))  # away from x == 0
 
 
+THE_CONSTANT = "the node's constant"
+
+
+def _shortcut(expression: str, inputs: Tuple[str, ...], param: str):
+    """What backward may use instead of calling the first partial: its value
+    when the expression is a number (``x + c``: 1.0), or THE_CONSTANT when it
+    is the name of the second argument, which a constant-right node keeps in
+    ``_b`` (``x * c``: c). None otherwise. Read off the table's own text."""
+    tree = ast.parse(expression, mode="eval").body
+    if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.USub) \
+            and isinstance(tree.operand, ast.Constant):
+        return -float(tree.operand.value)
+    if isinstance(tree, ast.Constant) and isinstance(tree.value, (int, float)):
+        return float(tree.value)
+    second = param or (inputs[1] if len(inputs) > 1 else None)
+    if isinstance(tree, ast.Name) and tree.id == second:
+        return THE_CONSTANT
+    return None
+
+
 class Op:
     """One primitive: its forward, its local partials, and how to check it.
 
@@ -284,7 +304,7 @@ class Op:
     __slots__ = ("name", "symbol", "usage", "formula", "inputs", "param",
                  "derivative", "partials", "forward", "domain", "param_samples",
                  "layout", "base", "const_right", "const_left", "shifted",
-                 "first_partial")
+                 "first_partial", "first_partial_shortcut")
 
     def __init__(self, name: str, symbol: str, usage: str, formula: str, *,
                  inputs: str, derivative: str, forward: Callable,
@@ -312,6 +332,7 @@ class Op:
         first = ast.get_source_segment(source, ast.parse(source, mode="eval").body.elts[0])
         code = compile(f"lambda {signature}: {first}", f"<first partial of {name}>", "eval")
         self.first_partial = eval(code, dict(_PARTIAL_NAMESPACE))
+        self.first_partial_shortcut = _shortcut(first, self.inputs, param)
         if len(self.domain) != len(self.inputs):
             raise ValueError(f"op {name}: {len(self.inputs)} inputs but "
                              f"{len(self.domain)} domains")

@@ -26,6 +26,8 @@ from __future__ import annotations
 import contextlib
 import numbers
 import operator
+from itertools import compress as _compress
+from math import isfinite as _isfinite
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
 from .fusion import PRODUCTS as _PRODUCTS
@@ -812,7 +814,14 @@ def _propagate(root: Value) -> None:
                 a_data = [x.data for x in xs] if _DOT_NEEDS_A else None
                 partials = op.partials(node.data, a_data, node._b)[0]
                 if op is _DOT_LEAVES:      # weights: leaves, nothing to count down
-                    for x, p in zip(xs, partials):
+                    pairs = zip(xs, partials)
+                    if _isfinite(g):
+                        # A zero constant (a black pixel) adds g * 0 = ±0.0, which
+                        # leaves a grad as it was (one built up from +0.0 is never
+                        # -0.0): compress skips those inputs in C. A non-finite g
+                        # takes every input, so inf * 0 = nan still shows.
+                        pairs = _compress(pairs, partials)
+                    for x, p in pairs:
                         x.grad += g * p
                     continue
             elif layout == DOT_MIXED:      # a folded sum of products a_i * b_i

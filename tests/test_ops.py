@@ -371,3 +371,22 @@ def test_dot_of_leaf_weights_takes_the_fast_path_and_matches_interior_weights():
     assert [leaf.grad for leaf in leaves] == [s.grad for s in sources]
     again = dot(leaves, consts)                  # the same tuples: remembered, same result
     assert again.op is fast.op and bits(again.data) == bits(fast.data)
+
+
+def test_dot_of_leaf_weights_with_zero_inputs_gives_the_bits_of_the_general_path():
+    consts = (0.0, 0.7, -0.0, 0.0, 2.5, 0.0)
+    for seed in (1.0, -3.25, 1e-300):
+        leaves = tuple(Value(w) for w in (0.5, -1.5, 3.0, -0.1, 2.0, 7.0))
+        sources = [Value(w.data) for w in leaves]
+        fast = dot(leaves, consts)
+        general = dot([s * 1.0 for s in sources], consts)
+        fast.backward(seed)
+        general.backward(seed)
+        assert [bits(w.grad) for w in leaves] == [bits(s.grad) for s in sources]
+
+
+def test_dot_of_leaf_weights_passes_nan_to_every_weight_when_the_seed_is_infinite():
+    leaves = tuple(Value(w) for w in (0.5, -1.5))
+    dot(leaves, (0.0, 2.0)).backward(math.inf)
+    assert math.isnan(leaves[0].grad)          # inf * 0: not skipped
+    assert leaves[1].grad == math.inf

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from typing import Callable, Dict, Iterable, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
 
 __all__ = [
     "Op",
@@ -123,10 +123,14 @@ def sign(x) -> float:
     return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
+GELU_K = math.sqrt(2.0 / math.pi)   # the tanh approximation's sqrt(2/pi)
+
+# What a partial expression may name besides out and the inputs: helpers that
+# serve floats and Values alike, and constants.
 _PARTIAL_NAMESPACE = {
     "exp": exp, "log": log, "sin": sin, "cos": cos, "tanh": tanh,
-    "sigmoid": sigmoid, "sign": sign, "softmax": softmax, "inf": math.inf, "pi": math.pi,
-    "sqrt": math.sqrt, "GELU_K": None,  # filled below
+    "sigmoid": sigmoid, "sign": sign, "softmax": softmax, "inf": math.inf,
+    "GELU_K": GELU_K,
 }
 
 
@@ -221,10 +225,6 @@ def _elu(x, alpha):
     return x if x > 0 else alpha * math.expm1(x)
 
 
-GELU_K = math.sqrt(2.0 / math.pi)
-_PARTIAL_NAMESPACE["GELU_K"] = GELU_K
-
-
 def _gelu(x):
     # PyTorch's approximate='tanh': 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
     return 0.5 * x * (1.0 + math.tanh(GELU_K * (x + 0.044715 * x * x * x)))
@@ -263,6 +263,11 @@ OFF_KINK: Tuple[Interval, ...] = ((-3.0, -0.1), (0.1, 3.0))  # away from x == 0
 THE_CONSTANT = "the node's constant"
 
 
+def _compile(lambda_source: str, what: str) -> Callable:
+    """A partial's text as a function, named for tracebacks."""
+    return eval(compile(lambda_source, f"<{what}>", "eval"), dict(_PARTIAL_NAMESPACE))
+
+
 def _shortcut(expression: str, inputs: Tuple[str, ...], param: str):
     """What backward may use instead of calling the first partial: its value
     when the expression is a number (``x + c``: 1.0), or THE_CONSTANT when it
@@ -298,7 +303,17 @@ class Op:
         domain: per input, the intervals the checks sample.
         param_samples: parameter values the checks use.
         layout: where a node of this op keeps its inputs (``UNARY``, ...).
-        base: the table entry a constant variant was derived from (or self).
+        base: the table entry a variant was derived from (or self).
+        const_right, const_left: variants with the right or left input a
+            constant kept in the node (``x * 2``, ``2 - x``), or None.
+        shifted: the variant for this op followed by adding a constant
+            (made when the partials do not read ``out``; see fusion.py), or None.
+        first_partial: d out / d input 0 alone, compiled from the same text:
+            what unary and constant-right nodes use.
+        first_partial_shortcut: for unary and constant-right nodes, that
+            partial's value when its text is a number (``1.0``), or
+            THE_CONSTANT when it is the node's constant (``b`` of ``x * b``);
+            None when it must be computed.
     """
 
     __slots__ = ("name", "symbol", "usage", "formula", "inputs", "param",
@@ -324,14 +339,12 @@ class Op:
         self.base = self
         self.const_right = self.const_left = self.shifted = None
         signature = ", ".join(("out",) + self.inputs + ((param,) if param else ()))
-        code = compile(f"lambda {signature}: ({derivative},)", f"<partials of {name}>", "eval")
-        self.partials = eval(code, dict(_PARTIAL_NAMESPACE))
-        # d out / d input 0 alone, compiled from the same text: what a unary or
+        self.partials = _compile(f"lambda {signature}: ({derivative},)", f"partials of {name}")
+        # d out / d input 0 alone, from the same text: what a unary or
         # constant-right node uses, without building a tuple to index.
-        source = f"({derivative},)"
-        first = ast.get_source_segment(source, ast.parse(source, mode="eval").body.elts[0])
-        code = compile(f"lambda {signature}: {first}", f"<first partial of {name}>", "eval")
-        self.first_partial = eval(code, dict(_PARTIAL_NAMESPACE))
+        first = self.terms()[0]
+        self.first_partial = _compile(f"lambda {signature}: {first}",
+                                      f"first partial of {name}")
         self.first_partial_shortcut = _shortcut(first, self.inputs, param)
         if len(self.domain) != len(self.inputs):
             raise ValueError(f"op {name}: {len(self.inputs)} inputs but "
@@ -346,13 +359,19 @@ class Op:
         variant.base = self
         return variant
 
+    def terms(self) -> Tuple[str, ...]:
+        """The text of each partial, d out / d input_i, in input order."""
+        source = f"({self.derivative},)"
+        return tuple(ast.get_source_segment(source, term)
+                     for term in ast.parse(source, mode="eval").body.elts)
+
     def names_read(self) -> frozenset:
         """The names (``out``, inputs) that the partials a node of this layout
         uses mention: a constant-right node uses only d out / d input 0."""
-        terms = ast.parse(f"({self.derivative},)", mode="eval").body.elts
+        terms = self.terms()
         used = {CONST_RIGHT: terms[:1], CONST_LEFT: terms[1:2],
                 DOT_CONST: terms[:1]}.get(self.layout, terms)
-        return frozenset(n.id for term in used for n in ast.walk(term)
+        return frozenset(n.id for term in used for n in ast.walk(ast.parse(term))
                          if isinstance(n, ast.Name))
 
     def _reads_output(self) -> bool:
@@ -472,7 +491,12 @@ OPS: Dict[str, Op] = _table(
 )
 
 
-def markdown_table(ops: Iterable[Op] = None) -> str:
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a bare | would end the cell."""
+    return text.replace("|", "\\|")
+
+
+def markdown_table(ops: Optional[Iterable[Op]] = None) -> str:
     """The op table as Markdown: the README's table is this text.
 
     >>> print(markdown_table([OPS["mul"]]))
@@ -482,10 +506,7 @@ def markdown_table(ops: Iterable[Op] = None) -> str:
     """
     rows = ["| op | Python | formula | local derivatives (d out / d input) |",
             "|---|---|---|---|"]
-    def cell(text: str) -> str:            # a | would end the table cell
-        return text.replace("|", "\\|")
-
     for op in (OPS.values() if ops is None else ops):
-        rows.append(f"| `{op.name}` | `{cell(op.usage)}` | {cell(op.formula)} | "
-                    f"`{cell(op.derivative)}` |")
+        rows.append(f"| `{op.name}` | `{_cell(op.usage)}` | {_cell(op.formula)} | "
+                    f"`{_cell(op.derivative)}` |")
     return "\n".join(rows)

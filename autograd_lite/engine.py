@@ -17,8 +17,9 @@ Layout choices, all for speed in pure Python:
   gradient down, so a node is visited once all of them have. Leaves are not
   counted: they have no inputs to wait for.
 * Fewer nodes: a temporary that no one can hold is folded into the op that
-  consumes it (``t + c`` shifts ``t``; ``(a + b) + c`` is one sum), with the
-  same bits as the unfolded graph. See ``fusion.py``.
+  consumes it (``t + c`` shifts ``t``; ``a * b + c * d`` and ``(a + b) + c``
+  are one ``dot``), with the same forward bits as the unfolded graph. See
+  ``fusion.py``.
 """
 
 from __future__ import annotations
@@ -438,7 +439,7 @@ def _binary(op: Op, a, b) -> Value:
 
 
 def vsum(values: Iterable[Union[Value, Number]]) -> Value:
-    """The sum of many Values as one node (numbers are taken as constants).
+    """The sum of many Values as one node (numbers become constant leaves).
 
     Adds left to right, so the result has the same bits as ``sum(values)``.
 
@@ -455,6 +456,8 @@ def vsum(values: Iterable[Union[Value, Number]]) -> Value:
 
 def logsumexp(values: Iterable[Union[Value, Number]]) -> Value:
     """ln(e^x₁ + … + e^xₙ) as one stable node; its gradient is the softmax.
+
+    Numbers among ``values`` become constant leaves.
 
     >>> xs = [Value(1000.0), Value(1000.0)]
     >>> y = logsumexp(xs); y.backward()
@@ -936,8 +939,10 @@ class enable_grad(contextlib.ContextDecorator):
 class no_fusion(contextlib.ContextDecorator):
     """Within it, every op makes its own node: no temporary is folded.
 
-    Results are the same bits either way; use it to see the graph exactly as
-    written, op by op (e.g. to draw it for a lecture).
+    Forward results are the same bits either way, and gradients the same up
+    to the order in which an input's contributions are added (the last bit,
+    at most, when one input feeds several terms of a folded sum). Use it to
+    see the graph exactly as written, op by op.
 
     >>> x = Value(2.0)
     >>> (x * 3 + 1)._op, (x * 3 + 1)._prev[0] is x

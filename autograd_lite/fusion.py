@@ -5,8 +5,8 @@ between the two operators: no variable, list or graph node refers to it, so no
 one can ever read its ``.grad``. CPython tells us so: inside ``__add__`` such a
 temporary has a reference count of 3 (the stack, ``self``, and the count's own
 argument), where anything held has more. NumPy elides temporary arrays the
-same way. The engine folds two patterns, each giving the very bits of the
-unfolded graph:
+same way. The engine folds two patterns, each giving the very forward bits of
+the unfolded graph:
 
 * a constant shift: ``t + c`` or ``t - c`` on a temporary ``t`` whose partials
   do not read its output (``a * b``, ``x * 2``, ``tanh``'s do: 1 - out²) just
@@ -18,6 +18,10 @@ unfolded graph:
   products' factors (an addend ``v`` is the term ``v · 1.0``). Forward still
   adds the same numbers left to right; backward gives each factor dot's
   partial (the other factor), as the product node would have, and g · 1.0 = g.
+  It walks the terms last to first, the order the chain of ``+`` would; an
+  input that feeds several terms may still collect its contributions in
+  another order than the unfolded graph, so its gradient can differ in the
+  last bit.
 
 Folding needs the interpreter's word that a count of 3 means a temporary: an
 import-time probe checks it, and it is off on interpreters that borrow stack

@@ -608,8 +608,9 @@ _NARY_FUNCTIONS = {"sum": vsum, "logsumexp": logsumexp}
 # Graph structure
 # ---------------------------------------------------------------------------
 
-def _inputs(node: Value) -> Tuple[Value, ...]:
-    """The Value inputs of a node, in order, a reused input once per use."""
+def _inputs(node: Value) -> Sequence[Value]:
+    """The Value inputs of a node, in order, a reused input once per use (a
+    tuple or list; callers that hand it out, like ``_prev``, copy it)."""
     op = node.op
     if op is None:
         return ()
@@ -623,7 +624,7 @@ def _inputs(node: Value) -> Tuple[Value, ...]:
     if layout == DOT:
         return node._a + node._b
     if layout == DOT_MIXED:
-        return tuple(node._a) + tuple(b for b in node._b if type(b) is Value)
+        return node._a + [b for b in node._b if type(b) is Value]
     return node._a  # NARY, DOT_CONST
 
 
@@ -737,10 +738,7 @@ def _count_consumers(root: Value) -> None:
             continue
         if op is _DOT_LEAVES:              # all inputs are leaves: nothing to count
             continue
-        # n-ary nodes; a folded sum of products counts its Value second factors
-        children = node._a if layout != DOT_MIXED else node._a + [
-            b for b in node._b if type(b) is Value]
-        for child in (children if layout != DOT else _inputs(node)):
+        for child in _inputs(node):        # n-ary nodes
             if child.op is not None:
                 seen = child._pending
                 child._pending = seen + 1

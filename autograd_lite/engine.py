@@ -81,14 +81,19 @@ def _node(data: float, op: Op, a, b) -> "Value":
     return node
 
 
+def _is_real_number(x) -> bool:
+    """An int, float, bool, or numpy scalar of those kinds (not a Value)."""
+    return isinstance(x, numbers.Real) or (
+        type(x).__module__ == "numpy" and getattr(x, "shape", None) == ()
+        and getattr(getattr(x, "dtype", None), "kind", "") in "biuf")
+
+
 def _as_float(x, where: str) -> float:
     """``x`` as a Python float, or a TypeError saying what was expected."""
     tp = type(x)
     if tp is float:
         return x
-    if isinstance(x, numbers.Real) or (
-            tp.__module__ == "numpy" and getattr(x, "shape", None) == ()
-            and getattr(getattr(x, "dtype", None), "kind", "") in "biuf"):
+    if _is_real_number(x):
         return float(x)
     hint = ("use x.data for its number, or x.detach() for a copy without history"
             if tp is Value else "convert it with float(x)")

@@ -56,6 +56,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .engine import Value, _local_partials, enable_grad, topological_order
+from .engine import _is_real_number as _is_number
 
 __all__ = ["gradients", "grad", "value_and_grad", "jacobian", "hessian", "jvp"]
 
@@ -110,7 +111,7 @@ def gradients(output: Union[Value, Number], inputs: Union[Value, Sequence[Value]
     """
     nodes = [inputs] if type(inputs) is Value else _value_list("gradients", inputs)
     if type(output) is not Value:
-        if isinstance(output, numbers.Real) or _is_numpy_number(output):
+        if _is_number(output):
             return tuple(0.0 for _ in nodes)
         raise TypeError(f"gradients: output must be a Value (or a number), got "
                         f"{type(output).__name__}")
@@ -201,15 +202,6 @@ def _forward(outputs: Sequence[Any], seeds: Sequence[Tuple[Value, Any]],
 # ---------------------------------------------------------------------------
 # Arguments in, derivatives out
 # ---------------------------------------------------------------------------
-
-def _is_numpy_number(x) -> bool:
-    return (type(x).__module__ == "numpy" and getattr(x, "shape", None) == ()
-            and getattr(getattr(x, "dtype", None), "kind", "") in "biuf")
-
-
-def _is_number(x) -> bool:
-    return isinstance(x, numbers.Real) or _is_numpy_number(x)
-
 
 def _holds_value(items) -> bool:
     """True if a Value is among ``items`` or inside one of them (one level)."""

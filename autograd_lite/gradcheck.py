@@ -11,7 +11,7 @@ import random
 from typing import Callable, List, Optional, Sequence
 
 from .engine import Value, _as_float, apply_op, no_grad
-from .ops import DOT, NARY, OPS, Op
+from .ops import DOT, NARY, OPS, Op  # noqa: F401 (OPS: the doctests use it)
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "check_op",
            "sample_inputs", "op_as_function"]
@@ -21,18 +21,23 @@ class GradcheckError(AssertionError):
     """An analytic derivative disagrees with central differences."""
 
 
-def _evaluate(f: Callable[..., Value], xs: Sequence[float], where: str) -> Value:
-    out = f(*[Value(x) for x in xs])
+def _points(inputs: Sequence, where: str) -> List[float]:
+    """The point to check at, as floats (a Value counts as its data)."""
+    return [_as_float(x.data if type(x) is Value else x, f"{where}: inputs")
+            for x in inputs]
+
+
+def _output(out, where: str) -> Value:
     if type(out) is not Value:
         raise TypeError(f"{where}: f must return one Value, got "
                         f"{type(out).__name__}; for several outputs use jacobian")
     return out
 
 
-def _gradient(f: Callable[..., Value], xs: Sequence[float], seed: float = 1.0) -> List[float]:
+def _gradient(f: Callable[..., Value], xs: Sequence[float], seed: float = 1.0,
+              where: str = "gradcheck") -> List[float]:
     leaves = [Value(x) for x in xs]
-    out = f(*leaves)
-    out.backward(seed)
+    _output(f(*leaves), where).backward(seed)
     return [leaf.grad for leaf in leaves]
 
 
@@ -78,8 +83,7 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-
         >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.5, -1.0])
         True
     """
-    xs = [_as_float(x.data if type(x) is Value else x, "gradcheck: inputs") for x in inputs]
-    _evaluate(f, xs, "gradcheck")
+    xs = _points(inputs, "gradcheck")
     analytic = _gradient(f, xs)
     with no_grad():
         for i, x in enumerate(xs):
@@ -106,13 +110,10 @@ def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float =
         >>> gradgradcheck(lambda x, y: x ** 3 * y.sin(), [1.5, 0.3])
         True
     """
-    xs = [_as_float(x.data if type(x) is Value else x, "gradgradcheck: inputs")
-          for x in inputs]
+    xs = _points(inputs, "gradgradcheck")
     n = len(xs)
     leaves = [Value(x) for x in xs]
-    _evaluate(f, xs, "gradgradcheck").backward()   # validates f first
-    out = f(*leaves)
-    out.backward(create_graph=True)
+    _output(f(*leaves), "gradgradcheck").backward(create_graph=True)
     grads = [leaf.grad for leaf in leaves]
     for i, gi in enumerate(grads):
         for leaf in leaves:

@@ -137,7 +137,11 @@ def _relative_error(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def _check(results: Dict[str, Tuple[float, List[float]]]) -> Dict[str, Any]:
-    """Compare every engine's loss and gradients with the first engine's."""
+    """Compare every engine's loss and gradients with the first engine's.
+
+    Every loss and gradient must also be finite: a NaN compares false with
+    everything, so it would slip through the largest-difference test.
+    """
     names = list(results)
     ref_name = names[0]
     ref_loss = results[ref_name][0]
@@ -146,7 +150,7 @@ def _check(results: Dict[str, Tuple[float, List[float]]]) -> Dict[str, Any]:
     loss_error = max(_relative_error([results[n][0]], [ref_loss]) for n in names)
     grad_error = max((_relative_error(results[n][1], ref_grads) for n in grad_engines),
                      default=0.0)
-    finite = all(math.isfinite(results[n][0]) for n in names)
+    finite = all(math.isfinite(v) for n in names for v in (results[n][0], *results[n][1]))
     return {"loss": ref_loss, "loss_error": loss_error, "grad_error": grad_error,
             "engines": names, "grad_engines": grad_engines,
             "ok": finite and loss_error <= TOLERANCE and grad_error <= TOLERANCE}

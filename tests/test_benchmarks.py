@@ -6,6 +6,7 @@ and gradients on each workload (so the timings compare the same work), that
 the node count is micrograd's own, and that the script produces its table.
 """
 
+import math
 import sys
 from pathlib import Path
 
@@ -148,6 +149,14 @@ def test_check_flags_engines_that_disagree():
     differing = run._check({"a": (1.0, [0.5, 2.0]), "b": (1.0, [0.5, 2.1])})
     assert agreeing["ok"] and not differing["ok"]
     assert differing["grad_error"] == pytest.approx(0.1 / 2.0)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_check_flags_a_gradient_that_is_not_finite(bad):
+    # wherever the NaN sits, and even when every engine gets the same inf
+    assert not run._check({"a": (1.0, [0.5, 2.0]), "b": (1.0, [0.5, bad])})["ok"]
+    assert not run._check({"a": (1.0, [bad, 2.0]), "b": (1.0, [0.5, 2.0])})["ok"]
+    assert not run._check({"a": (1.0, [0.5, bad]), "b": (1.0, [0.5, bad])})["ok"]
 
 
 def test_reps_below_one_is_rejected_with_a_message(capsys):

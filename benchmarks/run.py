@@ -22,10 +22,10 @@ import gc
 import math
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import tracemalloc
@@ -543,8 +543,15 @@ def markdown(results: Dict[str, Any]) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a new file beside ``path``, then move it over ``path``:
+    a reader sees the old table or the new one, never half of one.
+
+    The temporary file is made with mode 0o666, so the umask applies as for
+    any new file (``tempfile.mkstemp`` would leave the table private, 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

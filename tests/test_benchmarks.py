@@ -7,6 +7,8 @@ the node count is micrograd's own, and that the script produces its table.
 """
 
 import math
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -127,6 +129,13 @@ def test_quick_run_writes_a_table_for_every_workload(quick_run):
         assert {"floats", "autograd-lite"} <= set(rows)
         assert all(r["total_ns"] > 0 for r in rows.values())
         assert quick_run["workloads"][name]["check"]["ok"]
+
+
+def test_table_is_written_with_the_permissions_of_any_new_file(quick_run):
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(os.stat(quick_run["out"]).st_mode) == 0o666 & ~umask
+    assert not [p for p in Path(quick_run["out"]).parent.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_quick_run_judges_no_target(quick_run):

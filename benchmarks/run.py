@@ -17,6 +17,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import gc
 import math
@@ -156,11 +157,6 @@ def _check(results: Dict[str, Tuple[float, List[float]]]) -> Dict[str, Any]:
             "ok": finite and loss_error <= TOLERANCE and grad_error <= TOLERANCE}
 
 
-def _build(workload: W.Workload, engine: W.Engine, sizes: W.Sizes) -> W.Case:
-    """A fresh instance of the workload (model, data) on one engine."""
-    return workload.build(engine, sizes)
-
-
 def _run_workload(workload: W.Workload, engines: Dict[str, W.Engine], sizes: W.Sizes,
                   reps: int, clock, log) -> Dict[str, Any]:
     """Check, time and weigh one workload on every engine that runs it.
@@ -173,16 +169,16 @@ def _run_workload(workload: W.Workload, engines: Dict[str, W.Engine], sizes: W.S
     ``gc.collect()`` before timing moves the model to the oldest generation,
     where a training loop's model lives.
     """
-    labels, not_applicable, results = {}, {}, {}
+    labels, missing, results = {}, {}, {}
     nodes = W.micrograd_node_count(workload, sizes)
     log(f"{workload.name}: {nodes:,} micrograd nodes; checking results")
     for name, engine in engines.items():
         try:
-            case = _build(workload, engine, sizes)
+            case = workload.build(engine, sizes)
         except W.NotApplicable:
             continue
         except ImportError as error:
-            not_applicable[name] = f"not available ({error})"
+            missing[name] = f"not available ({error})"
             continue
         labels[name] = case.label or name
         # Warm-up and correctness guard: one untimed run per engine.
@@ -197,8 +193,7 @@ def _run_workload(workload: W.Workload, engines: Dict[str, W.Engine], sizes: W.S
         del case
         gc.collect()
     out: Dict[str, Any] = {"title": workload.describe(sizes), "nodes": nodes, "reps": reps,
-                           "op_by_op": workload.op_by_op, "labels": labels,
-                           "missing": not_applicable, "rows": {}}
+                           "missing": missing, "rows": {}}
     if not results:
         out["check"] = {"ok": False, "engines": [], "loss": math.nan,
                         "loss_error": math.nan, "grad_error": math.nan}
@@ -219,7 +214,7 @@ def _run_workload(workload: W.Workload, engines: Dict[str, W.Engine], sizes: W.S
         log(f"{workload.name}: repetition {rep + 1}/{reps}")
         shift = rep % len(order)
         for name in order[shift:] + order[:shift]:
-            case = _build(workload, engines[name], sizes)
+            case = workload.build(engines[name], sizes)
             _result(engines[name], case)     # untimed: the model's first step
             samples[name].append(_time_once(engines[name], case, clock))
             del case
@@ -230,7 +225,7 @@ def _run_workload(workload: W.Workload, engines: Dict[str, W.Engine], sizes: W.S
     log(f"{workload.name}: peak memory (tracemalloc)")
     peaks = {}
     for name in order:
-        case = _build(workload, engines[name], sizes)
+        case = workload.build(engines[name], sizes)
         _result(engines[name], case)
         peaks[name] = _peak_bytes(engines[name], case)
         del case
@@ -261,10 +256,9 @@ def _run_workload(workload: W.Workload, engines: Dict[str, W.Engine], sizes: W.S
     return out
 
 
-def _chain_runs(engine: W.Engine, steps: int, timings: Optional[List[float]] = None
-                ) -> Tuple[bool, str]:
+def _chain_runs(engine: W.Engine, steps: int) -> Tuple[bool, str, float]:
     """Whether a ``steps``-deep chain runs forward + backward with the exact
-    gradient; the seconds forward + backward took are appended to ``timings``."""
+    gradient: ``(ok, why not, seconds forward + backward took (wall))``."""
     case = W.WORKLOADS["chain"].build(engine, W.Sizes(chain_steps=steps))
     loss = None
     try:
@@ -272,19 +266,18 @@ def _chain_runs(engine: W.Engine, steps: int, timings: Optional[List[float]] = N
         start = time.perf_counter()
         loss = case.forward()
         engine.backward(loss)
-        if timings is not None:
-            timings.append(time.perf_counter() - start)
+        seconds = time.perf_counter() - start
         got = engine.grad(case.leaves[0])
         expected = 1.0
         for _ in range(steps):          # d y / d x: the same product, on floats
             expected *= 1.0001
         if not math.isclose(got, expected, rel_tol=1e-9):
-            return False, f"wrong gradient {got!r} (expected {expected!r})"
-        return True, ""
+            return False, f"wrong gradient {got!r} (expected {expected!r})", seconds
+        return True, "", seconds
     except RecursionError:
-        return False, "RecursionError"
+        return False, "RecursionError", math.nan
     except MemoryError:
-        return False, "MemoryError"
+        return False, "MemoryError", math.nan
     finally:
         del loss, case
         gc.collect()
@@ -308,18 +301,16 @@ def _deepest_chain(engine: W.Engine, cap: int, log) -> Dict[str, Any]:
     good, bad, error, seconds = 0, None, "", math.nan
     for depth in probes:
         log(f"deepest chain: {engine.name} at {depth:,}")
-        timings: List[float] = []
-        ok, why = _chain_runs(engine, depth, timings)
+        ok, why, took = _chain_runs(engine, depth)
         if not ok:
             bad, error = depth, why
             break
-        good, seconds = depth, timings[0]
+        good, seconds = depth, took
     while bad is not None and bad - good > (1 if good < 10_000 else good // 100):
         middle = (good + bad) // 2
-        timings = []
-        ok, why = _chain_runs(engine, middle, timings)
+        ok, why, took = _chain_runs(engine, middle)
         if ok:
-            good, seconds = middle, timings[0]
+            good, seconds = middle, took
         else:
             bad, error = middle, why
     return {"deepest": good, "failed_at": bad, "error": error, "cap": cap,
@@ -605,7 +596,7 @@ def _benchmark(args: argparse.Namespace, command: str) -> Dict[str, Any]:
                                file=sys.stderr, flush=True))
     sizes = W.QUICK if args.quick else W.DEFAULT
     if args.max_depth is not None:
-        sizes = W.Sizes(**{**sizes.__dict__, "max_depth": args.max_depth})
+        sizes = dataclasses.replace(sizes, max_depth=args.max_depth)
     engines, skipped = W.available_engines(args.engines)
     clock = CLOCKS[args.clock]
     # Move what the imports made (torch alone makes ~170,000 tracked objects)
@@ -618,7 +609,7 @@ def _benchmark(args: argparse.Namespace, command: str) -> Dict[str, Any]:
         "machine": _machine(), "command": command, "clock": args.clock,
         "engines": {name: e.version for name, e in engines.items()},
         "skipped": skipped, "recursion_limit": recursion_limit,
-        "sizes": sizes.__dict__, "workloads": {}, "depth": {}}
+        "workloads": {}, "depth": {}}
 
     try:
         sys.setrecursionlimit(recursion_limit)
@@ -685,10 +676,11 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     if "error" in outcome:
         raise outcome["error"]
     results = outcome["results"]
-    _write_atomically(args.out, markdown(results))
+    table = markdown(results)
+    _write_atomically(args.out, table)
     results["out"] = str(args.out)
     if not args.quiet:
-        print(markdown(results))
+        print(table)
     return results
 
 

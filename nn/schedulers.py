@@ -59,7 +59,10 @@ class LRScheduler:
 
     Subclasses define ``_next_lr()`` (PyTorch's ``get_lr``: the lr for
     ``last_epoch``, from the current lr) and ``_closed_form_lr()`` (the same
-    from ``base_lr`` alone).
+    from ``base_lr`` alone). Step 0 is the one the constructor takes:
+    PyTorch marks it with a flag because its schedulers can resume from a
+    saved state; these always start from ``last_epoch = -1``, so step 0 is
+    ``last_epoch == 0``.
 
     Attributes:
         optimizer: the optimizer whose ``lr`` is set.
@@ -77,20 +80,10 @@ class LRScheduler:
             optimizer.initial_lr = optimizer.lr
         self.base_lr: float = optimizer.initial_lr
         self.last_epoch = -1
-        self._is_initial = False
-        self._initial_step()
-
-    def _initial_step(self) -> None:
-        self._step_count = 0
-        self._is_initial = True
-        try:
-            self.step()
-        finally:
-            self._is_initial = False
+        self.step()                      # step 0: the schedule's first value
 
     def step(self) -> None:
         """Advance one step and set ``optimizer.lr`` to the schedule's value."""
-        self._step_count += 1
         self._update_lr()
 
     def _update_lr(self, epoch: Optional[int] = None) -> None:
@@ -173,7 +166,7 @@ class ExponentialLR(LRScheduler):
 
     def _next_lr(self) -> float:
         lr = self.optimizer.lr
-        return lr if self._is_initial else lr * self.gamma
+        return lr if self.last_epoch == 0 else lr * self.gamma
 
     def _closed_form_lr(self) -> float:
         return self.base_lr * self.gamma ** self.last_epoch
@@ -213,7 +206,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def _next_lr(self) -> float:
         lr, t, T, eta_min = self.optimizer.lr, self.last_epoch, self.T_max, self.eta_min
-        if self._is_initial:
+        if t == 0:
             return lr
         if (t - 1 - T) % (2 * T) == 0:
             # just past a minimum: the ratio below would be 0 / 0
@@ -268,7 +261,7 @@ class LinearLR(LRScheduler):
         start, end = self.start_factor, self.end_factor
         if t == 0:
             return lr * start
-        if self._is_initial or t > self.total_iters:
+        if t > self.total_iters:
             return lr
         # ratio of consecutive factors: f(t) / f(t-1)
         return lr * (1.0 + (end - start) / (self.total_iters * start + (t - 1) * (end - start)))
@@ -351,7 +344,7 @@ class SequentialLR(LRScheduler):
         optimizer.lr = optimizer.initial_lr
         for s in schedulers:
             s.last_epoch -= 1
-        schedulers[0]._initial_step()
+        schedulers[0].step()
         self._last_lr = schedulers[0].get_last_lr()[0]
 
     def step(self) -> None:

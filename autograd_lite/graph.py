@@ -54,11 +54,12 @@ over 300 pairs is 1200 values (600 leaves, 300 products, 300 additions).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import tempfile
 from collections import deque
-from typing import Dict, Iterable, List, Optional, Set, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 import graphviz
 
@@ -112,15 +113,24 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
     """
 
     def __init__(self, message: str) -> None:
+        # graphviz.ExecutableNotFound.__init__ formats its own message from the
+        # command line; ours is the whole message, so skip to RuntimeError's.
         RuntimeError.__init__(self, message)
 
 
-def _not_found(exc: graphviz.ExecutableNotFound) -> GraphvizNotFoundError:
-    """Our error for graphviz's; raise it ``from exc`` to keep the details."""
-    return GraphvizNotFoundError(
-        "rendering the graph needs Graphviz's `dot` program, which was not found on "
-        f"PATH. {INSTALL_HINT}. Without it, draw_graph(...).source still gives the "
-        "DOT text.")
+@contextlib.contextmanager
+def _explaining_missing_dot() -> Iterator[None]:
+    """Turn graphviz's ExecutableNotFound into :class:`GraphvizNotFoundError`
+    (``from`` the original, to keep the command it tried)."""
+    try:
+        yield
+    except GraphvizNotFoundError:
+        raise                               # already ours (a GraphDrawing's pipe)
+    except graphviz.ExecutableNotFound as exc:
+        raise GraphvizNotFoundError(
+            "rendering the graph needs Graphviz's `dot` program, which was not found "
+            f"on PATH. {INSTALL_HINT}. Without it, draw_graph(...).source still gives "
+            "the DOT text.") from exc
 
 
 class GraphDrawing(graphviz.Digraph):
@@ -132,20 +142,14 @@ class GraphDrawing(graphviz.Digraph):
     """
 
     def pipe(self, *args, **kwargs):
-        try:
+        """:meth:`graphviz.Digraph.pipe` (notebook display uses it too)."""
+        with _explaining_missing_dot():
             return super().pipe(*args, **kwargs)
-        except GraphvizNotFoundError:
-            raise
-        except graphviz.ExecutableNotFound as exc:
-            raise _not_found(exc) from exc
 
     def render(self, *args, **kwargs):
-        try:
+        """:meth:`graphviz.Digraph.render` (``view`` uses it too)."""
+        with _explaining_missing_dot():
             return super().render(*args, **kwargs)
-        except GraphvizNotFoundError:
-            raise
-        except graphviz.ExecutableNotFound as exc:
-            raise _not_found(exc) from exc
 
 
 # ---------------------------------------------------------------------------
@@ -796,12 +800,8 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
     if _FORMATS[suffix] == "dot":
         data = graph.source.encode("utf-8")
     else:
-        try:
+        with _explaining_missing_dot():       # graph may be a plain graphviz.Digraph
             data = graph.pipe(format=_FORMATS[suffix])
-        except GraphvizNotFoundError:
-            raise
-        except graphviz.ExecutableNotFound as exc:
-            raise _not_found(exc) from exc
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-",
                                          suffix=os.path.basename(path))

@@ -182,8 +182,10 @@ class _Box:
 
 
 def _is_shifted(op) -> bool:
-    """True for an op the engine folded a ``+ c`` into (``*+c``, see fusion.py)."""
-    return getattr(op, "shifted", None) is op and op.symbol.endswith("+c")
+    """True for an op the engine folded a ``+ c`` into (``*+c``, see fusion.py):
+    ``Op._with_shift`` makes such a variant its own ``shifted`` and appends
+    ``+c`` to its symbol."""
+    return op.shifted is op
 
 
 def _is_addend(factor) -> bool:

@@ -22,26 +22,6 @@ from benchmarks import run, workloads as W  # noqa: E402
 
 TOLERANCE = run.TOLERANCE
 
-
-def _loss_and_grads(engine, case):
-    loss = case.forward()
-    engine.backward(loss)
-    return engine.data(loss), [engine.grad(leaf) for leaf in case.leaves]
-
-
-def _relative(a, b):
-    scale = max(max(abs(x) for x in b), 1e-300)
-    return max(abs(x - y) for x, y in zip(a, b)) / scale
-
-
-def _nn_ready():
-    try:
-        import nn
-    except ImportError:
-        return False
-    return hasattr(nn, "MLP") and hasattr(nn, "cross_entropy")
-
-
 @pytest.fixture(scope="module")
 def engines():
     found, _ = W.available_engines()
@@ -61,27 +41,25 @@ def test_every_engine_computes_the_same_loss_and_gradients(engines, name):
     for engine in engines.values():
         if engine.backward is None:
             continue
-        loss, grads = _loss_and_grads(engine, W.WORKLOADS[name].build(engine, W.QUICK))
+        loss, grads = run._result(engine, W.WORKLOADS[name].build(engine, W.QUICK))
         assert loss == pytest.approx(floats, rel=TOLERANCE), engine.name
         assert any(g != 0.0 for g in grads), engine.name
         if reference is None:
             reference = grads
         else:
             assert len(grads) == len(reference)
-            assert _relative(grads, reference) <= TOLERANCE, engine.name
+            assert run._relative_error(grads, reference) <= TOLERANCE, engine.name
 
 
 def test_nn_mlp_computes_micrograds_loss_and_gradients(engines):
-    if not _nn_ready():
-        pytest.skip("the nn package has no MLP and cross_entropy yet")
     if "micrograd" not in engines:
         pytest.skip("micrograd is not installed")
-    ours = _loss_and_grads(engines["autograd-lite"],
+    ours = run._result(engines["autograd-lite"],
                            W.WORKLOADS["mnist-nn"].build(engines["autograd-lite"], W.QUICK))
-    theirs = _loss_and_grads(engines["micrograd"],
+    theirs = run._result(engines["micrograd"],
                              W.WORKLOADS["mnist-nn"].build(engines["micrograd"], W.QUICK))
     assert ours[0] == pytest.approx(theirs[0], rel=TOLERANCE)
-    assert _relative(ours[1], theirs[1]) <= TOLERANCE
+    assert run._relative_error(ours[1], theirs[1]) <= TOLERANCE
 
 
 @pytest.mark.parametrize("name", ["chain", "moons", "mnist"])
@@ -175,8 +153,6 @@ def test_reps_below_one_is_rejected_with_a_message(capsys):
 
 
 def test_dropped_nn_model_leaves_no_value_alive():
-    if not _nn_ready():
-        pytest.skip("the nn package has no MLP yet")
     import gc
     import nn
     from autograd_lite import Value

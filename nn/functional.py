@@ -31,7 +31,7 @@ import math
 import numbers
 from typing import Any, List, Sequence, Tuple, Union
 
-from autograd_lite import Value, dot, logsumexp, vsum
+from autograd_lite import OPS, Value, dot, logsumexp, vsum
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "mse_loss", "l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -398,10 +398,8 @@ def binary_cross_entropy(input: Any, target: Any,
 
 
 def _softplus(z: Scalar) -> Scalar:
-    if type(z) is Value:
-        return z.softplus()
-    z = float(z)
-    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+    # A plain-number score stays a number: the op table's forward (stable for any z).
+    return z.softplus() if type(z) is Value else OPS["softplus"].forward(float(z))
 
 
 def binary_cross_entropy_with_logits(input: Any, target: Any,

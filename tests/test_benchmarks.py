@@ -55,9 +55,9 @@ def test_nn_mlp_computes_micrograds_loss_and_gradients(engines):
     if "micrograd" not in engines:
         pytest.skip("micrograd is not installed")
     ours = run._result(engines["autograd-lite"],
-                           W.WORKLOADS["mnist-nn"].build(engines["autograd-lite"], W.QUICK))
+                       W.WORKLOADS["mnist-nn"].build(engines["autograd-lite"], W.QUICK))
     theirs = run._result(engines["micrograd"],
-                             W.WORKLOADS["mnist-nn"].build(engines["micrograd"], W.QUICK))
+                         W.WORKLOADS["mnist-nn"].build(engines["micrograd"], W.QUICK))
     assert ours[0] == pytest.approx(theirs[0], rel=TOLERANCE)
     assert run._relative_error(ours[1], theirs[1]) <= TOLERANCE
 

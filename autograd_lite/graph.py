@@ -298,9 +298,11 @@ def _collect(root: _Box, boxes: _Boxes, depth: Optional[int], max_nodes: int
 
     Breadth-first, so each box's distance is its shortest path to root; then
     Kahn's algorithm over the drawn edges, as in
-    :func:`~autograd_lite.engine.topological_order` but taking a node's inputs
-    first to last, so that ``a`` comes before ``b`` in ``a * b`` and Graphviz
-    draws it first (above, in a left-to-right layout). The order depends only
+    :func:`~autograd_lite.engine.topological_order` (which works on the
+    engine's Values, not on boxes, and draws no depth line) but taking a
+    node's inputs first to last, so that ``a`` is numbered before ``b`` in
+    ``a * b`` (Graphviz usually, not always, places it above in a
+    left-to-right layout: other edges can pull it down). The order depends only
     on the graph's structure, never on memory addresses, so an unfolded graph
     is numbered exactly as the same expression built op by op. Raises the
     size error before ordering anything.
@@ -446,6 +448,9 @@ def _unshifted_data(node: Value) -> float:
     if layout == DOT_CONST:
         return op.forward([v.data for v in a], b)
     if layout == DOT_MIXED:
+        # Not op.forward (sum over the products): from Python 3.12 the builtin
+        # sum of floats is compensated, while fusion.fold_sum added the terms
+        # with plain + as they came.
         total = None
         for x, y in zip(a, b):
             term = x.data if _is_addend(y) else x.data * (y.data if type(y) is Value else y)
@@ -491,7 +496,7 @@ def _shift_text(node: Value) -> str:
 # Drawing
 # ---------------------------------------------------------------------------
 
-def _grad_magnitude(box: "_Box") -> float:
+def _grad_magnitude(box: _Box) -> float:
     g = box.grad
     return abs(g.data if type(g) is Value else float(g))
 
@@ -508,7 +513,7 @@ def _grad_fill(magnitude: float, largest: float) -> Optional[str]:
     return _GRAD_BINS[-1][1]
 
 
-def _value_label(value: "_Box", kind: str, show_grad: bool,
+def _value_label(box: _Box, kind: str, show_grad: bool,
                  grad_fill: Optional[str]) -> str:
     """A one-row table: | label | data 2.0000 | grad -3.0000 |."""
     fill, border, width, rounded = _KINDS[kind]
@@ -517,14 +522,14 @@ def _value_label(value: "_Box", kind: str, show_grad: bool,
     # inset the cells a little and round the coloured one too.
     spacing = 2 if rounded and grad_fill else 0
     cells = []
-    if value.label != "" and value.label is not None:
-        cells.append(f"<TD><B>{_escape(value.label)}</B></TD>")
-    cells.append(f"<TD>data {_number(value.data)}</TD>")
+    if box.label != "" and box.label is not None:
+        cells.append(f"<TD><B>{_escape(box.label)}</B></TD>")
+    cells.append(f"<TD>data {_number(box.data)}</TD>")
     if show_grad:
         colour = f' BGCOLOR="{grad_fill}"' if grad_fill else ""
         if grad_fill and rounded:
             colour += ' STYLE="rounded"'
-        cells.append(f"<TD{colour}>grad {_number(value.grad)}</TD>")
+        cells.append(f"<TD{colour}>grad {_number(box.grad)}</TD>")
     return (f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="{spacing}" '
             f'CELLPADDING="5" BGCOLOR="{fill}" COLOR="{border}"{style}><TR>'
             f'{"<VR/>".join(cells)}'

@@ -32,6 +32,7 @@ import numbers
 from typing import Any, List, Sequence, Tuple, Union
 
 from autograd_lite import OPS, Value, dot, logsumexp, vsum
+from autograd_lite.engine import _is_real_number
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "mse_loss", "l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -51,11 +52,9 @@ class TargetOutOfRangeError(ValueError, IndexError):
 # ---------------------------------------------------------------------------
 
 def _is_scalar(x: Any) -> bool:
-    if type(x) is Value or type(x) is float or type(x) is int:
-        return True
-    if isinstance(x, numbers.Real):
-        return True
-    return getattr(x, "shape", None) == () and hasattr(x, "dtype")   # 0-d numpy array
+    """A Value or a number (int, float, bool, numpy scalar or 0-d array)."""
+    tp = type(x)
+    return tp is Value or tp is float or tp is int or _is_real_number(x)
 
 
 def _data(x: Scalar) -> float:

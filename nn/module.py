@@ -43,6 +43,7 @@ from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional,
                     Sequence, Tuple, Union)
 
 from autograd_lite import Leaves, Value, dot
+from autograd_lite.engine import _is_real_number
 
 from .init import Initializer, Seed, get_initializer, make_rng
 
@@ -92,17 +93,13 @@ def _state_value(name: str, value: Any) -> float:
     """A state-dict entry as a float, or a ValueError naming the entry."""
     if type(value) is float:
         return value
-    if isinstance(value, bool) or type(value) is Value:
-        hint = " (use .data for a Value's number)" if type(value) is Value else ""
-        raise ValueError(f"load_state_dict: {name!r} must be a number, got "
-                         f"{type(value).__name__}{hint}")
-    if isinstance(value, numbers.Real):
+    # A bool (Python's or numpy's) is a number to both, but never a weight.
+    is_bool = isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", "") == "b"
+    if _is_real_number(value) and not is_bool:
         return float(value)
-    if (type(value).__module__ == "numpy" and getattr(value, "shape", None) == ()
-            and getattr(getattr(value, "dtype", None), "kind", "") in "iuf"):
-        return float(value)
+    hint = "; use .data for a Value's number" if type(value) is Value else ""
     raise ValueError(f"load_state_dict: {name!r} must be a number, got "
-                     f"{type(value).__name__} {value!r}")
+                     f"{type(value).__name__} {value!r}{hint}")
 
 
 class Module:

@@ -298,8 +298,8 @@ def _collect(root: _Box, boxes: _Boxes, depth: Optional[int], max_nodes: int
 
     Breadth-first, so each box's distance is its shortest path to root; then
     Kahn's algorithm over the drawn edges, as in
-    :func:`~autograd_lite.engine.topological_order` (which works on the
-    engine's Values, not on boxes, and draws no depth line) but taking a
+    :func:`~autograd_lite.engine.topological_order` (which walks the
+    engine's Values, not boxes, and has no depth limit) but taking a
     node's inputs first to last, so that ``a`` is numbered before ``b`` in
     ``a * b`` (Graphviz usually, not always, places it above in a
     left-to-right layout: other edges can pull it down). The order depends only
@@ -630,8 +630,9 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
         ValueError: the graph has more than ``max_nodes`` values (the message
             gives its size and how to draw it or a part of it), or an
             argument is out of range.
-        TypeError: ``root`` (or a member of ``params``) is not a Value, or
-            ``unfold`` is not a bool.
+        TypeError: ``root`` (or a member of ``params``) is not a Value,
+            ``params`` is one Value instead of a list, or ``unfold`` is not a
+            bool.
 
     Example:
         >>> from autograd_lite import Value, draw_graph
@@ -669,6 +670,9 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
                          "show_grad=True")
     param_ids: Set[int] = set()
     if params is not None:
+        if isinstance(params, Value):
+            raise TypeError("draw_graph: params must be an iterable of Values, got one "
+                            "Value; wrap it in a list: params=[w]")
         for p in params:
             if type(p) is not Value:
                 raise TypeError(f"draw_graph: params must be Values, got "
@@ -774,6 +778,9 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
     Raises:
         GraphvizNotFoundError: ``dot`` is needed and not installed.
         ValueError: unknown suffix, or the graph is too big (see draw_graph).
+        TypeError: ``graph`` is neither a Value nor a digraph, or drawing
+            options came with a digraph.
+        FileNotFoundError: the folder of ``path`` does not exist.
 
     Example:
         >>> import os, tempfile
@@ -789,6 +796,10 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
     if suffix not in _FORMATS:
         raise ValueError(f"save_graph: cannot tell the format of {path!r}; end the path "
                          f"with one of {', '.join(sorted(_FORMATS))}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):           # before drawing: say so, not a temporary's name
+        raise FileNotFoundError(f"save_graph: the folder {folder!r} does not exist; create "
+                                "it first, e.g. os.makedirs(folder, exist_ok=True)")
     if isinstance(graph, Value):
         graph = draw_graph(graph, **draw_options)
     elif draw_options:
@@ -809,7 +820,6 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
     else:
         with _explaining_missing_dot():       # graph may be a plain graphviz.Digraph
             data = graph.pipe(format=_FORMATS[suffix])
-    folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-",
                                          suffix=os.path.basename(path))
     try:

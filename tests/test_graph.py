@@ -602,6 +602,11 @@ def test_save_graph_rejects_unknown_suffixes_and_misplaced_options(tmp_path):
         save_graph(y, tmp_path / "graph.svg", dpi=150)
     with pytest.raises(TypeError, match="only when given a Value"):
         save_graph(draw_graph(y), tmp_path / "graph.dot", rankdir="TB")
+    with pytest.raises(TypeError, match="expected a Value or a graphviz.Digraph, got str"):
+        save_graph("digraph {}", tmp_path / "graph.dot")
+    with pytest.raises(FileNotFoundError, match="does not exist; create it first") as info:
+        save_graph(y, tmp_path / "missing" / "graph.dot")
+    assert str(tmp_path / "missing") in str(info.value) and ".tmp" not in str(info.value)
     assert os.listdir(tmp_path) == []
 
 
@@ -629,6 +634,7 @@ def test_a_leaf_alone_is_one_box():
     (lambda y: draw_graph(y, max_nodes=1.5), ValueError, "max_nodes must be a positive int"),
     (lambda y: draw_graph(y, depth=-1), ValueError, "depth must be None or an int >= 0"),
     (lambda y: draw_graph(y, params=[1.0]), TypeError, "params must be Values"),
+    (lambda y: draw_graph(y, params=y), TypeError, "wrap it in a list: params=[w]"),
     (lambda y: draw_graph(y, colour_by_grad=True, show_grad=False), ValueError,
      "needs show_grad=True"),
     (lambda y: draw_graph(y, fontsize=0), ValueError, "fontsize must be a positive"),

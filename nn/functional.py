@@ -103,7 +103,8 @@ def _pairs(input: Any, target: Any, where: str) -> Tuple[List[Scalar], List[Scal
     return xs, ys
 
 
-def _reduce(terms: List[Scalar], reduction: str, where: str) -> Union[Value, List[Value]]:
+def _reduce(terms: List[Scalar], reduction: str) -> Union[Value, List[Value]]:
+    """The terms combined by ``reduction`` (checked by the caller beforehand)."""
     if reduction == "mean":
         if len(terms) == 1:
             t = terms[0]
@@ -111,9 +112,7 @@ def _reduce(terms: List[Scalar], reduction: str, where: str) -> Union[Value, Lis
         return vsum(terms) / len(terms)
     if reduction == "sum":
         return vsum(terms)
-    if reduction == "none":
-        return [t if type(t) is Value else Value(t) for t in terms]
-    raise ValueError(f"{where}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return [t if type(t) is Value else Value(t) for t in terms]      # "none"
 
 
 def _check_reduction(reduction: str, where: str) -> None:
@@ -220,21 +219,16 @@ def _class_index(t: Any, n_classes: int, sample: int) -> int:
 
 
 def _sample_loss(z: List[Scalar], t: Any, sample: int) -> Value:
-    if isinstance(t, (str, bytes)) or not (_is_scalar(t) or hasattr(t, "__iter__")):
-        raise TypeError(f"cross_entropy: target of sample {sample} must be an int class "
-                        f"index (or a list of class probabilities), got "
-                        f"{type(t).__name__} {t!r}")
-    lse = logsumexp(z)
-    if _is_scalar(t):
+    if _is_scalar(t) or isinstance(t, (str, bytes)) or not hasattr(t, "__iter__"):
         # -log softmax(z)_t = logsumexp(z) - z_t: one fused node and one
         # subtraction; the gradient is softmax(z) - one_hot(t).
-        return lse - z[_class_index(t, len(z), sample)]
+        return logsumexp(z) - z[_class_index(t, len(z), sample)]
     probs = _items(t, "cross_entropy", "target")
     if len(probs) != len(z) or not all(map(_is_scalar, probs)):
         raise ValueError(f"cross_entropy: target of sample {sample} must be a class "
                          f"index or {len(z)} class probabilities, got {t!r}")
     # -sum_i p_i log softmax(z)_i = logsumexp(z) * sum(p) - p . z
-    return lse * vsum(probs) - dot(probs, z)
+    return logsumexp(z) * vsum(probs) - dot(probs, z)
 
 
 def cross_entropy(logits: Sequence[Any], target: Any,
@@ -280,7 +274,7 @@ def cross_entropy(logits: Sequence[Any], target: Any,
     else:
         targets = [target]
     losses = [_sample_loss(z, t, i) for i, (z, t) in enumerate(zip(rows, targets))]
-    return _reduce(losses, reduction, "cross_entropy")
+    return _reduce(losses, reduction)
 
 
 # ---------------------------------------------------------------------------
@@ -306,7 +300,7 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, L
     for x, y in zip(*_pairs(input, target, "mse_loss")):
         d = x - y
         terms.append(d * d)
-    return _reduce(terms, reduction, "mse_loss")
+    return _reduce(terms, reduction)
 
 
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, List[Value]]:
@@ -318,7 +312,7 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, Li
     """
     _check_reduction(reduction, "l1_loss")
     terms = [abs(x - y) for x, y in zip(*_pairs(input, target, "l1_loss"))]
-    return _reduce(terms, reduction, "l1_loss")
+    return _reduce(terms, reduction)
 
 
 def huber_loss(input: Any, target: Any, delta: float = 1.0,
@@ -344,7 +338,7 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
             terms.append(0.5 * d * d)
         else:
             terms.append(delta * (abs(d) - 0.5 * delta))
-    return _reduce(terms, reduction, "huber_loss")
+    return _reduce(terms, reduction)
 
 
 # ---------------------------------------------------------------------------
@@ -393,7 +387,7 @@ def binary_cross_entropy(input: Any, target: Any,
                          "binary_cross_entropy_with_logits")
     _check_unit_interval(ys, "binary_cross_entropy", "target", "")
     terms = [-(y * _log_clamped(p) + (1 - y) * _log_clamped(1 - p)) for p, y in zip(ps, ys)]
-    return _reduce(terms, reduction, "binary_cross_entropy")
+    return _reduce(terms, reduction)
 
 
 def _softplus(z: Scalar) -> Scalar:
@@ -422,7 +416,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any,
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     zs, ys = _pairs(input, target, "binary_cross_entropy_with_logits")
     terms = [_softplus(z) - y * z for z, y in zip(zs, ys)]
-    return _reduce(terms, reduction, "binary_cross_entropy_with_logits")
+    return _reduce(terms, reduction)
 
 
 def hinge_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, List[Value]]:
@@ -448,4 +442,4 @@ def hinge_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value,
                              f"position {i}; map 0/1 labels with 2 * y - 1")
         margin = 1 + -y * s
         terms.append(margin.relu() if type(margin) is Value else max(float(margin), 0.0))
-    return _reduce(terms, reduction, "hinge_loss")
+    return _reduce(terms, reduction)

@@ -174,7 +174,6 @@ def test_reused_input_draws_one_edge_per_use():
 def test_fused_sum_dot_and_logsumexp_are_one_op_node_each_with_all_their_inputs():
     xs = [Value(float(i), label=f"x{i}") for i in range(6)]
     ws = [Value(0.1 * i, label=f"w{i}") for i in range(6)]
-    b = Value(0.5, label="b")
     total = vsum(xs)
     out = logsumexp([total, dot(ws, xs), xs[0]])
     out.backward()
@@ -198,8 +197,8 @@ def test_unfold_false_draws_a_folded_neuron_as_one_dot_node_with_all_its_inputs(
     neuron = sum((w * x for w, x in zip(ws, xs)), b)      # folded into one dot node
     assert neuron._op == "dot" and len(neuron._prev) == 13    # b, w0..w5, x0..x5
     neuron.backward()
-    nodes, edges = (lambda svg: (svg_nodes(svg), svg_edges(svg)))(
-        render(draw_graph(neuron, unfold=False)))
+    svg = render(draw_graph(neuron, unfold=False))
+    nodes, edges = svg_nodes(svg), svg_edges(svg)
     assert [texts for name, texts in nodes.items() if name.startswith("op")] == [["dot"]]
     (op,) = [name for name in nodes if name.startswith("op")]
     into = [(nodes[tail][0], texts) for tail, head, texts in edges if head == op]
@@ -560,14 +559,15 @@ def test_missing_dot_names_the_install_command_and_source_still_works(monkeypatc
     for attempt in (lambda: graph.pipe(format="svg"),
                     lambda: graph.render(str(tmp_path / "g"), format="svg"),
                     lambda: graph._repr_image_svg_xml(),
-                    lambda: save_graph(y, tmp_path / "g.svg")):
+                    lambda: save_graph(y, tmp_path / "g.svg"),
+                    lambda: save_graph(graphviz.Digraph(), tmp_path / "plain.svg")):
         with pytest.raises(GraphvizNotFoundError) as info:
             attempt()
         message = str(info.value)
         assert "apt-get install graphviz" in message and "brew install graphviz" in message
         assert ".source" in message
         assert isinstance(info.value, graphviz.ExecutableNotFound)   # old handlers still work
-    assert not (tmp_path / "g.svg").exists()
+    assert not (tmp_path / "g.svg").exists() and not (tmp_path / "plain.svg").exists()
     save_graph(y, tmp_path / "g.dot")                    # DOT text needs no Graphviz
     assert (tmp_path / "g.dot").read_text(encoding="utf-8") == graph.source
 

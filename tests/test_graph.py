@@ -1,6 +1,7 @@
 """Graph pictures: draw_graph's DOT text, and real SVG from Graphviz's dot parsed as XML."""
 
 import importlib.util
+import inspect
 import math
 import os
 import random
@@ -28,6 +29,7 @@ needs_fusion = pytest.mark.skipif(fusion.TEMPORARY_REFCOUNT is None,
                                          "so the engine folds nothing")
 
 SVG = "{http://www.w3.org/2000/svg}"
+ROOT = Path(__file__).resolve().parent.parent          # the repository
 
 
 # ---------------------------------------------------------------------------
@@ -651,7 +653,7 @@ def test_bad_arguments_say_what_was_expected(call, error, words):
 # ---------------------------------------------------------------------------
 
 def load_demo():
-    path = Path(__file__).resolve().parent.parent / "demos" / "graph.py"
+    path = ROOT / "demos" / "graph.py"
     spec = importlib.util.spec_from_file_location("graph_demo", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -692,3 +694,56 @@ def test_demo_writes_dot_text_without_graphviz(tmp_path, monkeypatch):
     result = demo.main(["--out", str(tmp_path / "pictures"), "--formats", "dot"])
     assert sorted(os.listdir(tmp_path / "pictures")) == ["expression.dot", "neuron.dot"]
     assert result["neuron"]["files"]["dot"].endswith("neuron.dot")
+
+
+# ---------------------------------------------------------------------------
+# The README's graph section says what the code does
+# ---------------------------------------------------------------------------
+
+def readme_graph_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"^## Seeing the graph\n(.*?)^## ", readme, re.M | re.S)
+    assert match, "README.md needs a '## Seeing the graph' section"
+    return match.group(1)
+
+
+def test_readme_options_are_draw_graphs_parameters_with_the_defaults_it_states():
+    section = readme_graph_section()
+    parameters = inspect.signature(draw_graph).parameters
+    named = set(re.findall(r"`(\w+)=", section))
+    assert {"rankdir", "show_grad", "params", "colour_by_grad", "title", "depth",
+            "unfold"} <= named
+    assert named <= set(parameters), named - set(parameters)
+    default = re.search(r"`max_nodes` values \(default (\d+)\)", section)
+    assert default and int(default.group(1)) == parameters["max_nodes"].default
+    assert DEFAULT_MAX_NODES == parameters["max_nodes"].default
+    assert "by default (`unfold=True`)" in section and parameters["unfold"].default is True
+    assert parameters["rankdir"].default == "LR" and parameters["show_grad"].default is True
+
+
+def test_readme_pictures_exist():
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme_graph_section())
+    assert len(pictures) == 2
+    for picture in pictures:
+        assert (ROOT / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
+
+
+@needs_dot
+def test_save_graph_writes_every_format_the_readme_lists(tmp_path):
+    _, _, y = issue_example()
+    listed = re.search(r"writes (`\.\w+`(?:, `\.\w+`)* or `\.\w+`) files atomically",
+                       readme_graph_section())
+    suffixes = re.findall(r"`(\.\w+)`", listed.group(1))
+    assert suffixes == [".svg", ".png", ".pdf", ".dot"]
+    magic = {".svg": b"<?xml", ".png": b"\x89PNG", ".pdf": b"%PDF", ".dot": b"digraph"}
+    for suffix in suffixes:
+        path = save_graph(y, tmp_path / f"graph{suffix}")
+        assert Path(path).read_bytes().startswith(magic[suffix]), suffix
+
+
+@needs_dot
+def test_demo_with_no_options_writes_svg_and_png_under_out_graph(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)         # "writes both pictures as SVG and PNG under out/graph/"
+    load_demo().main([])
+    assert sorted(os.listdir(tmp_path / "out" / "graph")) == [
+        "expression.png", "expression.svg", "neuron.png", "neuron.svg"]

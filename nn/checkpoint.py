@@ -121,7 +121,7 @@ def _fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
-def architecture(module: Any) -> Dict[str, Any]:
+def _architecture(module: Any) -> Dict[str, Any]:
     """``{"class": name, **module.config()}``: what the checkpoint records."""
     return {"class": type(module).__name__, **module.config()}
 
@@ -156,7 +156,7 @@ def save_checkpoint(module: Any, path: PathLike,
     document = {
         "format": FORMAT,
         "version": VERSION,
-        "architecture": architecture(module),
+        "architecture": _architecture(module),
         "num_parameters": len(parameters),
         "parameters": parameters,
         "metadata": metadata,
@@ -227,7 +227,7 @@ def read_checkpoint(path: PathLike) -> Dict[str, Any]:
 def _check_architecture(module: Any, saved: Any, where: str) -> None:
     if not isinstance(saved, dict) or not module.config():
         return
-    mine = architecture(module)
+    mine = _architecture(module)
     # The initializer only chose the starting weights, which are replaced.
     different = [key for key in sorted(set(mine) | set(saved))
                  if key != "init" and mine.get(key) != saved.get(key)]
@@ -276,25 +276,28 @@ def load_model(path: PathLike) -> Any:
         >>> load_model(path)
         MLP(2, [4, 3], activation='tanh', output_activation='linear', init='uniform')
     """
+    from .init import INITIALIZERS
     from .module import MLP, Layer, Neuron
 
     document = read_checkpoint(path)
-    config = dict(document.get("architecture") or {})
+    where = f"load_model: checkpoint {os.fspath(path)!r}"
+    saved = document.get("architecture")
+    config = dict(saved) if isinstance(saved, dict) else {}
     classes = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
-    cls = classes.get(config.pop("class", None))
+    name = config.pop("class", None)
+    cls = classes.get(name) if isinstance(name, str) else None
     if cls is None:
-        raise ValueError(f"load_model: checkpoint {os.fspath(path)!r} does not record an "
-                         f"architecture this library can build (one of {sorted(classes)}); "
-                         f"build the model yourself and call model.load(path)")
+        raise ValueError(f"{where} does not record an architecture this library can "
+                         f"build (one of {sorted(classes)}); build the model yourself "
+                         f"and call model.load(path)")
+    # The initializer only chose the starting weights, which the checkpoint's
+    # replace; the name of a function passed as init= has nothing to look up.
+    init = config.get("init")
+    if not (isinstance(init, str) and init in INITIALIZERS):
+        config.pop("init", None)
     try:
-        if cls is MLP:
-            model = MLP(config.pop("nin"), config.pop("nouts"), seed=0, **config)
-        elif cls is Layer:
-            model = Layer(config.pop("nin"), config.pop("nout"), seed=0, **config)
-        else:
-            model = Neuron(config.pop("nin"), seed=0, **config)
-    except (KeyError, TypeError) as error:
-        raise ValueError(f"load_model: checkpoint {os.fspath(path)!r} has an invalid "
-                         f"architecture record: {error}") from None
+        model = cls(seed=0, **config)      # the config's keys are the arguments' names
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{where} has an invalid architecture record: {error}") from None
     model.load_state_dict(document["parameters"], strict=True)
     return model

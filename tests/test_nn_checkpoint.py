@@ -77,6 +77,31 @@ def test_load_model_rebuilds_the_architecture_and_the_weights(tmp_path, model):
     assert nn.load_model(tmp_path / "layer.json").state_dict() == layer.state_dict()
 
 
+def test_load_model_rebuilds_a_model_built_with_an_initializer_function(tmp_path):
+    for init in (nn.he_uniform, lambda fan_in, fan_out, rng: [0.5] * fan_in):
+        model = nn.MLP(2, [3, 1], init=init, seed=0)
+        model.save(tmp_path / "m.json")
+        assert nn.load_model(tmp_path / "m.json").state_dict() == model.state_dict()
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"activation": "swish"}, "activation must be one of"),
+    ({"nin": None}, "nin must be a positive int"),
+    ({"seed": 4}, "multiple values for keyword argument 'seed'"),
+    ({"class": "Transformer"}, "does not record an architecture this library can build"),
+])
+def test_load_model_names_the_file_when_the_architecture_record_is_invalid(
+        tmp_path, model, change, message):
+    path = tmp_path / "m.json"
+    model.save(path)
+    document = json.loads(path.read_text())
+    document["architecture"].update(change)
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match=message) as info:
+        nn.load_model(path)
+    assert str(path) in str(info.value)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
 def test_a_saved_file_gets_the_usual_permissions_not_a_private_temp_files(tmp_path, model):
     model.save(tmp_path / "m.json")

@@ -25,7 +25,7 @@ import os
 import random
 import re
 import sys
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:             # run from a clean clone: import autograd_lite
@@ -50,15 +50,16 @@ def expression() -> Value:
     return y
 
 
-def neuron(seed: int = 0, n_inputs: int = 3):
-    """One tanh neuron with random weights (two decimals, to read easily).
+def neuron(seed: int = 0) -> Tuple[Value, List[Value]]:
+    """One tanh neuron of three inputs, with random inputs (one decimal) and
+    weights and bias (two decimals), short to read.
 
     Returns:
         (o, params): the output, after backward, and the weights and bias.
     """
     rng = random.Random(seed)
-    xs = [Value(round(rng.uniform(-2, 2), 1), label=f"x{i + 1}") for i in range(n_inputs)]
-    ws = [Value(round(rng.uniform(-1, 1), 2), label=f"w{i + 1}") for i in range(n_inputs)]
+    xs = [Value(round(rng.uniform(-2, 2), 1), label=f"x{i + 1}") for i in range(3)]
+    ws = [Value(round(rng.uniform(-1, 1), 2), label=f"w{i + 1}") for i in range(3)]
     b = Value(round(rng.uniform(-1, 1), 2), label="b")
     n = sum((w * x for w, x in zip(ws, xs)), b)   # as micrograd's Neuron.__call__
     n.label = "n"

@@ -18,7 +18,7 @@ Format (version 1), one JSON object, UTF-8::
   same float, so a round trip is exact. Only finite numbers are allowed.
 * ``architecture`` is ``{"class": ..., **module.config()}``: enough to rebuild
   an ``MLP``/``Layer``/``Neuron`` (:func:`load_model`), and checked on load.
-* ``metadata`` is free JSON chosen by the caller (epoch, accuracy, ...).
+* ``metadata`` is a JSON object chosen by the caller (epoch, accuracy, ...).
 
 The file is never unpickled, so loading an untrusted checkpoint cannot run
 code. It is written atomically: to a temporary file in the same folder, which
@@ -219,8 +219,11 @@ def read_checkpoint(path: PathLike) -> Dict[str, Any]:
     if count != len(parameters):
         raise ValueError(f"{where} says it holds {count} parameters but has "
                          f"{len(parameters)}; the file is corrupt")
+    metadata = document.setdefault("metadata", {})
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{where} has a \"metadata\" entry that is not a JSON object, "
+                         f"got {type(metadata).__name__}; the file is corrupt")
     document["parameters"] = {name: float(v) for name, v in parameters.items()}
-    document.setdefault("metadata", {})
     return document
 
 

@@ -207,6 +207,8 @@ CORRUPTIONS = {
                     "says it holds 27 parameters but has 26"),
     "no parameters": (lambda text: json.dumps({"format": "autograd-lite-checkpoint",
                                                "version": 1}), "no \"parameters\" object"),
+    "metadata not an object": (lambda text: text.replace('"metadata": {}', '"metadata": [1]'),
+                               "\"metadata\" entry that is not a JSON object, got list"),
 }
 
 

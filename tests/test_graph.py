@@ -395,6 +395,20 @@ def test_a_folded_shift_reads_back_the_shortest_constant_that_gives_the_data():
 
 
 @needs_fusion
+def test_what_unfolding_cannot_read_back_is_drawn_as_the_module_docstring_says():
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+
+    def op_texts(root):
+        return re.findall(r"^\top\d+ \[label=<(.*?)> ", draw_graph(root).source, re.M)
+
+    assert op_texts(x * 1.0 + y) == ["+"]                   # a product by 1.0: an addend
+    assert op_texts((x * y + 1.0 + 2.0) * x) == ["*", "+ 3.0", "*"]   # two shifts as one
+    with no_fusion():                                       # as written, for comparison
+        assert op_texts(x * 1.0 + y) == ["* 1.0", "+"]
+        assert op_texts((x * y + 1.0 + 2.0) * x) == ["*", "+ 1.0", "+ 2.0", "*"]
+
+
+@needs_fusion
 def test_a_folded_node_whose_inputs_changed_since_is_still_drawn():
     x = Value(2.0, label="x")
     y = x.log() + 1.0                      # log's partial does not read out: folded

@@ -28,6 +28,8 @@ import math
 import random
 from typing import Callable, Dict, List, Union
 
+from ._checks import positive_int
+
 __all__ = ["Seed", "make_rng", "uniform_init", "xavier_uniform", "he_uniform",
            "INITIALIZERS", "get_initializer"]
 
@@ -60,12 +62,6 @@ def make_rng(seed: Seed = None) -> random.Random:
     return random.Random(seed)
 
 
-def _check_fan(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
-
-
 def uniform_init(fan_in: int, fan_out: int = 1, seed: Seed = None) -> List[float]:
     """micrograd's initializer: each weight from U(-1, 1).
 
@@ -81,7 +77,7 @@ def uniform_init(fan_in: int, fan_out: int = 1, seed: Seed = None) -> List[float
         >>> ws = uniform_init(5, seed=3); len(ws), all(-1 <= w <= 1 for w in ws)
         (5, True)
     """
-    _check_fan("fan_in", fan_in)
+    fan_in = positive_int("uniform_init", "fan_in", fan_in)
     rng = make_rng(seed)
     return [rng.uniform(-1.0, 1.0) for _ in range(fan_in)]
 
@@ -104,8 +100,8 @@ def xavier_uniform(fan_in: int, fan_out: int = 1, seed: Seed = None,
         >>> all(abs(w) <= a for w in xavier_uniform(2, 3, seed=0))
         True
     """
-    _check_fan("fan_in", fan_in)
-    _check_fan("fan_out", fan_out)
+    fan_in = positive_int("xavier_uniform", "fan_in", fan_in)
+    fan_out = positive_int("xavier_uniform", "fan_out", fan_out)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     rng = make_rng(seed)
     return [rng.uniform(-bound, bound) for _ in range(fan_in)]
@@ -128,7 +124,7 @@ def he_uniform(fan_in: int, fan_out: int = 1, seed: Seed = None,
         >>> max(abs(w) for w in he_uniform(600, seed=0)) <= 0.1
         True
     """
-    _check_fan("fan_in", fan_in)
+    fan_in = positive_int("he_uniform", "fan_in", fan_in)
     bound = gain * math.sqrt(3.0 / fan_in)
     rng = make_rng(seed)
     return [rng.uniform(-bound, bound) for _ in range(fan_in)]

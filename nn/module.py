@@ -45,6 +45,7 @@ from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional,
 from autograd_lite import Leaves, Value, dot
 from autograd_lite.engine import _is_real_number
 
+from ._checks import positive_int
 from .init import Initializer, Seed, get_initializer, make_rng
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "IncompatibleKeys",
@@ -315,12 +316,6 @@ class Module:
 # Neuron, Layer, MLP
 # ---------------------------------------------------------------------------
 
-def _check_size(where: str, name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
-    return int(value)
-
-
 def _resolve_activation(where: str, nonlin: bool, activation: Optional[str]) -> str:
     """micrograd's ``nonlin`` flag and our ``activation`` name, as one name."""
     if activation is None:
@@ -379,7 +374,7 @@ class Neuron(Module):
     def __init__(self, nin: int, nonlin: bool = True, *, activation: Optional[str] = None,
                  init: Union[str, Initializer] = "uniform", seed: Seed = None,
                  fan_out: int = 1):
-        nin = _check_size("Neuron", "nin", nin)
+        nin = positive_int("Neuron", "nin", nin)
         self.activation = _resolve_activation("Neuron", nonlin, activation)
         self.init = _init_name(init)
         weights = get_initializer(init)(nin, fan_out, make_rng(seed))
@@ -434,8 +429,8 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, nonlin: bool = True, *,
                  activation: Optional[str] = None, init: Union[str, Initializer] = "uniform",
                  seed: Seed = None):
-        nin = _check_size("Layer", "nin", nin)
-        nout = _check_size("Layer", "nout", nout)
+        nin = positive_int("Layer", "nin", nin)
+        nout = positive_int("Layer", "nout", nout)
         activation = _resolve_activation("Layer", nonlin, activation)
         rng = make_rng(seed)
         self.neurons = [Neuron(nin, activation=activation, init=init, seed=rng, fan_out=nout)
@@ -481,11 +476,11 @@ class MLP(Module):
     def __init__(self, nin: int, nouts: Sequence[int], *, activation: str = "relu",
                  output_activation: str = "linear", init: Union[str, Initializer] = "uniform",
                  seed: Seed = None):
-        nin = _check_size("MLP", "nin", nin)
+        nin = positive_int("MLP", "nin", nin)
         if isinstance(nouts, numbers.Integral) or not hasattr(nouts, "__iter__"):
             raise TypeError(f"MLP: nouts must be a list of layer widths, e.g. [16, 16, 1], "
                             f"got {nouts!r}")
-        nouts = [_check_size("MLP", "each entry of nouts", n) for n in nouts]
+        nouts = [positive_int("MLP", "each entry of nouts", n) for n in nouts]
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer width, got []")
         for name, value in (("activation", activation), ("output_activation", output_activation)):

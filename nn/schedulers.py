@@ -36,16 +36,11 @@ import math
 import numbers
 from typing import Any, List, Optional, Sequence
 
+from ._checks import positive_int
 from .optim import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
            "LinearWarmup", "SequentialLR"]
-
-
-def _positive_int(where: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 def _real(where: str, name: str, value: Any) -> float:
@@ -131,7 +126,7 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
-        self.step_size = _positive_int("StepLR", "step_size", step_size)
+        self.step_size = positive_int("StepLR", "step_size", step_size)
         self.gamma = _real("StepLR", "gamma", gamma)
         super().__init__(optimizer)
 
@@ -198,7 +193,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0):
-        self.T_max = _positive_int("CosineAnnealingLR", "T_max", T_max)
+        self.T_max = positive_int("CosineAnnealingLR", "T_max", T_max)
         self.eta_min = _real("CosineAnnealingLR", "eta_min", eta_min)
         if self.eta_min < 0:
             raise ValueError(f"CosineAnnealingLR: eta_min must be >= 0, got {eta_min!r}")
@@ -253,7 +248,7 @@ class LinearLR(LRScheduler):
             raise ValueError(f"{where}: start_factor must be in (0, 1], got {start_factor!r}")
         if not 0 <= self.end_factor <= 1:
             raise ValueError(f"{where}: end_factor must be in [0, 1], got {end_factor!r}")
-        self.total_iters = _positive_int(where, "total_iters", total_iters)
+        self.total_iters = positive_int(where, "total_iters", total_iters)
         super().__init__(optimizer)
 
     def _next_lr(self) -> float:
@@ -319,7 +314,7 @@ class SequentialLR(LRScheduler):
             raise TypeError(f"SequentialLR: expected an optimizer, got "
                             f"{type(optimizer).__name__}")
         schedulers = list(schedulers)
-        milestones = [_positive_int("SequentialLR", "each milestone", m) for m in milestones]
+        milestones = [positive_int("SequentialLR", "each milestone", m) for m in milestones]
         if not schedulers:
             raise ValueError("SequentialLR: expected at least one scheduler, got none")
         for i, s in enumerate(schedulers):

@@ -401,11 +401,17 @@ def test_what_unfolding_cannot_read_back_is_drawn_as_the_module_docstring_says()
     def op_texts(root):
         return re.findall(r"^\top\d+ \[label=<(.*?)> ", draw_graph(root).source, re.M)
 
-    assert op_texts(x * 1.0 + y) == ["+"]                   # a product by 1.0: an addend
-    assert op_texts((x * y + 1.0 + 2.0) * x) == ["*", "+ 3.0", "*"]   # two shifts as one
+    # Built outside the asserts: pytest's assert rewriting keeps every
+    # subexpression, so nothing in an assert is a temporary.
+    by_one = x * 1.0 + y
+    shifted_twice = (x * y + 1.0 + 2.0) * x
     with no_fusion():                                       # as written, for comparison
-        assert op_texts(x * 1.0 + y) == ["* 1.0", "+"]
-        assert op_texts((x * y + 1.0 + 2.0) * x) == ["*", "+ 1.0", "+ 2.0", "*"]
+        by_one_written = x * 1.0 + y
+        shifted_twice_written = (x * y + 1.0 + 2.0) * x
+    assert op_texts(by_one) == ["+"]                        # a product by 1.0: an addend
+    assert op_texts(by_one_written) == ["* 1.0", "+"]
+    assert op_texts(shifted_twice) == ["*", "+ 3.0", "*"]   # two shifts read back as one
+    assert op_texts(shifted_twice_written) == ["*", "+ 1.0", "+ 2.0", "*"]
 
 
 @needs_fusion

@@ -316,13 +316,17 @@ class Module:
 # Neuron, Layer, MLP
 # ---------------------------------------------------------------------------
 
+def _check_activation(where: str, name: str, value: Any) -> str:
+    if not isinstance(value, str) or value not in ACTIVATIONS:
+        raise ValueError(f"{where}: {name} must be one of {list(ACTIVATIONS)}, got {value!r}")
+    return value
+
+
 def _resolve_activation(where: str, nonlin: bool, activation: Optional[str]) -> str:
     """micrograd's ``nonlin`` flag and our ``activation`` name, as one name."""
     if activation is None:
         return "relu" if nonlin else "linear"
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(f"{where}: activation must be one of {list(ACTIVATIONS)}, "
-                         f"got {activation!r}")
+    _check_activation(where, "activation", activation)
     if not nonlin and activation != "linear":
         raise ValueError(f"{where}: nonlin=False asks for a linear neuron but "
                          f"activation={activation!r}; give only one of them")
@@ -483,10 +487,8 @@ class MLP(Module):
         nouts = [positive_int("MLP", "each entry of nouts", n) for n in nouts]
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer width, got []")
-        for name, value in (("activation", activation), ("output_activation", output_activation)):
-            if not isinstance(value, str) or value not in ACTIVATIONS:
-                raise ValueError(f"MLP: {name} must be one of {list(ACTIVATIONS)}, "
-                                 f"got {value!r}")
+        _check_activation("MLP", "activation", activation)
+        _check_activation("MLP", "output_activation", output_activation)
         rng = make_rng(seed)
         sizes = [nin] + nouts
         last = len(nouts) - 1

@@ -49,6 +49,13 @@ def _real(where: str, name: str, value: Any) -> float:
     return float(value)
 
 
+def _optimizer(where: str, optimizer: Any) -> Optimizer:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{where}: expected an optimizer (e.g. nn.SGD), got "
+                        f"{type(optimizer).__name__}")
+    return optimizer
+
+
 class LRScheduler:
     """Base class: owns the step count and writes ``optimizer.lr``.
 
@@ -67,10 +74,7 @@ class LRScheduler:
     """
 
     def __init__(self, optimizer: Optimizer):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__}: expected an optimizer (e.g. nn.SGD), "
-                            f"got {type(optimizer).__name__}")
-        self.optimizer = optimizer
+        self.optimizer = _optimizer(type(self).__name__, optimizer)
         if optimizer.initial_lr is None:
             optimizer.initial_lr = optimizer.lr
         self.base_lr: float = optimizer.initial_lr
@@ -310,9 +314,7 @@ class SequentialLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],
                  milestones: Sequence[int]):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"SequentialLR: expected an optimizer, got "
-                            f"{type(optimizer).__name__}")
+        _optimizer("SequentialLR", optimizer)
         schedulers = list(schedulers)
         milestones = [positive_int("SequentialLR", "each milestone", m) for m in milestones]
         if not schedulers:

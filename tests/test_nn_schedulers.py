@@ -109,6 +109,8 @@ def test_get_last_lr_returns_the_current_lr_in_a_list_as_pytorch():
     (lambda o: nn.LinearLR(o, end_factor=1.5), ValueError, r"end_factor must be in \[0, 1\]"),
     (lambda o: nn.LinearWarmup(o, warmup_steps=0), ValueError, "total_iters must be a positive"),
     (lambda o: nn.StepLR("optimizer", step_size=2), TypeError, "expected an optimizer"),
+    (lambda o: nn.SequentialLR("optimizer", [nn.StepLR(o, 2)], []), TypeError,
+     "SequentialLR: expected an optimizer"),
     (lambda o: nn.SequentialLR(o, [nn.StepLR(o, 2), nn.StepLR(o, 3)], [2, 3]), ValueError,
      "2 schedulers need 1 milestones, got 2"),
     (lambda o: nn.SequentialLR(o, [nn.StepLR(optimizer(), 2)], []), ValueError,

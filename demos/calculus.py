@@ -971,7 +971,7 @@ def optimizer_updates(check: Checker) -> Dict:
     w = _minimize(lambda p: nn.SGD(p, lr=0.01, momentum=0.9), 100)
     runs["momentum"] = w
     print(f"  momentum, lr 0.01, β 0.9, 100 steps: w = {np.round(w, 6).tolist()}")
-    check.text(CALC, 1273, ["0.0", "0.0"], w, decimals=4,
+    check.text(CALC, 1274, ["0.0", "0.0"], w, decimals=4,
                why="with lr 0.01 and β 0.9 heavy-ball momentum shrinks the error by only "
                    "√β ≈ 0.95 per step on this bowl, so 100 steps leave w ≈ [0.0169, 0.0087]")
     w = _minimize(lambda p: nn.Adam(p, lr=0.001), 200)

@@ -137,6 +137,15 @@ def save_checkpoint(module: Any, path: PathLike,
 
     Raises:
         ValueError: a parameter is nan or inf, or metadata is not JSON.
+        TypeError: metadata is not a dict.
+
+    Example:
+        >>> import json, os, tempfile
+        >>> from nn.module import Neuron
+        >>> path = os.path.join(tempfile.mkdtemp(), "n.json")
+        >>> save_checkpoint(Neuron(2, seed=0), path, metadata={"epoch": 1})
+        >>> sorted(json.load(open(path))["parameters"])
+        ['b', 'w.0', 'w.1']
     """
     parameters = module.state_dict()
     for name, value in parameters.items():
@@ -184,6 +193,15 @@ def read_checkpoint(path: PathLike) -> Dict[str, Any]:
     Raises:
         ValueError: not a valid checkpoint (the message says why).
         FileNotFoundError: no such file.
+
+    Example:
+        >>> import os, tempfile
+        >>> from nn.module import MLP
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.json")
+        >>> MLP(2, [3, 1], seed=0).save(path)
+        >>> checkpoint = read_checkpoint(path)
+        >>> checkpoint["architecture"]["nouts"], checkpoint["num_parameters"]
+        ([3, 1], 13)
     """
     path = os.fspath(path)
     with open(path, "rb") as f:
@@ -255,6 +273,19 @@ def load_checkpoint(module: Any, path: PathLike) -> Dict[str, Any]:
     Raises:
         ValueError: corrupt file, another format, or a different architecture.
         KeyError: the parameter names differ (the message lists them).
+
+    Example:
+        >>> import os, tempfile
+        >>> from nn.module import MLP
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.json")
+        >>> MLP(2, [3, 1], seed=0).save(path)
+        >>> wider = MLP(2, [4, 1], seed=0)
+        >>> load_checkpoint(wider, path)                    # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: checkpoint '...' ... (nouts: checkpoint [3, 1], model [4, 1]); ...
+        >>> load_checkpoint(MLP(2, [3, 1], seed=1), path)
+        {}
     """
     document = read_checkpoint(path)
     _check_architecture(module, document.get("architecture"), f"checkpoint {os.fspath(path)!r}")

@@ -302,13 +302,25 @@ class Module:
 
         Returns:
             The checkpoint's ``metadata`` dict.
+
+        Example:
+            >>> import os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), "mlp.json")
+            >>> MLP(2, [3, 1], seed=0).save(path, metadata={"accuracy": 0.9})
+            >>> MLP(2, [3, 1], seed=1).load(path)
+            {'accuracy': 0.9}
         """
         from .checkpoint import load_checkpoint
         return load_checkpoint(self, path)
 
     def config(self) -> Dict[str, Any]:
         """Constructor arguments that rebuild this architecture (for
-        checkpoints); modules that cannot say return an empty dict."""
+        checkpoints); modules that cannot say return an empty dict.
+
+        Example:
+            >>> MLP(2, [3, 1], activation="tanh", seed=0).config()["activation"]
+            'tanh'
+        """
         return {}
 
 

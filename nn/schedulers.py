@@ -71,6 +71,16 @@ class LRScheduler:
         base_lr: the lr the schedule starts from (the optimizer's lr when the
             first scheduler was attached to it, PyTorch's ``initial_lr``).
         last_epoch: the index of the current step (0 after construction).
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from nn.optim import SGD
+        >>> class Halving(LRScheduler):          # lr / 2 every step
+        ...     def _next_lr(self):
+        ...         return self.optimizer.lr / (1 if self.last_epoch == 0 else 2)
+        >>> opt = SGD([Value(0.0)], lr=1.0); sched = Halving(opt)
+        >>> sched.step(); sched.step(); sched.get_last_lr(), sched.last_epoch
+        ([0.25], 2)
     """
 
     def __init__(self, optimizer: Optimizer):
@@ -309,7 +319,18 @@ class SequentialLR(LRScheduler):
             increasing). At a milestone the next schedule starts from its
             step 0, from ``base_lr``.
 
-    Example: see :class:`LinearWarmup`.
+    Example:
+        >>> from autograd_lite import Value
+        >>> from nn.optim import SGD
+        >>> opt = SGD([Value(0.0)], lr=1.0)
+        >>> warm = LinearWarmup(opt, warmup_steps=2, start_factor=0.5)
+        >>> decay = ExponentialLR(opt, gamma=0.5)
+        >>> sched = SequentialLR(opt, [warm, decay], milestones=[2])
+        >>> lrs = [opt.lr]
+        >>> for _ in range(4):
+        ...     sched.step(); lrs.append(opt.lr)
+        >>> lrs
+        [0.5, 0.75, 1.0, 0.5, 0.25]
     """
 
     def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],

@@ -21,8 +21,10 @@ Nothing else in the package knows a derivative rule.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
+import sys
 from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
 
 __all__ = [
@@ -230,13 +232,24 @@ def _gelu(x):
     return 0.5 * x * (1.0 + math.tanh(GELU_K * (x + 0.044715 * x * x * x)))
 
 
+def _left_to_right(numbers: Iterable[float]) -> float:
+    """0 + x₁ + x₂ + …, one rounding per addition: the bits of a chain of +
+    (and of ``sum()`` over Values). The builtin ``sum`` of floats does that
+    up to Python 3.11; from 3.12 it compensates rounding, which is more
+    accurate but not what the chain of + gives, so there we add one by one."""
+    return functools.reduce(operator.add, numbers, 0)
+
+
+if sys.version_info < (3, 12):
+    _left_to_right = sum  # noqa: F811 (same result, a C loop over doubles)
+
+
 def _sum(xs):
-    # Left to right, as a chain of additions: the same bits as sum(values).
-    return sum(xs)
+    return _left_to_right(xs)
 
 
 def _dot(a, b):
-    return sum(map(operator.mul, a, b))
+    return _left_to_right(map(operator.mul, a, b))
 
 
 def _logsumexp(xs):

@@ -8,7 +8,7 @@ import operator
 import numpy as np
 import pytest
 
-from autograd_lite import (OPS, Value, apply_op, check_op, dot, gradcheck,
+from autograd_lite import (OPS, Leaves, Value, apply_op, check_op, dot, gradcheck,
                            logsumexp, no_fusion, vsum)
 from autograd_lite.gradcheck import sample_inputs
 from autograd_lite.ops import BINARY, DOT_CONST
@@ -390,3 +390,15 @@ def test_dot_of_leaf_weights_passes_nan_to_every_weight_when_the_seed_is_infinit
     dot(leaves, (0.0, 2.0)).backward(math.inf)
     assert math.isnan(leaves[0].grad)          # inf * 0: not skipped
     assert leaves[1].grad == math.inf
+
+
+def test_vsum_and_dot_add_left_to_right_like_a_chain_of_plus_on_every_python():
+    # 1e16 + 1.0 rounds back to 1e16: a chain of + gives 0.0, where the
+    # compensated sum() of floats on Python 3.12+ would give 1.0
+    xs = [1e16, 1.0, -1e16]
+    chained = Value(xs[0]) + Value(xs[1]) + Value(xs[2])
+    with no_fusion():
+        unfused = sum(Value(x) for x in xs)
+    assert vsum([Value(x) for x in xs]).data == chained.data == unfused.data == 0.0
+    assert dot([Value(x) for x in xs], [1.0, 1.0, 1.0]).data == 0.0
+    assert dot(Leaves(Value(x) for x in xs), (1.0, 1.0, 1.0)).data == 0.0

@@ -678,9 +678,8 @@ def plot_hessians(results: Dict, out: Path) -> Path:
             for sign in (1, -1):
                 ax.annotate("", xy=1.3 * sign * v, xytext=(0, 0),
                             arrowprops=dict(arrowstyle="->", color=color, lw=2.2))
-            ax.text(*(1.55 * np.abs(v[0]) * np.sign(v[0] or 1) * np.array([1, 0])
-                      + 1.55 * v[1] * np.array([0, 1])), f"λ = {lam:g}", color=color,
-                    fontsize=11, fontweight="bold", ha="center", va="center",
+            ax.text(*(1.55 * v), f"λ = {lam:g}", color=color, fontsize=11, fontweight="bold",
+                    ha="center", va="center",
                     bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"))
         ax.plot(0, 0, "k*", ms=12)
         ax.set_title(f"f = {name}: {kind}\nHessian eigenvalues {eigenvalues.tolist()}")

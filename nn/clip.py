@@ -17,6 +17,8 @@ from typing import Iterable, List, Union
 
 from autograd_lite import Value
 
+from ._checks import value_list
+
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 Params = Union[Value, Iterable[Value]]
@@ -25,12 +27,7 @@ Params = Union[Value, Iterable[Value]]
 def _parameters(parameters: Params, where: str) -> List[Value]:
     if type(parameters) is Value:
         return [parameters]
-    params = list(parameters)
-    for i, p in enumerate(params):
-        if type(p) is not Value:
-            raise TypeError(f"{where}: parameters[{i}] must be a Value, got "
-                            f"{type(p).__name__}; pass model.parameters()")
-    return params
+    return value_list(where, "parameters", parameters)
 
 
 def _grad_data(g) -> float:

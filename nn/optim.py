@@ -28,6 +28,8 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from autograd_lite import Value
 
+from ._checks import value_list
+
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop"]
 
 
@@ -96,18 +98,10 @@ class Optimizer:
         if isinstance(params, Value):
             raise TypeError(f"{where}: params must be a list of Values, got a single "
                             f"Value; wrap it: [p]")
-        try:
-            params = list(params)
-        except TypeError:
-            raise TypeError(f"{where}: params must be an iterable of Values (e.g. "
-                            f"model.parameters()), got {type(params).__name__}") from None
+        params = value_list(where, "params", params)
         if not params:
             raise ValueError(f"{where}: got an empty parameter list; pass "
                              f"model.parameters() of a model that has parameters")
-        for i, p in enumerate(params):
-            if type(p) is not Value:
-                raise TypeError(f"{where}: params[{i}] must be a Value, got "
-                                f"{type(p).__name__}; pass model.parameters()")
         if len(set(map(id, params))) != len(params):
             raise ValueError(f"{where}: params lists the same Value more than once, so "
                              f"it would be updated twice per step; remove the duplicates")

@@ -77,6 +77,8 @@ def test_bad_arguments_are_clear_errors(kwargs, error, message):
 def test_non_values_are_rejected():
     with pytest.raises(TypeError, match=r"parameters\[1\] must be a Value"):
         nn.clip_grad_norm_([Value(0.0), 1.0], 1.0)
+    with pytest.raises(TypeError, match=r"parameters must be an iterable of Values .*got float"):
+        nn.clip_grad_value_(3.0, 1.0)
 
 
 def test_clip_grad_value_clamps_each_gradient():

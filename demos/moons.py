@@ -88,7 +88,15 @@ def parse_args(argv: Optional[Sequence[str]]):
                         help="resolution of the decision-boundary picture")
     parser.add_argument("--lr", type=positive_float, default=1.0,
                         help="initial learning rate (decays linearly to a tenth of it)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.n_samples < 2:
+        parser.error(f"--n-samples must be at least 2 (one point per moon), got {args.n_samples}")
+    if not args.noise >= 0:
+        parser.error(f"--noise must be >= 0, got {args.noise}")
+    if args.grid < 2:
+        parser.error(f"--grid must be at least 2 (points per side of the picture), got "
+                     f"{args.grid}")
+    return args
 
 
 def train(model: nn.MLP, X: np.ndarray, labels: np.ndarray, steps: int,

@@ -19,6 +19,7 @@ pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")
 
 from demos import mnist, moons, xor  # noqa: E402
+from support import assert_usage_error  # noqa: E402
 from demos._common import save_figure, plt  # noqa: E402
 
 HAVE_MLXTEND = importlib.util.find_spec("mlxtend") is not None
@@ -95,6 +96,15 @@ def test_moons_demo_separates_the_moons_like_micrograd(tmp_path):
     assert result["final_loss"] < 0.05
     assert_png(tmp_path / "moons.png")
     assert no_temporary_files(tmp_path)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--grid", "1"], "--grid must be at least 2"),
+    (["--n-samples", "1"], "--n-samples must be at least 2"),
+    (["--noise", "-0.1"], "--noise must be >= 0, got -0.1"),
+])
+def test_moons_demo_rejects_bad_arguments_with_a_message(tmp_path, capsys, argv, message):
+    assert_usage_error(moons.main, ["--out", str(tmp_path)] + argv, message, capsys)
 
 
 def test_moons_demo_runs_with_small_arguments(tmp_path):

@@ -82,6 +82,13 @@ def write_atomic(path: PathLike, document: Any) -> None:
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
+    # Said here, or the OS error would name the temporary file, not the user's.
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"cannot write {path!r}: the folder {directory!r} does not "
+                                f"exist; create it first (os.makedirs)")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot write {path!r}: it is a folder; give a file "
+                                f"name inside it")
     # Our own temporary name (not mkstemp, which makes the file 0600): O_EXCL
     # guarantees it is new, and the umask applies as for any new file.
     for _ in range(100):

@@ -239,6 +239,14 @@ def test_saving_refuses_a_model_with_nan_weights_and_keeps_the_old_file(tmp_path
     assert path.read_bytes() == old
 
 
+def test_saving_into_a_missing_folder_or_onto_a_folder_names_the_path_given(tmp_path, model):
+    with pytest.raises(FileNotFoundError, match="folder .*no-such-folder.* does not exist"):
+        model.save(tmp_path / "no-such-folder" / "m.json")
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        model.save(tmp_path)
+    assert files_in(tmp_path) == []
+
+
 def test_saving_rejects_metadata_that_is_not_json(tmp_path, model):
     with pytest.raises(ValueError, match="metadata must be JSON-serializable"):
         model.save(tmp_path / "m.json", metadata={"f": object()})

@@ -288,6 +288,10 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, L
         input, target: numbers/Values, or (nested) lists of the same shape.
         reduction: "mean" (default), "sum" or "none".
 
+    Returns:
+        A Value (the mean or the sum), or a flat list of per-element Values
+        for ``reduction="none"``.
+
     Example:
         >>> from autograd_lite import Value
         >>> x = [Value(1.0), Value(3.0)]
@@ -306,6 +310,14 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, L
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, List[Value]]:
     """Mean absolute error: mean(|input - target|); subgradient 0 at a tie.
 
+    Args:
+        input, target: numbers/Values, or (nested) lists of the same shape.
+        reduction: "mean" (default), "sum" or "none".
+
+    Returns:
+        A Value (the mean or the sum), or a flat list of per-element Values
+        for ``reduction="none"``.
+
     Example:
         >>> l1_loss([1.0, -2.0], [0.0, 0.0]).data
         1.5
@@ -322,6 +334,15 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
     d = input - target. Quadratic near 0, linear (robust to outliers) beyond
     ``delta``; the two pieces and their slopes meet at |d| = delta. Same as
     ``torch.nn.functional.huber_loss``.
+
+    Args:
+        input, target: numbers/Values, or (nested) lists of the same shape.
+        delta: where the quadratic piece becomes linear, > 0 (default 1).
+        reduction: "mean" (default), "sum" or "none".
+
+    Returns:
+        A Value (the mean or the sum), or a flat list of per-element Values
+        for ``reduction="none"``.
 
     Example:
         >>> huber_loss([0.5, 3.0], [0.0, 0.0]).data      # (0.125 + 2.5) / 2
@@ -376,6 +397,10 @@ def binary_cross_entropy(input: Any, target: Any,
         target: labels (or soft labels) y in [0, 1].
         reduction: "mean" (default), "sum" or "none".
 
+    Returns:
+        A Value (the mean or the sum), or a flat list of per-element Values
+        for ``reduction="none"``.
+
     Example:
         >>> round(binary_cross_entropy([0.9, 0.2], [1.0, 0.0]).data, 6)
         0.164252
@@ -407,6 +432,10 @@ def binary_cross_entropy_with_logits(input: Any, target: Any,
         target: labels y (usually 0 or 1).
         reduction: "mean" (default), "sum" or "none".
 
+    Returns:
+        A Value (the mean or the sum), or a flat list of per-element Values
+        for ``reduction="none"``.
+
     Example:
         >>> from autograd_lite import Value
         >>> z = Value(-1000.0); loss = binary_cross_entropy_with_logits(z, 1.0)
@@ -428,6 +457,10 @@ def hinge_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value,
         input: scores.
         target: labels, each -1 or +1.
         reduction: "mean" (default), "sum" or "none".
+
+    Returns:
+        A Value (the mean or the sum), or a flat list of per-element Values
+        for ``reduction="none"``.
 
     Example:
         >>> hinge_loss([2.0, 0.5, -0.5], [1, 1, 1]).data    # (0 + 0.5 + 1.5) / 3

@@ -21,7 +21,8 @@ if ROOT not in sys.path:             # the repository root: autograd_lite, nn an
 from autograd_lite import Value  # noqa: E402
 
 __all__ = ["worked_example", "derivatives_by_repeated_backward", "PNG_MAGIC", "import_demo",
-           "assert_pictures_written", "assert_docstring_examples_pass", "assert_usage_error"]
+           "assert_pictures_written", "assert_no_temporary_files",
+           "assert_docstring_examples_pass", "assert_usage_error"]
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -65,7 +66,12 @@ def assert_pictures_written(folder: Path, paths: Iterable[str], names: Iterable[
     for path in paths:
         data = (folder / path.name).read_bytes()
         assert data[:8] == PNG_MAGIC and len(data) > 10_000, path
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")]    # no temp files left
+    assert_no_temporary_files(folder)
+
+
+def assert_no_temporary_files(folder: Path) -> None:
+    """No temporary file of an atomic write (a name starting with ".") is left in ``folder``."""
+    assert not [p.name for p in Path(folder).iterdir() if p.name.startswith(".")]
 
 
 def assert_docstring_examples_pass(module: ModuleType) -> None:

@@ -4,27 +4,21 @@ import gzip
 import importlib.util
 import json
 import shutil
-import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import numpy as np
 import pytest
+from support import PNG_MAGIC, assert_no_temporary_files, assert_usage_error, import_demo
 
-ROOT = str(Path(__file__).resolve().parents[1])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+mnist = import_demo("mnist")
+moons = import_demo("moons")
+xor = import_demo("xor")
 
-pytest.importorskip("matplotlib")
-pytest.importorskip("tqdm")
-
-from demos import mnist, moons, xor  # noqa: E402
-from support import assert_usage_error  # noqa: E402
-from demos._common import save_figure, plt  # noqa: E402
+from demos._common import plt, save_figure  # noqa: E402  (after import_demo's skip)
 
 HAVE_MLXTEND = importlib.util.find_spec("mlxtend") is not None
 HAVE_DOT = shutil.which("dot") is not None
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def assert_png(path: Path) -> None:
@@ -37,10 +31,6 @@ def assert_png(path: Path) -> None:
 def assert_svg(path: Path) -> None:
     root = ElementTree.parse(path).getroot()
     assert root.tag.endswith("svg")
-
-
-def no_temporary_files(folder: Path) -> bool:
-    return not [p for p in folder.iterdir() if p.name.startswith(".")]
 
 
 # ---- XOR -------------------------------------------------------------------------
@@ -56,7 +46,7 @@ def test_xor_demo_learns_xor_with_defaults(tmp_path, capsys):
         assert_svg(tmp_path / "network.svg")
         svg = (tmp_path / "network.svg").read_text()
         assert "L0.n0.w0" in svg and "loss" in svg       # labelled weights and the root
-    assert no_temporary_files(tmp_path)
+    assert_no_temporary_files(tmp_path)
 
 
 def test_xor_demo_is_deterministic_by_seed(tmp_path):
@@ -95,7 +85,7 @@ def test_moons_demo_separates_the_moons_like_micrograd(tmp_path):
     assert result["accuracy"] == 1.0            # micrograd's demo: 100% on 100 points
     assert result["final_loss"] < 0.05
     assert_png(tmp_path / "moons.png")
-    assert no_temporary_files(tmp_path)
+    assert_no_temporary_files(tmp_path)
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -152,7 +142,7 @@ def test_mnist_demo_trains_on_the_bundled_subset(tmp_path, capsys):
     assert result["seconds"] > 0
     for name in ("curves.png", "mistakes.png", "confusion.png"):
         assert_png(tmp_path / name)
-    assert no_temporary_files(tmp_path)
+    assert_no_temporary_files(tmp_path)
     out = capsys.readouterr().out
     assert "epoch 1/1:" in out and out.strip().splitlines()[-1].startswith("MNIST: test accuracy")
 
@@ -218,7 +208,7 @@ def test_save_figure_replaces_the_file_atomically_and_leaves_no_temporary(tmp_pa
     ax.plot([0, 1], [1, 0])
     assert save_figure(fig, target) == target
     assert_png(target)
-    assert no_temporary_files(tmp_path)
+    assert_no_temporary_files(tmp_path)
 
 
 def test_save_figure_keeps_the_old_file_when_saving_fails(tmp_path):
@@ -230,4 +220,4 @@ def test_save_figure_keeps_the_old_file_when_saving_fails(tmp_path):
     with pytest.raises(OSError, match="disk full"):
         save_figure(fig, target)
     assert target.read_bytes() == b"old"
-    assert no_temporary_files(tmp_path)
+    assert_no_temporary_files(tmp_path)

@@ -83,9 +83,9 @@ def require_at_least_one(parser: argparse.ArgumentParser, args: argparse.Namespa
                          names: Iterable[str]) -> None:
     """Stop with a usage error, naming the option, if any of ``names`` is below 1.
 
-    For options whose message should name them ("--layers must be at least 1,
-    got 0"); ``type=positive_int`` cannot, as argparse types never see the
-    option's name.
+    The same check as ``type=positive_int`` (whose message argparse prefixes
+    with the option: "argument --layers: expected an integer >= 1, got 0"),
+    worded as "--layers must be at least 1, got 0".
 
     Args:
         parser: the demo's parser (``parser.error`` prints usage and exits 2).

@@ -64,7 +64,10 @@ def logits(model: nn.MLP, pixels: Sequence[float]) -> List[Value]:
     """``model(pixels)``, with the first layer reading only the nonzero pixels.
 
     Dropping the terms w_j * x_j with x_j = 0 leaves every pre-activation, and
-    every gradient (d/dw_j of w_j * 0 is 0), exactly as they were.
+    every gradient (d/dw_j of w_j * 0 is 0), exactly as they were: the dot
+    product adds left to right, and adding a zero to a sum leaves its value.
+    (This needs finite weights and gradients, as inf * 0 is nan; a model
+    that has them has diverged anyway.)
 
     Args:
         model: an MLP whose last layer has several outputs.

@@ -751,11 +751,12 @@ def test_readme_pictures_exist():
 @needs_dot
 def test_save_graph_writes_every_format_the_readme_lists(tmp_path):
     _, _, y = issue_example()
-    listed = re.search(r"writes (`\.\w+`(?:, `\.\w+`)* or `\.\w+`) files atomically",
-                       readme_graph_section())
+    listed = re.search(r"`save_graph\(y, \"graph\.png\"\)` writes one (.*?) file,\s*atomically",
+                       readme_graph_section(), re.S)
     suffixes = re.findall(r"`(\.\w+)`", listed.group(1))
-    assert suffixes == [".svg", ".png", ".pdf", ".dot"]
-    magic = {".svg": b"<?xml", ".png": b"\x89PNG", ".pdf": b"%PDF", ".dot": b"digraph"}
+    assert suffixes == [".svg", ".png", ".pdf", ".dot", ".gv"]
+    magic = {".svg": b"<?xml", ".png": b"\x89PNG", ".pdf": b"%PDF", ".dot": b"digraph",
+             ".gv": b"digraph"}
     for suffix in suffixes:
         path = save_graph(y, tmp_path / f"graph{suffix}")
         assert Path(path).read_bytes().startswith(magic[suffix]), suffix

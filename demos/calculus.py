@@ -4,8 +4,9 @@ Every worked example of the reference texts (derivative from first principles,
 differentiation rules, chain rule, partial derivatives, gradient, Jacobian,
 Hessian, Taylor series, Newton's method, vanishing gradients, optimizer updates)
 is computed here with autograd-lite's ``grad``, ``jacobian``, ``hessian`` and
-``jvp`` and printed next to its closed form. Every number the texts print is
-checked against the math; where they disagree the output says so, and why.
+``jvp`` and printed next to its closed form. The numbers the texts print
+for these examples (and for a few integrals and probabilities) are checked
+against the math; where they disagree the output says so, and why.
 
 Run:  python demos/calculus.py [--out out/calculus]
 

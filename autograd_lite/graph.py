@@ -57,13 +57,13 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import tempfile
 from collections import deque
 from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 import graphviz
 
 from .engine import Value, _inputs
+from .files import check_destination, write_atomically
 from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, DOT_MIXED, UNARY
 
 __all__ = ["draw_graph", "draw_dot", "save_graph", "GraphDrawing",
@@ -748,13 +748,6 @@ draw_dot = draw_graph
 """micrograd's name for :func:`draw_graph`."""
 
 
-def _new_file_mode() -> int:
-    """The permissions open() would give a new file: 0o666 less the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 
@@ -796,10 +789,7 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
     if suffix not in _FORMATS:
         raise ValueError(f"save_graph: cannot tell the format of {path!r}; end the path "
                          f"with one of {', '.join(sorted(_FORMATS))}")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):           # before drawing: say so, not a temporary's name
-        raise FileNotFoundError(f"save_graph: the folder {folder!r} does not exist; create "
-                                "it first, e.g. os.makedirs(folder, exist_ok=True)")
+    check_destination(path, "save_graph")     # before drawing, which can take a while
     if isinstance(graph, Value):
         graph = draw_graph(graph, **draw_options)
     elif draw_options:
@@ -820,15 +810,4 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
     else:
         with _explaining_missing_dot():       # graph may be a plain graphviz.Digraph
             data = graph.pipe(format=_FORMATS[suffix])
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-",
-                                         suffix=os.path.basename(path))
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, _new_file_mode())   # mkstemp makes it private (0600)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    return path
+    return write_atomically(path, lambda f: f.write(data), binary=True, where="save_graph")

@@ -23,7 +23,6 @@ import gc
 import math
 import os
 import platform
-import secrets
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import workloads as W  # noqa: E402  (needs the repo root on sys.path)
+from autograd_lite.files import write_atomically  # noqa: E402
 
 __all__ = ["main", "DEFAULT_REPS", "TOLERANCE"]
 
@@ -533,25 +533,6 @@ def markdown(results: Dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a new file beside ``path``, then move it over ``path``:
-    a reader sees the old table or the new one, never half of one.
-
-    The temporary file is made with mode 0o666, so the umask applies as for
-    any new file (``tempfile.mkstemp`` would leave the table private, 0600).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 # ---------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------
@@ -677,7 +658,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         raise outcome["error"]
     results = outcome["results"]
     table = markdown(results)
-    _write_atomically(args.out, table)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(args.out, lambda f: f.write(table), where="benchmarks")
     results["out"] = str(args.out)
     if not args.quiet:
         print(table)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Optional, TypeVar, Union
 
@@ -26,6 +25,8 @@ import matplotlib
 matplotlib.use("Agg")                    # headless: before pyplot is imported anywhere
 import matplotlib.pyplot as plt          # noqa: E402
 from tqdm.auto import tqdm               # noqa: E402
+
+from autograd_lite.files import write_atomically  # noqa: E402
 
 __all__ = ["demo_parser", "output_dir", "save_figure", "save_text", "progress",
            "positive_int", "positive_float", "require_at_least_one", "plt"]
@@ -105,29 +106,6 @@ def output_dir(path: Union[str, "os.PathLike[str]"]) -> Path:
     return path
 
 
-def _default_mode() -> int:
-    """The permissions open() gives a new file (0o666 less the umask); mkstemp's are 0o600."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _write_atomically(path: Path, write) -> Path:
-    """Call ``write(temporary_path)``, then move the file into place: readers see the
-    old file or the complete new one, never half of it."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp")
-    os.close(handle)
-    try:
-        write(temporary)
-        os.chmod(temporary, _default_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return path
-
-
 def save_figure(fig, path: Union[str, "os.PathLike[str]"]) -> Path:
     """Write a matplotlib figure atomically (format from the suffix) and close it.
 
@@ -137,7 +115,9 @@ def save_figure(fig, path: Union[str, "os.PathLike[str]"]) -> Path:
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "png"
     try:
-        return _write_atomically(path, lambda tmp: fig.savefig(tmp, format=fmt))
+        write_atomically(path, lambda f: fig.savefig(f, format=fmt), binary=True,
+                         where="save_figure")
+        return path
     finally:
         plt.close(fig)
 
@@ -145,7 +125,8 @@ def save_figure(fig, path: Union[str, "os.PathLike[str]"]) -> Path:
 def save_text(text: str, path: Union[str, "os.PathLike[str]"]) -> Path:
     """Write a text file atomically (UTF-8). Returns the path written."""
     path = Path(path)
-    return _write_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    write_atomically(path, lambda f: f.write(text), where="save_text")
+    return path
 
 
 def progress(iterable: Iterable[T], desc: str, total: Optional[int] = None,

@@ -45,12 +45,12 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import secrets
 from typing import Any, Dict, Optional, Union
+
+from autograd_lite.files import write_atomically
 
 __all__ = ["FORMAT", "VERSION", "save_checkpoint", "load_checkpoint", "read_checkpoint",
            "load_model", "write_atomic"]
@@ -67,7 +67,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 def write_atomic(path: PathLike, document: Any) -> None:
     """Write ``document`` as JSON to ``path`` so the file is either the old
-    one or the complete new one, never a mix.
+    one or the complete new one, never a mix (see
+    :func:`autograd_lite.files.write_atomically`).
 
     Args:
         path: the destination file.
@@ -79,53 +80,11 @@ def write_atomic(path: PathLike, document: Any) -> None:
         >>> write_atomic(p, {"a": 0.1}); json.load(open(p))
         {'a': 0.1}
     """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    base = os.path.basename(path)
-    # Said here, or the OS error would name the temporary file, not the user's.
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"cannot write {path!r}: the folder {directory!r} does not "
-                                f"exist; create it first (os.makedirs)")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"cannot write {path!r}: it is a folder; give a file "
-                                f"name inside it")
-    # Our own temporary name (not mkstemp, which makes the file 0600): O_EXCL
-    # guarantees it is new, and the umask applies as for any new file.
-    for _ in range(100):
-        tmp = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:
-            continue
-    else:  # pragma: no cover - 100 collisions of 48 random bits
-        raise FileExistsError(f"could not create a temporary file next to {path}")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(document, f, indent=1, allow_nan=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_directory(directory)
+    def write(f) -> None:
+        json.dump(document, f, indent=1, allow_nan=False)
+        f.write("\n")
 
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (POSIX); a no-op where unsupported."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    write_atomically(path, write, where="save")
 
 
 def _architecture(module: Any) -> Dict[str, Any]:

@@ -42,7 +42,7 @@ from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, DOT_MIXED, NA
 
 __all__ = ["Value", "Leaves", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion",
            "vsum", "dot", "logsumexp",
-           "apply_op", "topological_order"]
+           "apply_op", "topological_order", "is_real_number"]
 
 Number = Union[int, float]
 
@@ -81,7 +81,7 @@ def _node(data: float, op: Op, a, b) -> "Value":
     return node
 
 
-def _is_real_number(x) -> bool:
+def is_real_number(x) -> bool:
     """An int, float, bool, or numpy scalar of those kinds (not a Value)."""
     return isinstance(x, numbers.Real) or (
         type(x).__module__ == "numpy" and getattr(x, "shape", None) == ()
@@ -93,7 +93,7 @@ def _as_float(x, where: str) -> float:
     tp = type(x)
     if tp is float:
         return x
-    if _is_real_number(x):
+    if is_real_number(x):
         return float(x)
     hint = ("use x.data for its number, or x.detach() for a copy without history"
             if tp is Value else "convert it with float(x)")

@@ -56,7 +56,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .engine import Value, _local_partials, enable_grad, topological_order
-from .engine import _is_real_number as _is_number
+from .engine import is_real_number as _is_number
 
 __all__ = ["gradients", "grad", "value_and_grad", "jacobian", "hessian", "jvp"]
 

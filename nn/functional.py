@@ -32,7 +32,7 @@ import numbers
 from typing import Any, List, Sequence, Tuple, Union
 
 from autograd_lite import OPS, Value, dot, logsumexp, vsum
-from autograd_lite.engine import _is_real_number
+from autograd_lite.engine import is_real_number
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "mse_loss", "l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -54,7 +54,7 @@ class TargetOutOfRangeError(ValueError, IndexError):
 def _is_scalar(x: Any) -> bool:
     """A Value or a number (int, float, bool, numpy scalar or 0-d array)."""
     tp = type(x)
-    return tp is Value or tp is float or tp is int or _is_real_number(x)
+    return tp is Value or tp is float or tp is int or is_real_number(x)
 
 
 def _data(x: Scalar) -> float:

@@ -43,7 +43,7 @@ from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional,
                     Sequence, Tuple, Union)
 
 from autograd_lite import Leaves, Value, dot
-from autograd_lite.engine import _is_real_number
+from autograd_lite.engine import is_real_number
 
 from ._checks import positive_int
 from .init import Initializer, Seed, get_initializer, make_rng
@@ -96,7 +96,7 @@ def _state_value(name: str, value: Any) -> float:
         return value
     # A bool (Python's or numpy's) is a number to both, but never a weight.
     is_bool = isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", "") == "b"
-    if _is_real_number(value) and not is_bool:
+    if is_real_number(value) and not is_bool:
         return float(value)
     hint = "; use .data for a Value's number" if type(value) is Value else ""
     raise ValueError(f"load_state_dict: {name!r} must be a number, got "

@@ -312,6 +312,17 @@ def _evaluate(f: Callable, args: Sequence[Any], kwargs: Dict[str, Any]):
         _depth -= 1
 
 
+def _call_at_variables(where: str, f: Callable, argnums: Optional[Argnums],
+                       args: Sequence[Any], kwargs: Dict[str, Any]):
+    """Evaluate ``f`` with its differentiated arguments replaced by fresh
+    variable nodes: (what f returned, per argument (kind, its variables), all
+    the variables in order)."""
+    with enable_grad():
+        call_args, groups = _prepare(where, args, _resolve_argnums(where, argnums, len(args)))
+        result = _evaluate(f, call_args, kwargs)
+    return result, groups, [node for _, nodes in groups for node in nodes]
+
+
 def _graph_mode(*containers) -> bool:
     """Keep a graph of the derivatives: nested, or called on Values."""
     return _depth > 0 or any(_holds_value(c) for c in containers)
@@ -424,11 +435,9 @@ def _value_and_grad(f: Callable, argnums: Argnums, where: str) -> Callable:
     @functools.wraps(f, assigned=("__module__", "__doc__"))
     def transformed(*args, **kwargs):
         graph = _graph_mode(args, kwargs.values())
-        with enable_grad():
-            call_args, groups = _prepare(where, args, _resolve_argnums(where, argnums, len(args)))
-            out = _scalar_output(where, _evaluate(f, call_args, kwargs))
-            variables = [node for _, nodes in groups for node in nodes]
-            flat = gradients(out, variables, create_graph=graph)
+        result, groups, variables = _call_at_variables(where, f, argnums, args, kwargs)
+        out = _scalar_output(where, result)
+        flat = gradients(out, variables, create_graph=graph)
         packed, start = [], 0
         for kind, nodes in groups:
             packed.append(_pack(flat[start:start + len(nodes)], kind, graph))
@@ -511,12 +520,9 @@ def jacobian(f: Callable[..., Any],
     @functools.wraps(f, assigned=("__module__", "__doc__"))
     def transformed(*args, **kwargs):
         graph = _graph_mode(args, kwargs.values())
-        with enable_grad():
-            call_args, groups = _prepare("jacobian", args,
-                                         _resolve_argnums("jacobian", argnums, len(args)))
-            outputs, _ = _output_list("jacobian", _evaluate(f, call_args, kwargs))
-            variables = [node for _, nodes in groups for node in nodes]
-            rows = [gradients(out, variables, create_graph=graph) for out in outputs]
+        result, _, variables = _call_at_variables("jacobian", f, argnums, args, kwargs)
+        outputs, _ = _output_list("jacobian", result)
+        rows = [gradients(out, variables, create_graph=graph) for out in outputs]
         return _matrix(rows, len(variables), graph)
     return _named(transformed, "jacobian", f)
 
@@ -555,11 +561,9 @@ def hessian(f: Callable[..., Value],
     @functools.wraps(f, assigned=("__module__", "__doc__"))
     def transformed(*args, **kwargs):
         graph = _graph_mode(args, kwargs.values())
-        with enable_grad():
-            call_args, groups = _prepare("hessian", args,
-                                         _resolve_argnums("hessian", argnums, len(args)))
-            out = _scalar_output("hessian", _evaluate(f, call_args, kwargs))
-            variables = [node for _, nodes in groups for node in nodes]
+        result, _, variables = _call_at_variables("hessian", f, argnums, args, kwargs)
+        out = _scalar_output("hessian", result)
+        with enable_grad():             # the averaging below builds Values in graph mode
             first = gradients(out, variables, create_graph=True)
             n = len(variables)
             rows = [gradients(g, variables, create_graph=graph) for g in first]

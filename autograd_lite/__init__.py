@@ -9,7 +9,7 @@
 """
 
 from .engine import (Leaves, Value, apply_op, dot, enable_grad, is_grad_enabled,
-                     logsumexp, no_fusion, no_grad, topological_order, vsum)
+                     logsumexp, no_grad, set_grad_enabled, topological_order, vsum)
 from .functional import grad, gradients, hessian, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
 from .graph import draw_dot, draw_graph, save_graph
@@ -18,7 +18,7 @@ from .ops import OPS, DomainError, Op
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "Leaves", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion",
+    "Value", "Leaves", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "vsum", "dot", "logsumexp",
     "apply_op", "topological_order",
     "OPS", "Op", "DomainError",

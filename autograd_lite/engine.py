@@ -16,10 +16,16 @@ Layout choices, all for speed in pure Python:
   each node (``_pending``) how many of its consumers have yet to pass their
   gradient down, so a node is visited once all of them have. Leaves are not
   counted: they have no inputs to wait for.
-* Fewer nodes: a temporary that no one can hold is folded into the op that
-  consumes it (``t + c`` shifts ``t``; ``a * b + c * d`` and ``(a + b) + c``
-  are one ``dot``), with the same forward bits as the unfolded graph. See
-  ``fusion.py``.
+
+A node never changes after it is returned: its ``data``, ``op`` and inputs
+are set once, when it is made, whoever holds it afterwards (a variable, a
+list, a numpy object array). So ``_prev`` and ``_op`` show the expression as
+it was written, op by op, and any node's ``.grad`` is exact. The engine merges
+nodes only where the user asked for one node (``vsum``, ``dot``,
+``logsumexp``, ``nn``'s neurons); merging the nodes of a whole computation
+belongs on a recorded tape, where no one outside can hold an intermediate.
+
+Grad mode (``no_grad``, ``enable_grad``) is per thread, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -27,28 +33,35 @@ from __future__ import annotations
 import contextlib
 import numbers
 import operator
+import threading
 from itertools import compress as _compress
 from math import isfinite as _isfinite
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
-from .fusion import PRODUCTS as _PRODUCTS
-from .fusion import SUM_OPS as _SUM_OPS
-from .fusion import TEMPORARY_REFCOUNT as _TEMPORARY
-from .fusion import fold_sum as _fold_sum
-from .fusion import sum_of_products as _sum_of_products
-from .fusion import refcount as _refcount
-from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, DOT_MIXED, NARY,
-                  OPS, THE_CONSTANT, UNARY, Op)
+from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS,
+                  THE_CONSTANT, UNARY, Op)
 
-__all__ = ["Value", "Leaves", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion",
-           "vsum", "dot", "logsumexp",
+__all__ = ["Value", "Leaves", "no_grad", "enable_grad", "set_grad_enabled",
+           "is_grad_enabled", "vsum", "dot", "logsumexp",
            "apply_op", "topological_order", "is_real_number"]
 
 Number = Union[int, float]
 
-_grad_enabled = True
-_fusion_enabled = True   # fold temporaries (see fusion.py); off inside no_fusion()
 _new = object.__new__
+
+
+class _GradMode(threading.local):
+    """Whether this thread records graphs; a new thread starts recording."""
+    enabled = True
+
+
+_mode = _GradMode()
+# How many threads have recording off. While that is none (nearly always),
+# making a node reads this one global instead of the thread-local flag:
+# ``not _threads_not_recording or _mode.enabled`` is the thread's own mode
+# either way, since a thread counts itself in before it turns recording off.
+_threads_not_recording = 0
+_mode_lock = threading.Lock()
 
 _ADD = OPS["add"]
 _SUB = OPS["sub"]
@@ -72,7 +85,7 @@ def _node(data: float, op: Op, a, b) -> "Value":
     node.grad = 0.0
     node.label = ""
     node._pending = 0
-    if _grad_enabled:
+    if not _threads_not_recording or _mode.enabled:
         node.op = op
         node._a = a
         node._b = b
@@ -190,28 +203,11 @@ class Value:
     # ---- arithmetic ----------------------------------------------------------
     # + and * are most of every graph (chains, neurons), so they build their
     # node inline: the same statements as _node, without the cost of a call.
-    # A temporary operand (refcount check, see fusion.py) is folded instead.
     def __add__(self, other):
         if type(other) is Value:
-            if _fusion_enabled and _grad_enabled:
-                # Counted here, before either is passed on (an argument adds one).
-                self_temporary = _refcount(self) == _TEMPORARY
-                other_temporary = _refcount(other) == _TEMPORARY
-                if self_temporary and self.op in _SUM_OPS:
-                    return _fold_sum(self, other, other_temporary)
-                self_product = self_temporary and self.op in _PRODUCTS
-                other_product = other_temporary and other.op in _PRODUCTS
-                if self_product or other_product:
-                    return _sum_of_products(self, self_product, other, other_product,
-                                            _node(self.data + other.data, None, None, None))
             data, op = self.data + other.data, _ADD
         elif type(other) is float or type(other) is int:
             data, op = self.data + other, _ADD_C
-            shifted = self.op.shifted if self.op is not None else None
-            if (shifted is not None and _fusion_enabled and _grad_enabled
-                    and _refcount(self) == _TEMPORARY):
-                self.op, self.data = shifted, data      # fold: same partials
-                return self
         else:
             return _binary(_ADD, self, other)
         node = _new(Value)
@@ -219,7 +215,7 @@ class Value:
         node.grad = 0.0
         node.label = ""
         node._pending = 0
-        if _grad_enabled:
+        if not _threads_not_recording or _mode.enabled:
             node.op = op
             node._a = self
             node._b = other
@@ -241,7 +237,7 @@ class Value:
         node.grad = 0.0
         node.label = ""
         node._pending = 0
-        if _grad_enabled:
+        if not _threads_not_recording or _mode.enabled:
             node.op = op
             node._a = self
             node._b = other
@@ -257,11 +253,6 @@ class Value:
         c = _constant(other)
         if c is None:
             return NotImplemented
-        shifted = self.op.shifted if self.op is not None else None
-        if (shifted is not None and _fusion_enabled and _grad_enabled
-                and _refcount(self) == _TEMPORARY):
-            self.op, self.data = shifted, self.data - c  # fold: same partials
-            return self
         return _node(self.data - c, _SUB.const_right, self, c)
 
     def __rsub__(self, other):
@@ -628,8 +619,6 @@ def _inputs(node: Value) -> Sequence[Value]:
         return (node._b,)
     if layout == DOT:
         return node._a + node._b
-    if layout == DOT_MIXED:
-        return node._a + [b for b in node._b if type(b) is Value]
     return node._a  # NARY, DOT_CONST
 
 
@@ -662,10 +651,6 @@ def _local_partials(node: Value, graph: bool) -> List[Tuple[Value, object]]:
     if layout == DOT:
         pa, pb = op.partials(out, [val(x) for x in a], [val(x) for x in b])
         return list(zip(a, pa)) + list(zip(b, pb))
-    if layout == DOT_MIXED:
-        pa, pb = op.partials(out, [val(x) for x in a],
-                             [val(y) if type(y) is Value else y for y in b])
-        return list(zip(a, pa)) + [(y, q) for y, q in zip(b, pb) if type(y) is Value]
     # DOT_CONST
     return list(zip(a, op.partials(out, [val(x) for x in a], b)[0]))
 
@@ -830,28 +815,6 @@ def _propagate(root: Value) -> None:
                     for x, p in pairs:
                         x.grad += g * p
                     continue
-            elif layout == DOT_MIXED:      # a folded sum of products a_i * b_i
-                xs, ys = node._a, node._b
-                a_data = [x.data for x in xs]
-                b_data = [y.data if type(y) is Value else y for y in ys]
-                pa, pb = op.partials(node.data, a_data, b_data)
-                # last term first: the order the unfolded chain of + would
-                # pass gradients down in (only the rounding of sums can differ)
-                for x, y, p, q in zip(reversed(xs), reversed(ys), reversed(pa), reversed(pb)):
-                    x.grad += g * p
-                    if x.op is not None:
-                        left = x._pending - 1
-                        x._pending = left
-                        if not left:
-                            push(x)
-                    if type(y) is Value:
-                        y.grad += g * q
-                        if y.op is not None:
-                            left = y._pending - 1
-                            y._pending = left
-                            if not left:
-                                push(y)
-                continue
             elif layout == NARY:
                 xs = node._a
                 (partials,) = op.partials(node.data, [x.data for x in xs])
@@ -871,8 +834,7 @@ def _propagate(root: Value) -> None:
 def _propagate_graph(root: Value) -> None:
     """Pass 2 on Values (create_graph=True): the partials are evaluated on the
     nodes themselves, so every gradient is a differentiable Value."""
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, True
+    previous = set_grad_enabled(True)
     try:
         ready = [root]
         while ready:
@@ -887,7 +849,7 @@ def _propagate_graph(root: Value) -> None:
                     if not child._pending:
                         ready.append(child)
     finally:
-        _grad_enabled = previous
+        set_grad_enabled(previous)
 
 
 def _reset_pending(root: Value) -> None:
@@ -903,11 +865,37 @@ def _reset_pending(root: Value) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Gradient mode
+# Gradient mode, per thread
 # ---------------------------------------------------------------------------
+
+def set_grad_enabled(enabled: bool) -> bool:
+    """Turn graph recording on or off in this thread; return the previous mode.
+
+    Other threads keep their own mode, as in PyTorch. ``no_grad`` and
+    ``enable_grad`` are the usual way to use it.
+
+    >>> previous = set_grad_enabled(False)
+    >>> (Value(2.0) * 3)._prev
+    ()
+    >>> set_grad_enabled(previous)
+    False
+    """
+    global _threads_not_recording
+    if type(enabled) is not bool:
+        raise TypeError(f"set_grad_enabled: expected True or False, got "
+                        f"{type(enabled).__name__}")
+    previous = _mode.enabled
+    if enabled is not previous:
+        with _mode_lock:               # += on a global is not atomic across threads
+            _threads_not_recording += -1 if enabled else 1
+            _mode.enabled = enabled
+    return previous
+
 
 class no_grad(contextlib.ContextDecorator):
     """Within it, ops record no inputs: results are leaves (as torch.no_grad).
+
+    It applies to the thread that enters it; other threads keep recording.
 
     >>> x = Value(2.0)
     >>> with no_grad():
@@ -917,55 +905,24 @@ class no_grad(contextlib.ContextDecorator):
     """
 
     def __enter__(self) -> "no_grad":
-        global _grad_enabled
-        self._previous, _grad_enabled = _grad_enabled, False
+        self._previous = set_grad_enabled(False)
         return self
 
     def __exit__(self, *exc) -> None:
-        global _grad_enabled
-        _grad_enabled = self._previous
+        set_grad_enabled(self._previous)
 
 
 class enable_grad(contextlib.ContextDecorator):
-    """Record graphs again inside a ``no_grad`` block."""
+    """Record graphs again inside a ``no_grad`` block (in this thread)."""
 
     def __enter__(self) -> "enable_grad":
-        global _grad_enabled
-        self._previous, _grad_enabled = _grad_enabled, True
+        self._previous = set_grad_enabled(True)
         return self
 
     def __exit__(self, *exc) -> None:
-        global _grad_enabled
-        _grad_enabled = self._previous
-
-
-class no_fusion(contextlib.ContextDecorator):
-    """Within it, every op makes its own node: no temporary is folded.
-
-    Forward results are the same bits either way, and gradients the same up
-    to the order in which an input's contributions are added (the last bit,
-    at most, when one input feeds several terms of a folded sum). Use it to
-    see the graph exactly as written, op by op.
-
-    >>> x = Value(2.0)
-    >>> (x * 3 + 1)._op, (x * 3 + 1)._prev[0] is x
-    ('*+c', True)
-    >>> with no_fusion():
-    ...     y = x * 3 + 1
-    >>> y._op, y._prev[0]._op
-    ('+', '*')
-    """
-
-    def __enter__(self) -> "no_fusion":
-        global _fusion_enabled
-        self._previous, _fusion_enabled = _fusion_enabled, False
-        return self
-
-    def __exit__(self, *exc) -> None:
-        global _fusion_enabled
-        _fusion_enabled = self._previous
+        set_grad_enabled(self._previous)
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside ``no_grad``."""
-    return _grad_enabled
+    """True unless this thread is inside ``no_grad``."""
+    return _mode.enabled

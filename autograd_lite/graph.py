@@ -18,24 +18,9 @@ The picture, read left to right (``rankdir="LR"``):
   ``x * 2.0``, the numbers of ``dot(w, [1.0, 2.0])``) are printed on the op
   node (``* 2.0``) or on the edge they multiply (``× 1.0``).
 
-**Folded nodes are drawn as written.** The engine folds temporaries into the
-op that consumes them (see :mod:`autograd_lite.fusion`): ``a * b + a`` is one
-sum-of-products node, ``a * b + 1.0`` one shifted ``*`` node. By default
-(``unfold=True``) the picture shows the expression as written, as if built
-under :func:`~autograd_lite.no_fusion`: a ``*`` node per product, a chain of
-``+`` nodes adding the terms left to right, and a ``+ 1.0`` node after the
-op a shift was folded into. The values in between, which the engine never
-kept, are recomputed with the same float operations as the forward (so they
-are its very numbers), have no label, and have the folded node's gradient
-(each is added into it, and d(s + t)/dt = 1). Some things cannot be read
-back: a product by the constant 1.0 (``x * 1.0 + y``) looks like the plain
-addend ``x``; the engine keeps the shifted result, not the shift, so a shift
-shows as the shortest float that gives that result (``t + 1`` as ``+ 1.0``),
-and several in a row (``t + 1.0 + 2.0``) as one (``+ 3.0``).
-
-``unfold=False`` draws the engine's own nodes: a sum of products is one
-``dot`` node (its edges say ``× c`` for a constant factor, ``× 1.0`` for a
-plain addend) and a shift is the op node's second line, ``+ 1.0``.
+The picture is the engine's graph itself: a node per Value, exactly as the
+expression was written (``a * b + a`` is a ``*`` node and a ``+`` node),
+since the engine never merges or changes the nodes it returned.
 
 Output is deterministic: nodes are named by their position in the graph's
 topological order (``v0``, ``v1``, ...; op nodes ``op1``, ...), never by memory
@@ -48,8 +33,8 @@ unreadable long before that, so ``draw_graph`` refuses graphs of more than
 ``max_nodes`` values (default :data:`DEFAULT_MAX_NODES`) before building
 anything, and says how to raise the limit or draw a part (``depth=``, or draw
 from an intermediate node). The values counted (and the ops ``depth``
-counts) are those drawn: unfolded, ``sum(w * x for w, x in zip(ws, xs))``
-over 300 pairs is 1200 values (600 leaves, 300 products, 300 additions).
+counts) are the engine's: ``sum(w * x for w, x in zip(ws, xs))`` over 300
+pairs is 1200 values (600 leaves, 300 products, 300 additions).
 """
 
 from __future__ import annotations
@@ -64,7 +49,7 @@ import graphviz
 
 from .engine import Value, _inputs
 from .files import check_destination, write_atomically
-from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, DOT_MIXED, UNARY
+from .ops import CONST_LEFT, CONST_RIGHT, DOT_CONST
 
 __all__ = ["draw_graph", "draw_dot", "save_graph", "GraphDrawing",
            "GraphvizNotFoundError", "DEFAULT_MAX_NODES"]
@@ -156,166 +141,42 @@ class GraphDrawing(graphviz.Digraph):
 # Which values to draw
 # ---------------------------------------------------------------------------
 
-class _Box:
-    """One value box of the picture, with the op node that computes it.
-
-    ``value`` is the engine's Value, or None for a value the engine folded
-    away (the product ``a * b`` inside ``a * b + c``, the ``a * b`` of
-    ``a * b + 1.0``): such a box has no label and is drawn as a computed
-    value. ``op_text`` is None for a leaf. ``inputs`` (one entry per use) is
-    filled in when the traversal expands the box; ``edge_labels``, when not
-    None, has a text or None per input.
-    """
-
-    __slots__ = ("value", "data", "grad", "label", "op_text", "inputs", "edge_labels")
-
-    def __init__(self, value: Optional[Value], data: float, grad, label: str,
-                 op_text: Optional[str], inputs: Optional[Tuple["_Box", ...]] = None,
-                 edge_labels: Optional[Tuple[Optional[str], ...]] = None) -> None:
-        self.value = value
-        self.data = data
-        self.grad = grad
-        self.label = label
-        self.op_text = op_text
-        self.inputs = inputs
-        self.edge_labels = edge_labels
-
-
-def _is_shifted(op) -> bool:
-    """True for an op the engine folded a ``+ c`` into (``*+c``, see fusion.py):
-    ``Op._with_shift`` makes such a variant its own ``shifted`` and appends
-    ``+c`` to its symbol."""
-    return op.shifted is op
-
-
-def _is_addend(factor) -> bool:
-    """True for the factor 1.0 the engine pairs a plain addend with: the term
-    ``(v, 1.0)`` of a sum of products is ``v`` itself, not ``v * 1.0``."""
-    return type(factor) is float and factor == 1.0
-
-
-class _Boxes:
-    """The boxes of a graph, made as the traversal reaches them.
-
-    With ``unfold``, a node the engine folded is drawn as written: a sum of
-    products (layout DOT_MIXED) as its products and a left-to-right chain of
-    ``+``, and a shifted node (``a * b + 1.0``) as its op followed by ``+ 1.0``.
-    The values in between, which the engine never stored, are recomputed with
-    the forward's own float operations, so they are the numbers the forward
-    computed; their gradient is the folded node's, since each is added into
-    it (d(s + t)/dt = 1, d(t + c)/dt = 1).
-    """
-
-    def __init__(self, unfold: bool) -> None:
-        self.unfold = unfold
-        self._of: Dict[int, _Box] = {}
-
-    def of(self, value: Value) -> _Box:
-        """The box of one of the engine's Values (the same box for each use)."""
-        box = self._of.get(id(value))
-        if box is None:
-            op = value.op
-            if op is None:
-                text = None
-            elif self.unfold and _is_shifted(op):
-                text = _shift_text(value)
-            elif self.unfold and self._is_sum_of_products(value):
-                text = "+"
-            else:
-                text = _op_text(value)
-            box = _Box(value, value.data, value.grad, value.label, text)
-            self._of[id(value)] = box
-        return box
-
-    def inputs(self, box: _Box) -> Tuple[_Box, ...]:
-        """The boxes ``box`` is computed from, made on first use."""
-        if box.inputs is None:
-            value = box.value
-            if self.unfold and _is_shifted(value.op):
-                box.inputs = (self._unshifted(value),)
-            elif self.unfold and self._is_sum_of_products(value):
-                left, right, _ = self._sum_chain(value)
-                box.inputs = (left, right)
-            else:
-                box.inputs = tuple(self.of(child) for child in _inputs(value))
-                box.edge_labels = _edge_labels(value)
-        return box.inputs
-
-    @staticmethod
-    def _is_sum_of_products(value: Value) -> bool:
-        return value.op.layout == DOT_MIXED and len(value._a) >= 2
-
-    def _unshifted(self, value: Value) -> _Box:
-        """The box of ``t`` in ``t + c``: the shifted node's op without the shift."""
-        grad = value.grad
-        if self._is_sum_of_products(value):
-            left, right, data = self._sum_chain(value)
-            return _Box(None, data, grad, "", "+", (left, right))
-        try:
-            data = _unshifted_data(value)
-        except (ArithmeticError, ValueError, TypeError):
-            data = math.nan                 # inputs changed since (see _shift_text)
-        return _Box(None, data, grad, "", _op_text(value, shift=False),
-                    tuple(self.of(child) for child in _inputs(value)), _edge_labels(value))
-
-    def _sum_chain(self, value: Value) -> Tuple[_Box, _Box, float]:
-        """A sum of products as written: the two boxes the last ``+`` adds, and
-        its result, with the products and partial sums before them as boxes."""
-        grad = value.grad
-        terms = []
-        for a, b in zip(value._a, value._b):
-            if _is_addend(b):
-                terms.append(self.of(a))
-            elif type(b) is Value:
-                terms.append(_Box(None, a.data * b.data, grad, "", "*",
-                                  (self.of(a), self.of(b))))
-            else:                            # w * 2.0: the constant is in the op node
-                terms.append(_Box(None, a.data * b, grad, "", f"* {_constant(b)}",
-                                  (self.of(a),)))
-        partial = terms[0]
-        for term in terms[1:-1]:
-            partial = _Box(None, partial.data + term.data, grad, "", "+", (partial, term))
-        return partial, terms[-1], partial.data + terms[-1].data
+def _op_text_or_none(value: Value) -> Optional[str]:
+    """The op node's text of a computed value; None for a leaf."""
+    return None if value.op is None else _op_text(value)
 
 
 def _edge_labels(value: Value) -> Optional[Tuple[Optional[str], ...]]:
     """Per input edge, the constant that input is multiplied by, if any:
-    ``dot(w, [1.0, 2.0])`` and a folded sum of products (``× 1.0`` marks a
-    plain addend there), drawn as one node."""
-    layout = value.op.layout
-    if layout == DOT_CONST:
+    ``dot(w, [1.0, 2.0])`` is one node whose edges say ``× 1.0``, ``× 2.0``."""
+    if value.op.layout == DOT_CONST:
         return tuple(f"× {_constant(c)}" for c in value._b)
-    if layout == DOT_MIXED:
-        return (tuple(None if type(b) is Value else f"× {_constant(b)}" for b in value._b)
-                + tuple(None for b in value._b if type(b) is Value))
     return None
 
 
-def _collect(root: _Box, boxes: _Boxes, depth: Optional[int], max_nodes: int
-             ) -> Tuple[List[_Box], Set[int]]:
-    """The boxes within ``depth`` ops of ``root``, inputs before their users,
+def _collect(root: Value, depth: Optional[int], max_nodes: int
+             ) -> Tuple[List[Value], Set[int]]:
+    """The values within ``depth`` ops of ``root``, inputs before their users,
     and the ids of those whose inputs are drawn (the "expanded" ones).
 
-    Breadth-first, so each box's distance is its shortest path to root; then
+    Breadth-first, so each value's distance is its shortest path to root; then
     Kahn's algorithm over the drawn edges, as in
-    :func:`~autograd_lite.engine.topological_order` (which walks the
-    engine's Values, not boxes, and has no depth limit) but taking a
-    node's inputs first to last, so that ``a`` is numbered before ``b`` in
-    ``a * b`` (Graphviz usually, not always, places it above in a
-    left-to-right layout: other edges can pull it down). The order depends only
-    on the graph's structure, never on memory addresses, so an unfolded graph
-    is numbered exactly as the same expression built op by op. Raises the
-    size error before ordering anything.
+    :func:`~autograd_lite.engine.topological_order` (which has no depth
+    limit) but taking a node's inputs first to last, so that ``a`` is
+    numbered before ``b`` in ``a * b`` (Graphviz usually, not always, places
+    it above in a left-to-right layout: other edges can pull it down). The
+    order depends only on the graph's structure, never on memory addresses.
+    Raises the size error before ordering anything.
     """
     consumers: Dict[int, int] = {id(root): 0}
     expanded: Set[int] = set()
     queue = deque([(root, 0)])
     while queue:
-        box, distance = queue.popleft()
-        if box.op_text is None or (depth is not None and distance >= depth):
+        value, distance = queue.popleft()
+        if value.op is None or (depth is not None and distance >= depth):
             continue
-        expanded.add(id(box))
-        for child in boxes.inputs(box):
+        expanded.add(id(value))
+        for child in _inputs(value):
             key = id(child)
             if key in consumers:
                 consumers[key] += 1
@@ -327,11 +188,11 @@ def _collect(root: _Box, boxes: _Boxes, depth: Optional[int], max_nodes: int
     order = []
     ready = [root]
     while ready:
-        box = ready.pop()
-        order.append(box)
-        if id(box) not in expanded:
+        value = ready.pop()
+        order.append(value)
+        if id(value) not in expanded:
             continue
-        for child in box.inputs:
+        for child in _inputs(value):
             key = id(child)
             consumers[key] -= 1
             if not consumers[key]:
@@ -407,97 +268,26 @@ def _constant(c) -> str:
     return text
 
 
-def _op_text(node: Value, shift: bool = True) -> str:
+def _op_text(node: Value) -> str:
     """What the op node says: ``+``, ``tanh``, ``**2``, ``* 2.0``, ``2.0 -``,
-    and on a second line a constant shift the engine folded in (``+ 1.0``),
-    unless ``shift`` is False."""
+    ``leaky_relu alpha=0.1``."""
     op = node.op
     symbol = node._op
-    shifted = _is_shifted(op)
-    if shifted:
-        symbol = symbol[:-2]
     if op.layout == CONST_RIGHT and "{" not in op.symbol:
         if op.param and op.base.layout == CONST_RIGHT:      # x.leaky_relu(0.1)
-            text = f"{symbol} {op.param}={_constant(node._b)}"
-        else:
-            text = f"{symbol} {_constant(node._b)}"          # x * 2.0
-    elif op.layout == CONST_LEFT:
-        text = f"{_constant(node._a)} {symbol}"              # 2.0 - x
-    else:
-        text = symbol                                        # a sum of products: dot
-    return f"{text}\n{_shift_text(node)}" if shifted and shift else text
-
-
-def _unshifted_data(node: Value) -> float:
-    """A shifted node's value before the shift, recomputed from its inputs
-    with the op's forward: the float the engine computed before adding c.
-    A sum of products is replayed term by term, left to right, as the engine
-    added it: ((a0·b0 + a1·b1) + a2·b2) + ..., an addend (b = 1.0) as itself."""
-    op, a, b = node.op, node._a, node._b
-    layout = op.layout
-    if layout == UNARY:
-        return op.forward(a.data)
-    if layout == BINARY:
-        return op.forward(a.data, b.data)
-    if layout == CONST_RIGHT:
-        return op.forward(a.data, b)
-    if layout == CONST_LEFT:
-        return op.forward(a, b.data)
-    if layout == DOT:
-        return op.forward([v.data for v in a], [v.data for v in b])
-    if layout == DOT_CONST:
-        return op.forward([v.data for v in a], b)
-    if layout == DOT_MIXED:
-        # Not op.forward (sum over the products): from Python 3.12 the builtin
-        # sum of floats is compensated, while fusion.fold_sum added the terms
-        # with plain + as they came.
-        total = None
-        for x, y in zip(a, b):
-            term = x.data if _is_addend(y) else x.data * (y.data if type(y) is Value else y)
-            total = term if total is None else total + term
-        return total
-    return op.forward([v.data for v in a])                  # NARY
-
-
-def _recovered_shift(data: float, unshifted: float) -> float:
-    """The constant c of ``data = unshifted + c``: the shortest decimal (up to
-    17 digits) that gives ``data`` back exactly, so ``x * 3.0 + 0.1`` reads
-    ``+ 0.1``, not the rounded difference ``+ 0.09999999999999964``."""
-    difference = data - unshifted
-    if difference == 0 or not math.isfinite(difference):
-        return difference
-    for digits in range(1, 18):
-        c = float(f"{difference:.{digits}g}")
-        if unshifted + c == data:
-            return c
-    return difference             # several shifts folded into one: no single c
-
-
-def _shift_text(node: Value) -> str:
-    """``+ 1.0`` for a node the engine shifted by 1.0 (``a * b + 1.0``).
-
-    The engine keeps only the shifted result, not the shift, so it is read
-    back from data and the unshifted op's value (:func:`_unshifted_data`,
-    :func:`_recovered_shift`), and shown as :func:`_constant` shows any
-    constant. Several shifts in a row (``t + 1.0 + 2.0``) were folded into
-    one node and read back as one (``+ 3.0``). If the inputs' data changed
-    since (an optimizer step) and the op cannot be recomputed, it says ``+ c``.
-    """
-    try:
-        shift = _recovered_shift(node.data, _unshifted_data(node))
-    except (ArithmeticError, ValueError, TypeError):
-        return "+ c"
-    if not math.isfinite(shift):
-        return "+ c"
-    return f"- {_constant(-shift)}" if shift < 0 else f"+ {_constant(shift)}"
+            return f"{symbol} {op.param}={_constant(node._b)}"
+        return f"{symbol} {_constant(node._b)}"              # x * 2.0
+    if op.layout == CONST_LEFT:
+        return f"{_constant(node._a)} {symbol}"              # 2.0 - x
+    return symbol
 
 
 # ---------------------------------------------------------------------------
 # Drawing
 # ---------------------------------------------------------------------------
 
-def _grad_magnitude(box: _Box) -> float:
-    g = box.grad
+def _grad_magnitude(value: Value) -> float:
+    g = value.grad
     return abs(g.data if type(g) is Value else float(g))
 
 
@@ -513,7 +303,7 @@ def _grad_fill(magnitude: float, largest: float) -> Optional[str]:
     return _GRAD_BINS[-1][1]
 
 
-def _value_label(box: _Box, kind: str, show_grad: bool,
+def _value_label(value: Value, kind: str, show_grad: bool,
                  grad_fill: Optional[str]) -> str:
     """A one-row table: | label | data 2.0000 | grad -3.0000 |."""
     fill, border, width, rounded = _KINDS[kind]
@@ -522,14 +312,14 @@ def _value_label(box: _Box, kind: str, show_grad: bool,
     # inset the cells a little and round the coloured one too.
     spacing = 2 if rounded and grad_fill else 0
     cells = []
-    if box.label != "" and box.label is not None:
-        cells.append(f"<TD><B>{_escape(box.label)}</B></TD>")
-    cells.append(f"<TD>data {_number(box.data)}</TD>")
+    if value.label != "" and value.label is not None:
+        cells.append(f"<TD><B>{_escape(value.label)}</B></TD>")
+    cells.append(f"<TD>data {_number(value.data)}</TD>")
     if show_grad:
         colour = f' BGCOLOR="{grad_fill}"' if grad_fill else ""
         if grad_fill and rounded:
             colour += ' STYLE="rounded"'
-        cells.append(f"<TD{colour}>grad {_number(box.grad)}</TD>")
+        cells.append(f"<TD{colour}>grad {_number(value.grad)}</TD>")
     return (f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="{spacing}" '
             f'CELLPADDING="5" BGCOLOR="{fill}" COLOR="{border}"{style}><TR>'
             f'{"<VR/>".join(cells)}'
@@ -590,7 +380,7 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
                max_nodes: int = DEFAULT_MAX_NODES, *, depth: Optional[int] = None,
                params: Optional[Iterable[Value]] = None, colour_by_grad: bool = False,
                legend: Optional[bool] = None, title: str = "",
-               fontsize: Number = 12, unfold: bool = True) -> GraphDrawing:
+               fontsize: Number = 12) -> GraphDrawing:
     """The computation graph below ``root`` as a Graphviz digraph.
 
     Args:
@@ -598,13 +388,12 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
         rankdir: layout direction, ``"LR"`` (left to right), ``"TB"``,
             ``"RL"`` or ``"BT"``.
         show_grad: show each value's ``grad`` next to its ``data``.
-        max_nodes: most value boxes to draw, counted as drawn (with
-            ``unfold``, the values a folded node stands for count too); a
-            larger graph raises ValueError before anything is built (each
+        max_nodes: most value boxes to draw; a larger graph raises
+            ValueError before anything is built (each
             computed value also gets a small op node, so Graphviz sees up to
             about twice this many nodes).
-        depth: draw only the values at most ``depth`` ops above ``root``
-            (ops as drawn); values whose inputs are cut off get a dashed op
+        depth: draw only the values at most ``depth`` ops above ``root``;
+            values whose inputs are cut off get a dashed op
             node.
         params: the leaves to mark as parameters (e.g. a model's weights);
             the other leaves are drawn as inputs. By default the engine cannot
@@ -615,11 +404,6 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
             by default shown when ``colour_by_grad`` or ``params`` is given.
         title: a line of text under the graph.
         fontsize: font size in points.
-        unfold: draw nodes the engine folded as written (``a * b + a`` as a
-            ``*`` and a ``+``, ``a * b + 1.0`` as a ``*`` and a ``+ 1.0``),
-            the same picture as the expression built under ``no_fusion()``;
-            False draws the engine's own nodes (one ``dot`` node for a sum of
-            products). See the module docstring.
 
     Returns:
         A :class:`GraphDrawing` (a ``graphviz.Digraph``): ``.source`` is the
@@ -631,8 +415,7 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
             gives its size and how to draw it or a part of it), or an
             argument is out of range.
         TypeError: ``root`` (or a member of ``params``) is not a Value,
-            ``params`` is one Value instead of a list, or ``unfold`` is not a
-            bool.
+            or ``params`` is one Value instead of a list.
 
     Example:
         >>> from autograd_lite import Value, draw_graph
@@ -646,8 +429,6 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
         >>> edges = [line.strip() for line in g.source.splitlines() if "->" in line]
         >>> edges[:3]              # a (v0) and b (v1) into the * op, which makes v2
         ['v0 -> op2', 'v1 -> op2', 'op2 -> v2']
-        >>> draw_graph(y, unfold=False).source.count("data ")   # a*b + a is one node
-        4
     """
     if type(root) is not Value:
         raise TypeError(f"draw_graph: root must be a Value, got {type(root).__name__}; "
@@ -662,9 +443,6 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
         raise ValueError(f"draw_graph: depth must be None or an int >= 0, got {depth!r}")
     if isinstance(fontsize, bool) or not isinstance(fontsize, (int, float)) or not fontsize > 0:
         raise ValueError(f"draw_graph: fontsize must be a positive number, got {fontsize!r}")
-    if not isinstance(unfold, bool):
-        raise TypeError(f"draw_graph: unfold must be True or False, got "
-                        f"{type(unfold).__name__}")
     if colour_by_grad and not show_grad:
         raise ValueError("draw_graph: colour_by_grad colours the grad cells, so it needs "
                          "show_grad=True")
@@ -681,9 +459,7 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
     if legend is None:
         legend = colour_by_grad or params is not None
 
-    boxes = _Boxes(unfold)
-    root_box = boxes.of(root)
-    order, expanded = _collect(root_box, boxes, depth, max_nodes)
+    order, expanded = _collect(root, depth, max_nodes)
 
     font = {"fontname": _FONT, "fontsize": str(fontsize)}
     graph = GraphDrawing(
@@ -699,25 +475,25 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
     if colour_by_grad:
         finite = [m for m in map(_grad_magnitude, order) if math.isfinite(m)]
         largest = max(finite, default=0.0)
-    position = {id(box): i for i, box in enumerate(order)}
+    position = {id(value): i for i, value in enumerate(order)}
     kinds_seen = set()
-    for i, box in enumerate(order):
-        if box is root_box:
+    for i, value in enumerate(order):
+        op_text = _op_text_or_none(value)
+        if value is root:
             kind = "root"
-        elif box.op_text is not None:
+        elif op_text is not None:
             kind = "interior"
-        elif id(box.value) in param_ids:
+        elif id(value) in param_ids:
             kind = "parameter"
         else:
             kind = "leaf"
         kinds_seen.add(kind)
-        grad_fill = _grad_fill(_grad_magnitude(box), largest) if colour_by_grad else None
-        graph.node(f"v{i}", label=_value_label(box, kind, show_grad, grad_fill))
-        if box.op_text is None:
+        grad_fill = _grad_fill(_grad_magnitude(value), largest) if colour_by_grad else None
+        graph.node(f"v{i}", label=_value_label(value, kind, show_grad, grad_fill))
+        if op_text is None:
             continue
-        cut = id(box) not in expanded
+        cut = id(value) not in expanded
         op_name = f"op{i}"
-        op_text = box.op_text
         extra = {"tooltip": "inputs not drawn (depth limit)"} if cut else {}
         if len(op_text) == 1:                  # + - * /: a bigger glyph reads better
             extra["fontsize"] = str(fontsize + 4)
@@ -726,8 +502,8 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
                    color=_OP_BORDER, fontcolor=_OP_FONT_COLOUR, margin="0.05,0.02",
                    height="0.3", width="0.3", **extra)
         if not cut:
-            labels = box.edge_labels
-            for k, child in enumerate(box.inputs):
+            labels = _edge_labels(value)
+            for k, child in enumerate(_inputs(value)):
                 attrs = {}
                 if labels is not None and labels[k] is not None:
                     # dot(w, [1.0, 2.0]): w_k's edge says the number it is scaled by

@@ -38,7 +38,6 @@ __all__ = [
     "NARY",
     "DOT",
     "DOT_CONST",
-    "DOT_MIXED",
     "markdown_table",
 ]
 
@@ -72,8 +71,6 @@ CONST_LEFT = 4   # _a: number                 _b: Value
 NARY = 5         # _a: tuple of Values        _b: None
 DOT = 6          # _a: tuple of Values        _b: tuple of Values
 DOT_CONST = 7    # _a: tuple of Values        _b: tuple of numbers
-DOT_MIXED = 8    # _a: list of Values         _b: list of Values and numbers
-                 # (a folded sum of products: the engine makes these, see fusion.py)
 
 
 # ---------------------------------------------------------------------------
@@ -319,8 +316,6 @@ class Op:
         base: the table entry a variant was derived from (or self).
         const_right, const_left: variants with the right or left input a
             constant kept in the node (``x * 2``, ``2 - x``), or None.
-        shifted: the variant for this op followed by adding a constant
-            (made when the partials do not read ``out``; see fusion.py), or None.
         first_partial: d out / d input 0 alone, compiled from the same text:
             what unary and constant-right nodes use.
         first_partial_shortcut: for unary and constant-right nodes, that
@@ -331,7 +326,7 @@ class Op:
 
     __slots__ = ("name", "symbol", "usage", "formula", "inputs", "param",
                  "derivative", "partials", "forward", "domain", "param_samples",
-                 "layout", "base", "const_right", "const_left", "shifted",
+                 "layout", "base", "const_right", "const_left",
                  "first_partial", "first_partial_shortcut")
 
     def __init__(self, name: str, symbol: str, usage: str, formula: str, *,
@@ -350,7 +345,7 @@ class Op:
         self.param_samples = tuple(param_samples)
         self.layout = layout
         self.base = self
-        self.const_right = self.const_left = self.shifted = None
+        self.const_right = self.const_left = None
         signature = ", ".join(("out",) + self.inputs + ((param,) if param else ()))
         self.partials = _compile(f"lambda {signature}: ({derivative},)", f"partials of {name}")
         # d out / d input 0 alone, from the same text: what a unary or
@@ -387,18 +382,6 @@ class Op:
         return frozenset(n.id for term in used for n in ast.walk(ast.parse(term))
                          if isinstance(n, ast.Name))
 
-    def _reads_output(self) -> bool:
-        return "out" in self.names_read()
-
-    def _with_shift(self) -> "Op":
-        """This op followed by adding a constant, for ops whose partials do not
-        read ``out``: d(f + c)/dx = df/dx, so the same partials still hold."""
-        variant = self._variant(self.layout)
-        variant.base = self.base
-        variant.symbol = self.symbol + "+c"
-        variant.shifted = variant
-        return variant
-
     def __repr__(self) -> str:
         return f"Op({self.name!r}: {self.formula})"
 
@@ -413,9 +396,6 @@ def _table(*ops: Op) -> Dict[str, Op]:
             op.const_left = op._variant(CONST_LEFT)
         elif op.layout == DOT:
             op.const_right = op._variant(DOT_CONST)
-        for form in (op, op.const_right, op.const_left):
-            if form is not None and not form._reads_output():
-                form.shifted = form._with_shift()
         table[op.name] = op
     return table
 

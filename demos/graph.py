@@ -2,15 +2,12 @@
 
     python demos/graph.py                 # writes out/graph/{expression,neuron}.{svg,png}
     python demos/graph.py --out pictures --formats svg
-    python demos/graph.py --no-unfold     # the engine's fused nodes
 
 The expression is ``y = tanh(a * b + a)``; the neuron is one tanh unit of an
 MLP, ``o = tanh(w1*x1 + w2*x2 + w3*x3 + b)``, built from Values as
-micrograd's ``Neuron`` does: ``sum((wi * xi for ...), b)``. The engine folds
-such sums of products into one node (see ``autograd_lite/fusion.py``);
-``draw_graph`` draws them as written, one ``*`` per product and one ``+`` per
-addition, as in micrograd's lecture (``--no-unfold`` draws the engine's own
-nodes instead). Both are drawn after ``backward()``, so every box shows its
+micrograd's ``Neuron`` does: ``sum((wi * xi for ...), b)``, drawn as written,
+one ``*`` per product and one ``+`` per addition, as in micrograd's lecture.
+Both are drawn after ``backward()``, so every box shows its
 gradient; the neuron's grad cells are coloured by size and its weights and
 bias are marked as parameters.
 
@@ -95,8 +92,6 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
                         help=f"comma-separated, from {', '.join(FORMATS)} (default: svg,png)")
     parser.add_argument("--rankdir", default="LR", choices=("LR", "TB"),
                         help="left to right (LR, default) or top to bottom (TB)")
-    parser.add_argument("--no-unfold", dest="unfold", action="store_false",
-                        help="draw the engine's nodes: a sum of products is one dot node")
     args = parser.parse_args(argv)
     formats = [f.strip().lower() for f in args.formats.split(",") if f.strip()]
     unknown = sorted(set(formats) - set(FORMATS))
@@ -105,11 +100,10 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
     os.makedirs(args.out, exist_ok=True)
 
     y = expression()
-    expression_graph = draw_graph(y, rankdir=args.rankdir, legend=True, unfold=args.unfold,
+    expression_graph = draw_graph(y, rankdir=args.rankdir, legend=True,
                                   title="y = tanh(a · b + a),  after y.backward()")
     o, params = neuron(args.seed)
     neuron_graph = draw_graph(o, rankdir=args.rankdir, params=params, colour_by_grad=True,
-                              unfold=args.unfold,
                               title="one neuron: o = tanh(w1·x1 + w2·x2 + w3·x3 + b),  "
                                     "after o.backward()")
     results = {

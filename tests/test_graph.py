@@ -15,18 +15,14 @@ import graphviz
 import pytest
 
 import autograd_lite.graph as graph_module
-from autograd_lite import (Value, dot, draw_dot, draw_graph, fusion, logsumexp, no_fusion,
-                           save_graph, topological_order, vsum)
+from autograd_lite import (Value, dot, draw_dot, draw_graph, logsumexp, save_graph,
+                           topological_order, vsum)
 from autograd_lite.graph import DEFAULT_MAX_NODES, GraphDrawing, GraphvizNotFoundError
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None,
     reason="Graphviz's dot program is not installed (apt-get install graphviz, or "
            "brew install graphviz); CI installs it, so these run there")
-
-needs_fusion = pytest.mark.skipif(fusion.TEMPORARY_REFCOUNT is None,
-                                  reason="this interpreter cannot tell temporaries apart, "
-                                         "so the engine folds nothing")
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROOT = Path(__file__).resolve().parent.parent          # the repository
@@ -61,8 +57,8 @@ def all_text(svg: ET.Element) -> list:
 
 
 def expected_counts(root: Value):
-    """(nodes, edges) the picture of root's whole graph must have, drawn with
-    unfold=False (or built under no_fusion()): a box per value and an op node
+    """(nodes, edges) the picture of root's whole graph must have: a box per
+    value (the engine's nodes, as written) and an op node
     per computed value; an edge per use of an input and one from each op node
     to its result."""
     values = topological_order(root)
@@ -84,12 +80,6 @@ def issue_example():
     return a, b, y
 
 
-def as_written(build, *args):
-    """build(*args), every op its own node (fusion off)."""
-    with no_fusion():
-        return build(*args)
-
-
 def source_counts(source: str):
     """(value boxes, op nodes, edges) in a picture's DOT text."""
     return (len(re.findall(r"^\tv\d+ \[", source, re.M)),
@@ -98,14 +88,14 @@ def source_counts(source: str):
 
 
 def mixed_graph():
-    """Reuse, constants kept in nodes, a folded shift, and every fused n-ary op."""
+    """Reuse, constants kept in nodes, a shift, and every fused n-ary op."""
     x = Value(1.5, label="x")
     w = [Value(0.5, label="w1"), Value(-1.0, label="w2")]
     u = [Value(0.25, label="u1"), Value(2.0, label="u2")]
     square = x * x                                  # x used twice by one node
     scaled = dot(w, [3.0, 4.0]) * 2.0               # DOT_CONST, then CONST_RIGHT
     flipped = 1.0 - scaled                          # CONST_LEFT
-    shifted = w[0] * u[0] + 1.0                     # the + 1.0 is folded into the *
+    shifted = w[0] * u[0] + 1.0                     # a * node, then a + 1.0 node
     both = dot(w, u)                                # DOT: Values on both sides
     total = vsum([square, flipped, shifted, both, x ** 2, x.leaky_relu(0.1)])
     loss = logsumexp([total, x, w[1]]) / 3
@@ -134,7 +124,7 @@ def test_issue_example_has_a_box_per_value_and_an_op_node_per_computed_value():
     nodes, edges = svg_nodes(svg), svg_edges(svg)
     assert len(nodes) == 5 + 3
     assert len(edges) == 8               # a, b -> *; *, a -> +; + -> tanh; 3 op -> value
-    assert (len(nodes), len(edges)) == expected_counts(as_written(issue_example)[2])
+    assert (len(nodes), len(edges)) == expected_counts(y)
     assert sorted(name for name in nodes if name.startswith("op")) == ["op2", "op3", "op4"]
     assert [nodes[name] for name in ("op2", "op3", "op4")] == [["*"], ["+"], ["tanh"]]
 
@@ -156,11 +146,8 @@ def test_svg_shows_every_label_data_grad_and_op_name():
 @needs_dot
 def test_counts_match_a_graph_with_reuse_constants_and_fused_nodes():
     loss = mixed_graph()
-    svg = render(draw_graph(loss, unfold=False))
+    svg = render(draw_graph(loss))
     assert (len(svg_nodes(svg)), len(svg_edges(svg))) == expected_counts(loss)
-    svg = render(draw_graph(loss))               # w1 * u1 + 1.0 drawn as two ops
-    assert (len(svg_nodes(svg)), len(svg_edges(svg))) == expected_counts(
-        as_written(mixed_graph))
 
 
 @needs_dot
@@ -191,39 +178,26 @@ def test_fused_sum_dot_and_logsumexp_are_one_op_node_each_with_all_their_inputs(
 
 
 @needs_dot
-@needs_fusion
-def test_unfold_false_draws_a_folded_neuron_as_one_dot_node_with_all_its_inputs():
+def test_a_micrograd_neuron_is_drawn_as_its_products_and_chain_of_additions():
     xs = [Value(float(i), label=f"x{i}") for i in range(6)]
     ws = [Value(0.1 * i, label=f"w{i}") for i in range(6)]
     b = Value(0.5, label="b")
-    neuron = sum((w * x for w, x in zip(ws, xs)), b)      # folded into one dot node
-    assert neuron._op == "dot" and len(neuron._prev) == 13    # b, w0..w5, x0..x5
+    neuron = sum((w * x for w, x in zip(ws, xs)), b)      # as in micrograd's Neuron
+    assert neuron._op == "+" and neuron._prev[1]._op == "*"
     neuron.backward()
-    svg = render(draw_graph(neuron, unfold=False))
-    nodes, edges = svg_nodes(svg), svg_edges(svg)
-    assert [texts for name, texts in nodes.items() if name.startswith("op")] == [["dot"]]
-    (op,) = [name for name in nodes if name.startswith("op")]
-    into = [(nodes[tail][0], texts) for tail, head, texts in edges if head == op]
-    # b is a plain addend, the term b · 1.0; w_i pairs with x_i
-    assert into == [("b", ["× 1.0"])] + [(f"w{i}", []) for i in range(6)] + [
-        (f"x{i}", []) for i in range(6)]
-    unfolded = svg_nodes(render(draw_graph(neuron)))
-    op_texts = Counter(texts[0] for name, texts in unfolded.items() if name.startswith("op"))
-    assert op_texts == {"*": 6, "+": 6}                  # as written: w_i * x_i, then b + ...
+    nodes = svg_nodes(render(draw_graph(neuron)))
+    op_texts = Counter(texts[0] for name, texts in nodes.items() if name.startswith("op"))
+    assert op_texts == {"*": 6, "+": 6}                  # b + w0*x0, then + w_i*x_i
 
 
 @needs_dot
-@pytest.mark.parametrize("unfold", [True, False])
-def test_constants_kept_inside_nodes_are_shown(unfold):
-    svg = render(draw_graph(mixed_graph(), unfold=unfold))
+def test_constants_kept_inside_nodes_are_shown():
+    svg = render(draw_graph(mixed_graph()))
     text = all_text(svg)
     for expected in ["* 2.0", "1.0 -", "**2", "leaky_relu alpha=0.1", "/ 3", "dot", "sum"]:
         assert expected in text, expected
     ops = [texts for name, texts in svg_nodes(svg).items() if name.startswith("op")]
-    if unfold:              # w1 * u1 + 1.0 as written: a * node, then a + 1.0 node
-        assert ["*"] in ops and ["+ 1.0"] in ops
-    elif fusion.TEMPORARY_REFCOUNT is not None:   # folded: one node, "*" over "+ 1.0"
-        assert ["*", "+ 1.0"] in ops
+    assert ["*"] in ops and ["+ 1.0"] in ops     # w1 * u1 + 1.0: a * node, then + 1.0
     # dot(w, [3.0, 4.0]): each weight's edge carries the number it multiplies
     edge_labels = sorted(t for _, _, texts in svg_edges(svg) for t in texts)
     assert edge_labels == ["× 3.0", "× 4.0"]
@@ -285,7 +259,7 @@ def test_title_is_shown_under_the_graph():
 
 
 # ---------------------------------------------------------------------------
-# Folded nodes drawn as written (unfold=True, the default)
+# The picture is the graph as written
 # ---------------------------------------------------------------------------
 
 def neuron_3(a, b, c, d):
@@ -294,18 +268,19 @@ def neuron_3(a, b, c, d):
     return sum((w * x for w, x in zip([a, b, c], xs)), d).tanh()
 
 
-# Each folds (see autograd_lite/fusion.py): a sum of products, a shift, or both.
 AS_WRITTEN = {
-    "issue example": lambda a, b, c, d: (a * b + a).tanh(),
-    "micrograd neuron": neuron_3,
-    "shifted sum of products": lambda a, b, c, d: a * b + c * d + 1.0,
-    "shifted product by a constant": lambda a, b, c, d: a * 3.0 + 1.0,
-    "sum of values": lambda a, b, c, d: (a + b + c) * a,
-    "shift by a long constant": lambda a, b, c, d: (a * 3.0 + 0.123456) * b,
-    "subtracted constant": lambda a, b, c, d: (a * b + 0.3) * a - 1.7,
-    "products and constants": lambda a, b, c, d: (a * 2.0 + b * a + 3.0) * (b * b + a),
-    "addend first, reused factors": lambda a, b, c, d: a + a * a + a * b + b * a,
-    "nested sums of products": lambda a, b, c, d: ((a * b + c) * d + a * c).relu() - 0.5,
+    "issue example": (lambda a, b, c, d: (a * b + a).tanh(), ["*", "+", "tanh"]),
+    "micrograd neuron": (neuron_3, ["*", "+", "*", "+", "*", "+", "tanh"]),
+    "shifted sum of products": (lambda a, b, c, d: a * b + c * d + 1.0,
+                                ["*", "*", "+", "+ 1.0"]),
+    "shifted product by a constant": (lambda a, b, c, d: a * 3.0 + 1.0, ["* 3.0", "+ 1.0"]),
+    "sum of values": (lambda a, b, c, d: (a + b + c) * a, ["+", "+", "*"]),
+    "shift by a long constant": (lambda a, b, c, d: (a * 3.0 + 0.123456) * b,
+                                 ["* 3.0", "+ 0.123456", "*"]),
+    "subtracted constant": (lambda a, b, c, d: (a * b + 0.3) * a - 1.7,
+                            ["*", "+ 0.3", "*", "- 1.7"]),
+    "a product by one": (lambda a, b, c, d: a * 1.0 + b, ["* 1.0", "+"]),
+    "two shifts": (lambda a, b, c, d: (a * b + 1.0 + 2.0) * a, ["*", "+ 1.0", "+ 2.0", "*"]),
 }
 
 
@@ -317,133 +292,59 @@ def build_labelled(build, values=(2.0, -3.0, 0.7, 1.3)):
     return y
 
 
-@pytest.mark.parametrize("name", sorted(AS_WRITTEN))
-def test_unfolded_picture_is_the_picture_of_the_expression_built_op_by_op(name):
-    build = AS_WRITTEN[name]
-    fused = build_labelled(build)
-    unfused = as_written(build_labelled, build)
-    if fusion.TEMPORARY_REFCOUNT is not None:         # the engine did fold something
-        assert len(topological_order(fused)) < len(topological_order(unfused))
-    for options in ({}, {"colour_by_grad": True, "params": ()}, {"show_grad": False}):
-        picture = draw_graph(fused, **options).source
-        assert picture == draw_graph(unfused, **options).source      # byte for byte
-        assert picture == draw_graph(unfused, unfold=False, **options).source
-    values, ops, edges = source_counts(picture)
-    expected_nodes, expected_edges = expected_counts(unfused)
-    assert (values + ops, edges) == (expected_nodes, expected_edges)
+def op_texts(root, **options):
+    return re.findall(r"^\top\d+ \[label=<(.*?)> ", draw_graph(root, **options).source, re.M)
 
 
 @pytest.mark.parametrize("name", sorted(AS_WRITTEN))
-def test_unfolded_values_are_the_forwards_own_numbers_bit_for_bit(name):
-    """Each box's data and grad, in drawing order, against the graph built
-    op by op: the values the engine never kept are replayed exactly."""
+def test_the_picture_shows_every_op_as_written_with_a_box_per_value(name):
+    build, written = AS_WRITTEN[name]
+    y = build_labelled(build)
+    assert op_texts(y) == written
+    values, ops, edges = source_counts(draw_graph(y).source)
+    assert (values + ops, edges) == expected_counts(y)
+
+
+@pytest.mark.parametrize("name", sorted(AS_WRITTEN))
+def test_each_box_shows_the_nodes_own_data_and_grad(name):
     rng = random.Random(name)
-    values = [rng.uniform(-2.0, 2.0) for _ in range(4)]
-    fused = build_labelled(AS_WRITTEN[name], values)
-    unfused = as_written(build_labelled, AS_WRITTEN[name], values)
-
-    def boxes(root, unfold):
-        drawn = graph_module._Boxes(unfold)
-        order, _ = graph_module._collect(drawn.of(root), drawn, None, DEFAULT_MAX_NODES)
-        return [(box.data.hex(), float(box.grad).hex(), box.label, box.op_text)
-                for box in order]
-
-    assert boxes(fused, True) == boxes(unfused, False)
+    y = build_labelled(AS_WRITTEN[name][0], [rng.uniform(-2.0, 2.0) for _ in range(4)])
+    order, _ = graph_module._collect(y, None, DEFAULT_MAX_NODES)
+    assert [id(v) for v in order] != [] and set(map(id, order)) == set(
+        map(id, topological_order(y)))
+    source = draw_graph(y).source
+    for i, value in enumerate(order):
+        line = re.search(rf"^\tv{i} \[(.*)$", source, re.M).group(1)
+        assert f"data {graph_module._number(value.data)}" in line
+        assert f"grad {graph_module._number(value.grad)}" in line
 
 
-def folded_nodes(root, layout):
-    return [v for v in topological_order(root) if v.op is not None and v.op.layout == layout]
-
-
-@needs_fusion
-def test_an_unfolded_sum_of_many_products_ends_at_the_fused_nodes_own_data():
-    from autograd_lite.ops import DOT_MIXED
-    rng = random.Random(5)
-    ws = [Value(rng.uniform(-1, 1)) for _ in range(50)]
-    xs = [Value(rng.uniform(-1e3, 1e3)) for _ in range(50)]    # wide range: rounding shows
-    n = sum((w * x for w, x in zip(ws, xs)), Value(0.1)) + ws[0] * 7.0
-    shifted = ws[1] * xs[1] + ws[2] * 3.0 + 0.3
-    for node in folded_nodes(n, DOT_MIXED):
-        assert not graph_module._is_shifted(node.op)
-        assert graph_module._Boxes(True)._sum_chain(node)[2] == node.data
-    (node,) = folded_nodes(shifted, DOT_MIXED)
-    assert graph_module._is_shifted(node.op)
-    unshifted = graph_module._Boxes(True)._sum_chain(node)[2]
-    assert unshifted == graph_module._unshifted_data(node)
-    assert unshifted + graph_module._recovered_shift(node.data, unshifted) == node.data
-
-
-@needs_fusion
-def test_a_shifted_sum_of_products_is_drawn_as_products_then_sums_then_the_shift():
-    y = build_labelled(AS_WRITTEN["shifted sum of products"])
-    assert y._op == "dot+c"
-    ops = re.findall(r"^\top\d+ \[label=<(.*?)> ", draw_graph(y).source, re.M)
-    assert ops == ["*", "*", "+", "+ 1.0"]
-    folded = re.findall(r"^\top\d+ \[label=<(.*?)> ", draw_graph(y, unfold=False).source,
-                        re.M)
-    assert folded == ["dot<BR/>+ 1.0"]
-
-
-@needs_fusion
-def test_a_folded_shift_reads_back_the_shortest_constant_that_gives_the_data():
-    x = Value(2.0)
-    y = x * 3.0 + 0.123456
-    assert y._op == "*+c" and y.data - 6.0 != 0.123456       # the raw difference is not it
-    assert re.search(r"label=<\* 3\.0<BR/>\+ 0\.123456>", draw_graph(y, unfold=False).source)
-    z = x * 3.0 - 1.7
-    assert "- 1.7" in draw_graph(z).source
-
-
-@needs_fusion
-def test_what_unfolding_cannot_read_back_is_drawn_as_the_module_docstring_says():
-    x, y = Value(2.0, label="x"), Value(3.0, label="y")
-
-    def op_texts(root):
-        return re.findall(r"^\top\d+ \[label=<(.*?)> ", draw_graph(root).source, re.M)
-
-    # Built outside the asserts: pytest's assert rewriting keeps every
-    # subexpression, so nothing in an assert is a temporary.
-    by_one = x * 1.0 + y
-    shifted_twice = (x * y + 1.0 + 2.0) * x
-    with no_fusion():                                       # as written, for comparison
-        by_one_written = x * 1.0 + y
-        shifted_twice_written = (x * y + 1.0 + 2.0) * x
-    assert op_texts(by_one) == ["+"]                        # a product by 1.0: an addend
-    assert op_texts(by_one_written) == ["* 1.0", "+"]
-    assert op_texts(shifted_twice) == ["*", "+ 3.0", "*"]   # two shifts read back as one
-    assert op_texts(shifted_twice_written) == ["*", "+ 1.0", "+ 2.0", "*"]
-
-
-@needs_fusion
-def test_a_folded_node_whose_inputs_changed_since_is_still_drawn():
+def test_a_graph_redrawn_after_an_optimizer_step_shows_the_new_numbers():
     x = Value(2.0, label="x")
-    y = x.log() + 1.0                      # log's partial does not read out: folded
-    assert y._op == "log+c"
+    y = x.log() + 1.0
     x.data = -1.0                          # as an optimizer step might
     source = draw_graph(y).source
-    assert "+ c" in source and "data nan" in source and "data 1.6931" in source
+    assert "nan" not in source and "data -1.0000" in source and "data 1.6931" in source
 
 
-def test_max_nodes_counts_the_values_drawn_after_unfolding():
+def test_max_nodes_counts_the_engines_values():
     ws = [Value(0.5) for _ in range(300)]
     xs = [Value(2.0) for _ in range(300)]
     y = sum(w * x for w, x in zip(ws, xs))
-    # 600 leaves, 300 products, 0 + the first (a shift), 299 partial sums
-    drawn = len(topological_order(as_written(lambda: sum(w * x for w, x in zip(ws, xs)))))
-    assert drawn == 1200
+    # 600 leaves, 300 products, 0 + the first (a constant shift), 299 sums
+    assert len(topological_order(y)) == 1200
     with pytest.raises(ValueError, match="1200 values"):
         draw_graph(y, max_nodes=1000)
-    assert source_counts(draw_graph(y, max_nodes=drawn).source)[0] == drawn
-    if fusion.TEMPORARY_REFCOUNT is not None:      # the engine's own nodes fit the limit
-        assert len(topological_order(y)) == 602      # leaves, (w0 * x0 + 0), one dot
-        assert source_counts(draw_graph(y, max_nodes=1000, unfold=False).source)[0] == 602
+    assert source_counts(draw_graph(y, max_nodes=1200).source)[0] == 1200
 
 
-@pytest.mark.parametrize("depth", [0, 1, 2, 3, 5])
-def test_depth_counts_the_ops_as_drawn(depth):
-    fused = build_labelled(neuron_3)
-    unfused = as_written(build_labelled, neuron_3)
-    assert draw_graph(fused, depth=depth).source == draw_graph(unfused, depth=depth).source
+@pytest.mark.parametrize("depth, ops", [
+    (0, ["tanh"]), (1, ["+", "tanh"]), (2, ["+", "*", "+", "tanh"]),
+    (3, ["+", "*", "+", "*", "+", "tanh"]), (4, ["*", "+", "*", "+", "*", "+", "tanh"])])
+def test_depth_counts_the_engines_ops(depth, ops):
+    # the ops of the values within depth ops of the root (the last one drawn
+    # dashed, its inputs cut off): one + per term of the neuron's sum
+    assert op_texts(build_labelled(neuron_3), depth=depth) == ops
 
 
 # ---------------------------------------------------------------------------
@@ -499,18 +400,16 @@ def test_a_rebuilt_graph_with_constants_and_fused_nodes_gives_the_same_bytes():
     assert not re.search(r"0x[0-9a-f]{6,}|\b\d{9,}\b", first.source)   # no ids in it
 
 
-@pytest.mark.parametrize("unfold", [True, False])
-def test_nodes_are_numbered_in_an_order_with_inputs_before_their_users(unfold):
+def test_nodes_are_numbered_in_an_order_with_inputs_before_their_users():
     loss = mixed_graph()
-    source = draw_graph(loss, unfold=unfold).source
+    source = draw_graph(loss).source
     edges = re.findall(r"^\t(v|op)(\d+) -> (v|op)(\d+)", source, re.M)
     for tail_kind, tail, head_kind, head in edges:
         if tail_kind == "v":                       # input value -> op node of a later value
             assert int(tail) < int(head)
         else:                                      # op node -> its own value
             assert tail == head
-    drawn = as_written(mixed_graph) if unfold else loss
-    assert len(re.findall(r"^\tv\d+ \[", source, re.M)) == len(topological_order(drawn))
+    assert len(re.findall(r"^\tv\d+ \[", source, re.M)) == len(topological_order(loss))
 
 
 # ---------------------------------------------------------------------------
@@ -660,7 +559,6 @@ def test_a_leaf_alone_is_one_box():
     (lambda y: draw_graph(y, colour_by_grad=True, show_grad=False), ValueError,
      "needs show_grad=True"),
     (lambda y: draw_graph(y, fontsize=0), ValueError, "fontsize must be a positive"),
-    (lambda y: draw_graph(y, unfold="no"), TypeError, "unfold must be True or False, got str"),
 ])
 def test_bad_arguments_say_what_was_expected(call, error, words):
     _, _, y = issue_example()
@@ -691,21 +589,11 @@ def test_demo_writes_svgs_of_the_expression_and_the_neuron(tmp_path):
     for name, build in (("expression", demo.expression), ("neuron", lambda: demo.neuron(0)[0])):
         files = result[name]["files"]
         svg = ET.parse(files["svg"]).getroot()
-        assert (len(svg_nodes(svg)), len(svg_edges(svg))) == expected_counts(as_written(build))
+        assert (len(svg_nodes(svg)), len(svg_edges(svg))) == expected_counts(build())
         assert Path(files["png"]).stat().st_size > 1000
         assert Path(files["dot"]).read_text(encoding="utf-8").startswith("digraph")
     neuron_text = all_text(ET.parse(result["neuron"]["files"]["svg"]).getroot())
     assert {"*", "+", "tanh", "w1", "x3", "b", "n", "o", "parameter", "input"} <= set(neuron_text)
-
-
-@needs_fusion
-def test_demo_without_unfolding_draws_the_neuron_as_one_dot_node(tmp_path):
-    result = load_demo().main(["--out", str(tmp_path), "--formats", "dot", "--no-unfold"])
-    assert (result["expression"]["values"], result["expression"]["ops"]) == (4, 2)
-    # 7 leaves, n (one dot node with 7 inputs), o
-    assert (result["neuron"]["values"], result["neuron"]["ops"]) == (9, 2)
-    source = Path(result["neuron"]["files"]["dot"]).read_text(encoding="utf-8")
-    assert "label=<dot>" in source and source.count("-> op7") == 7
 
 
 def test_demo_writes_dot_text_without_graphviz(tmp_path, monkeypatch):
@@ -731,13 +619,11 @@ def test_readme_options_are_draw_graphs_parameters_with_the_defaults_it_states()
     section = readme_graph_section()
     parameters = inspect.signature(draw_graph).parameters
     named = set(re.findall(r"`(\w+)=", section))
-    assert {"rankdir", "show_grad", "params", "colour_by_grad", "title", "depth",
-            "unfold"} <= named
+    assert {"rankdir", "show_grad", "params", "colour_by_grad", "title", "depth"} <= named
     assert named <= set(parameters), named - set(parameters)
     default = re.search(r"`max_nodes` values \(default (\d+)\)", section)
     assert default and int(default.group(1)) == parameters["max_nodes"].default
     assert DEFAULT_MAX_NODES == parameters["max_nodes"].default
-    assert "by default (`unfold=True`)" in section and parameters["unfold"].default is True
     assert parameters["rankdir"].default == "LR" and parameters["show_grad"].default is True
 
 

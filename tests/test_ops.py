@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograd_lite import (OPS, Leaves, Value, apply_op, check_op, dot, gradcheck,
-                           logsumexp, no_fusion, vsum)
+                           logsumexp, vsum)
 from autograd_lite.gradcheck import sample_inputs
 from autograd_lite.ops import BINARY, DOT_CONST
 
@@ -213,10 +213,9 @@ def test_vsum_has_the_bits_and_gradients_of_a_chain_of_additions():
     assert total._op == "sum" and total._prev == tuple(leaves)
     total.tanh().backward(1.3)
     chain_leaves = [Value(x) for x in xs]
-    with no_fusion():
-        chain = chain_leaves[0]
-        for leaf in chain_leaves[1:]:
-            chain = chain + leaf
+    chain = chain_leaves[0]
+    for leaf in chain_leaves[1:]:
+        chain = chain + leaf
     chain.tanh().backward(1.3)
     by_hand = 0.0
     for x in xs:                    # one rounding per +, on every Python
@@ -400,8 +399,7 @@ def test_vsum_and_dot_add_left_to_right_like_a_chain_of_plus_on_every_python():
     # compensated sum() of floats on Python 3.12+ would give 1.0
     xs = [1e16, 1.0, -1e16]
     chained = Value(xs[0]) + Value(xs[1]) + Value(xs[2])
-    with no_fusion():
-        unfused = sum(Value(x) for x in xs)
-    assert vsum([Value(x) for x in xs]).data == chained.data == unfused.data == 0.0
+    summed = sum(Value(x) for x in xs)
+    assert vsum([Value(x) for x in xs]).data == chained.data == summed.data == 0.0
     assert dot([Value(x) for x in xs], [1.0, 1.0, 1.0]).data == 0.0
     assert dot(Leaves(Value(x) for x in xs), (1.0, 1.0, 1.0)).data == 0.0

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import (Value, dot, gradcheck, gradgradcheck, logsumexp,
-                           no_fusion, topological_order, vsum)
+                           topological_order, vsum)
 
 THIRD = 1.0 / 3.0
 
@@ -156,15 +156,3 @@ def test_random_graph_topological_order_puts_inputs_first(program):
     assert all(id(node) in position for node in pool[len(leaves):])   # an input may go unused
     for node in order:
         assert all(position[id(child)] < position[id(node)] for child in node._prev)
-
-
-@settings(max_examples=40, deadline=None, derandomize=True)
-@given(programs(sorted(STEPS)))
-def test_random_graph_gives_the_same_results_with_and_without_fusion(program):
-    point, steps = program
-    fused_out, fused = gradients(steps, point)
-    with no_fusion():
-        plain_out, plain = gradients(steps, point)
-    assert fused_out.data.hex() == plain_out.data.hex()
-    for f, p in zip(fused, plain):
-        assert math.isclose(f.grad, p.grad, rel_tol=1e-12, abs_tol=1e-15)

@@ -142,6 +142,7 @@ def _opaque_op(symbol: str) -> Op:
 
 
 _OPAQUE = {}
+_NO_CHILDREN = ()    # the empty tuple, one object in CPython: a leaf's children
 
 # The op of a node built with its local gradients, microgpt's
 # ``Value(data, children, local_grads)``: the node keeps its children in ``_a``
@@ -155,7 +156,8 @@ _LOCAL = Op("local", "local", "Value(data, children, local_grads)",
             forward=None, domain=(REALS,), layout=DOT_CONST)
 
 
-def _hand_built(children: tuple, third, local_grads) -> Tuple[Op, tuple, Optional[tuple]]:
+def _hand_built(children: tuple, third, local_grads
+                ) -> Tuple[Optional[Op], Optional[tuple], Optional[tuple]]:
     """(op, _a, _b) of ``Value(data, children, third)``: micrograd's label
     (a str) makes an opaque node, microgpt's local gradients (numbers, one
     per child) a node whose partials they are."""
@@ -235,6 +237,9 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._pending = 0
+        if _children is _NO_CHILDREN and local_grads is None and type(_op) is str:
+            self.op = self._a = self._b = None          # a leaf, the usual case
+            return
         children = tuple(_children)
         for child in children:
             if type(child) is not Value:

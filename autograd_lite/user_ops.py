@@ -46,6 +46,7 @@ _BUILTINS = ("abs", "min", "max")
 _lock = threading.Lock()            # one definition or removal at a time
 _defined: Dict[str, Op] = {}        # the ops define_op added, by name
 _definitions: Dict[str, tuple] = {}  # and the arguments each was defined from
+_methods: Dict[str, Callable] = {}   # and the Value method each added
 
 
 def define_op(name: str, forward: Union[str, Callable[..., float]], derivative: str, *,
@@ -154,7 +155,8 @@ def define_op(name: str, forward: Union[str, Callable[..., float]], derivative: 
         OPS[name] = op
         _defined[name] = op
         _definitions[name] = definition
-        setattr(Value, name, _method(op, names))
+        _methods[name] = _method(op, names)
+        setattr(Value, name, _methods[name])
     return op
 
 
@@ -192,7 +194,7 @@ def remove_op(name: str) -> None:
                              f"(those defined: {defined})")
         del OPS[name]
         del _definitions[name]
-        if getattr(Value.__dict__.get(name), "_defines", None) is op:
+        if Value.__dict__.get(name) is _methods.pop(name):
             delattr(Value, name)
 
 
@@ -349,12 +351,13 @@ def _try_out(op: Op, names: Tuple[str, ...], domain, where: str) -> None:
             f"{type(exc).__name__}: {exc}; it is evaluated on floats (backward) and on "
             "Values (create_graph=True), so write it with arithmetic and the helpers "
             "(exp, log, sigmoid, ...)") from exc
-    for i, (f, v) in enumerate(zip(on_floats, on_values)):
-        v_data = v.data if type(v) is Value else v
-        if not (is_real_number(f) and is_real_number(v_data)):
-            got = type(f).__name__ if not is_real_number(f) else type(v_data).__name__
-            raise ValueError(f"{where}: the derivative with respect to {names[i]} must be "
-                             f"a number, got {got} at {at}")
+    for i, (on_float, on_value) in enumerate(zip(on_floats, on_values)):
+        on_value = on_value.data if type(on_value) is Value else on_value
+        for got in (on_float, on_value):
+            if not is_real_number(got):
+                raise ValueError(f"{where}: the derivative with respect to {names[i]} must "
+                                 f"be a number, got {type(got).__name__} at {at}")
+        f, v_data = _as_float(on_float, where), _as_float(on_value, where)
         if not (f == v_data or math.isclose(f, v_data, rel_tol=1e-9, abs_tol=1e-12)
                 or (math.isnan(f) and math.isnan(v_data))):
             raise ValueError(f"{where}: the derivative with respect to {names[i]} is {f!r} "
@@ -364,16 +367,16 @@ def _try_out(op: Op, names: Tuple[str, ...], domain, where: str) -> None:
 
 def _method(op: Op, names: Tuple[str, ...]) -> Callable:
     """The Value method of a defined op: ``x.swish()`` or ``a.hypot(b)``."""
-    if len(names) == 1:
-        def method(self):
-            return apply_op(op, self)
-    else:
-        def method(self, other):
-            return apply_op(op, self, other)
+    def unary(self):
+        return apply_op(op, self)
+
+    def binary(self, other):
+        return apply_op(op, self, other)
+
+    method = unary if len(names) == 1 else binary
     method.__name__ = op.name
     method.__qualname__ = f"Value.{op.name}"
     method.__doc__ = (f"{op.formula} (an op added with define_op; local derivatives: "
                       f"{op.derivative}).")
-    method._defines = op            # remove_op deletes only the method it added
     return method
 

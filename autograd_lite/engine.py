@@ -835,11 +835,12 @@ def _warn_hand_built(ops: Iterable[Op], create_graph: bool, where: str,
             UserWarning, stacklevel=stacklevel + 1)
     if create_graph and _LOCAL in ops:
         warnings.warn(
-            f"{where} with create_graph=True passes through a node built as "
-            "Value(data, children, local_grads): its local gradients are numbers, so "
-            "derivatives taken again through it treat them as constants (its second "
-            "derivatives are zero). For exact higher derivatives compute it with the "
-            "built-in ops, or define the op with autograd_lite.define_op",
+            f"{where} keeps a graph of the derivatives (create_graph=True, or a "
+            "transform inside another) through a node built as Value(data, children, "
+            "local_grads): its local gradients are numbers, so derivatives taken again "
+            "through it treat them as constants (its second derivatives are zero). For "
+            "exact higher derivatives compute it with the built-in ops, or define the op "
+            "with autograd_lite.define_op",
             UserWarning, stacklevel=stacklevel + 1)
 
 

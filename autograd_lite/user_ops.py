@@ -66,7 +66,8 @@ def define_op(name: str, forward: Union[str, Callable[..., float]], derivative: 
     agree. Whether the derivative is right is what ``check_op(op, order=2)``
     checks. Defining the same op again (same texts, same forward object,
     same domain) returns the entry already there, so a module may define its
-    ops on import; any other definition of a taken name is refused.
+    ops on import (and a notebook cell may run again, if its forward is
+    text, not a new lambda); any other definition of a taken name is refused.
 
     Args:
         name: the op's name: an identifier, not starting with ``_``, that is
@@ -133,6 +134,8 @@ def define_op(name: str, forward: Union[str, Callable[..., float]], derivative: 
     for text, what in ((formula, "formula"), (usage, "usage"), (symbol, "symbol")):
         if not isinstance(text, str):
             raise TypeError(f"{where}: {what} must be a str, got {type(text).__name__}")
+    if "{" in symbol or "}" in symbol:     # _op would format it with the node's constant
+        raise ValueError(f"{where}: symbol may not contain braces, got {symbol!r}")
     definition = (forward, derivative, names, intervals, formula, usage, symbol)
     if existing is not None:
         return _the_same_again(name, definition)

@@ -14,8 +14,8 @@ import warnings
 import pytest
 
 from autograd_lite import (OPS, DomainError, Value, apply_op, check_op, define_op,
-                           draw_graph, gradcheck, gradgradcheck, gradients, hessian, jvp,
-                           no_grad, remove_op)
+                           draw_graph, grad, gradcheck, gradgradcheck, gradients, hessian,
+                           jvp, no_grad, remove_op)
 from autograd_lite.ops import markdown_table
 from autograd_lite.user_ops import _defined
 
@@ -352,6 +352,13 @@ def test_label_only_warning_shows_once_per_line_of_a_loop():
     assert len(caught) == 1
 
 
+def test_a_transform_inside_another_warns_through_local_gradients():
+    def f(x):
+        return Value(x.data ** 3, (x,), (3 * x.data ** 2,))
+    with pytest.warns(UserWarning, match="second derivatives are zero"):
+        assert grad(grad(f))(2.0) == 0.0               # a first-order rule: not 12
+
+
 def test_gradients_and_jvp_warn_through_label_only_nodes():
     a = Value(1.0)
     y = Value(2.0, (a,), "exp")
@@ -545,6 +552,9 @@ DEFINE_ERRORS = {
     "three inputs": (
         lambda: define_op("plus", "a + b + c", "1, 1, 1", inputs="a, b, c"), ValueError,
         "define_op 'plus': an op has one input ('x') or two ('a, b')"),
+    "braces in the symbol": (
+        lambda: define_op("swish", *SWISH, symbol="sw{x}"), ValueError,
+        "define_op 'swish': symbol may not contain braces, got 'sw{x}'"),
     "an input called out": (
         lambda: define_op("swish", "out", "1.0", inputs="out"), ValueError,
         "define_op 'swish': input names must be identifiers other than 'out'"),

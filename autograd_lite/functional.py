@@ -152,7 +152,7 @@ def _reverse(output: Value, inputs: Sequence[Value], graph: bool) -> Dict[int, A
     hand_built = {node.op: None for node in order if node.op is not None
                   and node.op.forward is None and id(node) in relevant}
     if hand_built:
-        _warn_hand_built(hand_built, graph, "differentiating", stacklevel=3)
+        _warn_hand_built(hand_built, graph, "taking a derivative", stacklevel=3)
     adjoint: Dict[int, Any] = {id(output): 1.0}
     get = adjoint.get
     for node in reversed(order):

@@ -467,8 +467,8 @@ def _checked_training_state(obj: Any, key: str, document: Dict[str, Any],
                          f"{key}=); load it without {key}=")
     entry = document[key]
     if entry["class"] != type(obj).__name__:
-        raise ValueError(f"{where} holds the state of a {entry['class']:.40}, not of "
-                         f"a {type(obj).__name__}; build a {entry['class']:.40}")
+        raise ValueError(f"{where} holds {key} state saved from {entry['class']:.40}; the "
+                         f"{key} given is {type(obj).__name__}: pass a {entry['class']:.40}")
     try:
         return obj._checked_state(entry["state_dict"])
     except (TypeError, ValueError) as error:

@@ -183,8 +183,9 @@ class LRScheduler:
 
     def _check_settings(self, where: str, values: Mapping[str, Any]) -> None:
         """Range checks of a loaded state that its types do not make."""
-        if values["last_epoch"] < 0:
-            raise ValueError(f"{where}: last_epoch must be >= 0, got {values['last_epoch']}")
+        # -1: a schedule of a SequentialLR that has not started yet
+        if values["last_epoch"] < -1:
+            raise ValueError(f"{where}: last_epoch must be >= -1, got {values['last_epoch']}")
         if values["base_lr"] < 0:
             raise ValueError(f"{where}: base_lr must be >= 0, got {values['base_lr']!r}")
 

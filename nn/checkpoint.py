@@ -353,6 +353,9 @@ def read_checkpoint(path: PathLike) -> Dict[str, Any]:
     if count != len(parameters):
         raise ValueError(f"{where} says it holds {count!r:.40} parameters but has "
                          f"{len(parameters)}; the file is corrupt")
+    if not isinstance(document.get("architecture", {}), dict):
+        raise ValueError(f"{where} has an \"architecture\" entry that is not a JSON object, "
+                         f"got {type(document['architecture']).__name__}; the file is corrupt")
     metadata = document.setdefault("metadata", {})
     if not isinstance(metadata, dict):
         raise ValueError(f"{where} has a \"metadata\" entry that is not a JSON object, "
@@ -467,8 +470,9 @@ def _checked_training_state(obj: Any, key: str, document: Dict[str, Any],
                          f"{key}=); load it without {key}=")
     entry = document[key]
     if entry["class"] != type(obj).__name__:
-        raise ValueError(f"{where} holds {key} state saved from {entry['class']:.40}; the "
-                         f"{key} given is {type(obj).__name__}: pass a {entry['class']:.40}")
+        raise ValueError(f"{where} holds {key} state saved from {entry['class']:.40}, but "
+                         f"the {key} given is {type(obj).__name__}; load it into a {key} "
+                         f"of class {entry['class']:.40}")
     try:
         return obj._checked_state(entry["state_dict"])
     except (TypeError, ValueError) as error:

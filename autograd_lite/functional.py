@@ -187,7 +187,7 @@ def _forward(outputs: Sequence[Any], seeds: Sequence[Tuple[Value, Any]],
             done.add(key)
             if node.op is None or not any(id(child) in tangent for child in node._prev):
                 continue
-            total = None
+            total: Any = None
             for child, partial in _local_partials(node, graph=graph):
                 t = tangent.get(id(child))
                 if t is None:
@@ -613,7 +613,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any],
     graph = _graph_mode(primals, tangents)
     with enable_grad():
         call_args, groups = _prepare("jvp", primals, list(range(len(primals))))
-        seeds = []
+        seeds: List[Tuple[Value, Any]] = []
         for argnum, ((kind, nodes), tangent) in enumerate(zip(groups, tangents)):
             seeds.extend(zip(nodes, _tangent_list(argnum, kind, len(nodes), tangent, graph)))
         outputs, is_sequence = _output_list("jvp", _evaluate(f, call_args, {}))

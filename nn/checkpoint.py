@@ -236,13 +236,13 @@ def _write_safetensors(path: PathLike, document: Dict[str, Any]) -> None:
     for s in specs:
         block = values[start:start + (s.nin + 1) * s.nout].reshape(s.nout, s.nin + 1)
         start += (s.nin + 1) * s.nout
-        tensors[f"{s.index}.weight"] = np.ascontiguousarray(block[:, :s.nin])
-        tensors[f"{s.index}.bias"] = np.ascontiguousarray(block[:, s.nin])
+        tensors[f"{s.position}.weight"] = np.ascontiguousarray(block[:, :s.nin])
+        tensors[f"{s.position}.bias"] = np.ascontiguousarray(block[:, s.nin])
     header = {"format": FORMAT, "version": "1",
               "architecture": json.dumps(document["architecture"]),
               "metadata": json.dumps(document["metadata"], allow_nan=False)}
     data = safetensors_numpy.save(tensors, metadata=header)
-    write_atomically(path, lambda f: f.write(data) and None, binary=True, where="save")
+    write_atomically(path, lambda f: f.write(data), binary=True, where="save")
 
 
 def _import_safetensors(where: str) -> Tuple[Any, Any]:
@@ -413,8 +413,8 @@ def _read_safetensors(raw: bytes, where: str) -> Dict[str, Any]:
                          f"corrupt or truncated") from None
     values: List[float] = []
     for s in specs:
-        weight, bias = tensors[f"{s.index}.weight"], tensors[f"{s.index}.bias"]
-        for name, tensor in ((f"{s.index}.weight", weight), (f"{s.index}.bias", bias)):
+        weight, bias = tensors[f"{s.position}.weight"], tensors[f"{s.position}.bias"]
+        for name, tensor in ((f"{s.position}.weight", weight), (f"{s.position}.bias", bias)):
             if tensor.dtype != np.float64:
                 raise ValueError(f"{where}: tensor {name!r} is {tensor.dtype}, expected "
                                  f"float64 (F64)")
@@ -422,7 +422,8 @@ def _read_safetensors(raw: bytes, where: str) -> Dict[str, Any]:
                 raise ValueError(f"{where}: tensor {name!r} holds nan or inf; checkpoints "
                                  f"hold finite numbers only")
         values.extend(np.concatenate([weight, bias[:, None]], axis=1).reshape(-1).tolist())
-    return {"format": FORMAT, "version": int(version) if str(version).isdigit() else version,
+    return {"format": FORMAT,
+            "version": int(version) if isinstance(version, str) and version.isdigit() else version,
             "architecture": fields["architecture"], "num_parameters": parameter_count(specs),
             "parameters": dict(zip(parameter_names(specs), values)),
             "metadata": fields["metadata"]}

@@ -15,7 +15,7 @@ safetensors files of :mod:`nn.checkpoint` need no model and no torch, and
 converts between the two libraries' objects. torch is imported only by the
 functions that build or read torch modules.
 
->>> [(s.index, s.nin, s.nout, s.activation) for s in linear_layers(
+>>> [(s.position, s.nin, s.nout, s.activation) for s in linear_layers(
 ...     {"class": "MLP", "nin": 2, "nouts": [16, 1], "activation": "tanh",
 ...      "output_activation": "linear"})]
 [(0, 2, 16, 'tanh'), (2, 16, 1, 'linear')]
@@ -42,7 +42,7 @@ class LinearSpec(NamedTuple):
     its sizes, activation, and the prefix of its neurons' parameter names
     (None for a lone ``Neuron``, whose names are ``w.k`` and ``b``)."""
 
-    index: int
+    position: int
     nin: int
     nout: int
     activation: str
@@ -73,6 +73,7 @@ def linear_layers(architecture: Mapping[str, Any]) -> List[LinearSpec]:
         raise ValueError(f"the architecture must be a mapping, got "
                          f"{type(architecture).__name__}")
     kind = architecture.get("class")
+    layers: List[Tuple[int, int, str, Optional[str]]]
     if kind == "MLP":
         nin = _size("nin", architecture.get("nin"))
         nouts = architecture.get("nouts")
@@ -96,10 +97,10 @@ def linear_layers(architecture: Mapping[str, Any]) -> List[LinearSpec]:
     else:
         raise ValueError(f"the architecture's class must be 'MLP', 'Layer' or 'Neuron', "
                          f"got {kind!r:.80}")
-    specs, index = [], 0
+    specs, position = [], 0
     for nin, nout, activation, prefix in layers:
-        specs.append(LinearSpec(index, nin, nout, activation, prefix))
-        index += 1 if activation == "linear" else 2
+        specs.append(LinearSpec(position, nin, nout, activation, prefix))
+        position += 1 if activation == "linear" else 2
     return specs
 
 
@@ -124,8 +125,8 @@ def tensor_shapes(specs: List[LinearSpec]) -> Dict[str, Tuple[int, ...]]:
     ``"0.bias": (nout,)``, ..."""
     shapes: Dict[str, Tuple[int, ...]] = {}
     for s in specs:
-        shapes[f"{s.index}.weight"] = (s.nout, s.nin)
-        shapes[f"{s.index}.bias"] = (s.nout,)
+        shapes[f"{s.position}.weight"] = (s.nout, s.nin)
+        shapes[f"{s.position}.bias"] = (s.nout,)
     return shapes
 
 

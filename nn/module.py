@@ -541,9 +541,10 @@ class MLP(Module):
         self._single_output = nouts[-1] == 1
 
     def __call__(self, x: Sequence[Union[Value, float]]) -> Union[Value, List[Value]]:
+        out: List[Value] = []
         for layer in self.layers:
-            x = layer(x)
-        return x[0] if self._single_output else x
+            x = out = layer(x)
+        return out[0] if self._single_output else out
 
     @classmethod
     def from_torch(cls, module: Any) -> "MLP":

@@ -8,7 +8,7 @@ no model class) and :mod:`nn.module` (which saves through
 from __future__ import annotations
 
 import os
-from typing import Any, Union
+from typing import Union
 
 from .checkpoint import expected_parameter_count, read_checkpoint
 from .init import INITIALIZERS

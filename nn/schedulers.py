@@ -472,11 +472,11 @@ class SequentialLR(LRScheduler):
         self.optimizer = optimizer
         self.schedulers = schedulers
         self.milestones = milestones
-        self.base_lr = optimizer.initial_lr
+        self.base_lr = schedulers[0].base_lr         # the optimizer's initial_lr
         self.last_epoch = 0
         # As PyTorch: undo the construction step of every schedule, restart
         # from the base lr, and redo the first schedule's step 0.
-        optimizer.lr = optimizer.initial_lr
+        optimizer.lr = self.base_lr
         for s in schedulers:
             s.last_epoch -= 1
         schedulers[0].step()

@@ -47,20 +47,23 @@ def good_bytes(tmp_path_factory):
 
 def assert_refused_or_loaded(path, data):
     """Loading ``data`` either works or is a ValueError naming ``path`` that
-    changes nothing; the same for load_model."""
+    changes nothing; the same for load_model. True if it was refused."""
     path.write_bytes(data)
     objects = training_objects()
     before = snapshot(*objects)
     model, opt, sched = objects
+    refused = False
     try:
         nn.load_checkpoint(model, path, optimizer=opt, scheduler=sched)
     except ValueError as error:
         assert str(path) in str(error), str(error)
         assert snapshot(*objects) == before
+        refused = True
     try:
         nn.load_model(path)
     except ValueError as error:
         assert str(path) in str(error), str(error)
+    return refused
 
 
 def test_every_truncation_is_refused_naming_the_file(tmp_path, good_bytes):
@@ -80,16 +83,21 @@ def test_bit_flips_are_refused_naming_the_file_or_load_a_valid_file(tmp_path, go
     rng = random.Random(0)
     path = tmp_path / "flipped.json"
     refused = 0
+    valid = []
     for _ in range(N_BIT_FLIPS):
         data = bytearray(good_bytes)
         position = rng.randrange(len(data))
         data[position] ^= 1 << rng.randrange(8)
         try:
-            assert_refused_or_loaded(path, bytes(data))
-        except AssertionError:
-            raise AssertionError(f"flip at byte {position}: {bytes(data[position - 20:position + 20])!r}")
-        refused += 1
-    assert refused == N_BIT_FLIPS
+            if assert_refused_or_loaded(path, bytes(data)):
+                refused += 1
+            else:
+                valid.append(bytes(data[max(0, position - 8):position + 8]))
+        except AssertionError as error:
+            context = bytes(data[max(0, position - 20):position + 20])
+            raise AssertionError(f"flip at byte {position} ({context!r}): {error}") from None
+    # Most flips break the file (the others change a digit): the test bites.
+    assert refused >= N_BIT_FLIPS // 2, f"only {refused} refused; still valid: {valid[:5]}"
 
 
 def edits(good):

@@ -128,9 +128,9 @@ def test_loading_into_another_optimizer_class_names_both_and_changes_nothing(tmp
     nn.save_checkpoint(model, tmp_path / "run.json", optimizer=opt, scheduler=sched)
     other, other_opt, other_sched = fresh("SGD momentum with dampening + ExponentialLR", 1)
     before = fingerprint(other, other_opt, other_sched)
-    with pytest.raises(ValueError, match="optimizer state saved from Adam, but the optimizer given is SGD"):
+    with pytest.raises(ValueError, match="saved from Adam, but the optimizer given is SGD"):
         nn.load_checkpoint(other, tmp_path / "run.json", optimizer=other_opt)
-    with pytest.raises(ValueError, match="saved from CosineAnnealingLR, but the scheduler given is ExponentialLR"):
+    with pytest.raises(ValueError, match="CosineAnnealingLR, but the scheduler given is Exp"):
         nn.load_checkpoint(other, tmp_path / "run.json", scheduler=other_sched)
     assert fingerprint(other, other_opt, other_sched) == before
 

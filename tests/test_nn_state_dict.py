@@ -159,7 +159,8 @@ def test_a_state_that_is_not_a_mapping_is_a_type_error():
 def test_a_scheduler_state_is_its_attributes_but_the_optimizer():
     opt = nn.SGD([Value(0.0)], lr=1.0)
     sched = nn.StepLR(opt, step_size=2, gamma=0.5)
-    sched.step(); sched.step()
+    sched.step()
+    sched.step()
     assert sched.state_dict() == {"step_size": 2, "gamma": 0.5, "base_lr": 1.0,
                                   "last_epoch": 2, "_last_lr": 0.5}
 
@@ -177,8 +178,10 @@ def test_a_sequential_schedule_resumes_with_each_schedule_where_it_was():
     resumed_opt.load_state_dict(json.loads(json.dumps(opt.state_dict())))
     lrs, resumed_lrs = [], []
     for _ in range(6):
-        sched.step(); resumed.step()
-        lrs.append(opt.lr); resumed_lrs.append(resumed_opt.lr)
+        sched.step()
+        resumed.step()
+        lrs.append(opt.lr)
+        resumed_lrs.append(resumed_opt.lr)
     assert resumed_lrs == lrs
 
 

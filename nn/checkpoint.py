@@ -79,7 +79,7 @@ from .optim import Optimizer
 from .schedulers import LRScheduler
 
 __all__ = ["FORMAT", "VERSION", "MAX_DEPTH", "save_checkpoint", "load_checkpoint",
-           "read_checkpoint", "expected_parameter_count", "write_atomic"]
+           "read_checkpoint", "write_atomic"]
 
 FORMAT = "autograd-lite-checkpoint"
 VERSION = 2
@@ -432,20 +432,6 @@ def _read_safetensors(raw: bytes, where: str) -> Dict[str, Any]:
 def _shapes(shapes: Dict[str, Any]) -> str:
     text = ", ".join(f"{name}: {shape}" for name, shape in list(shapes.items())[:6])
     return "{" + text[:200] + (", ..." if len(shapes) > 6 or len(text) > 200 else "") + "}"
-
-
-def expected_parameter_count(architecture: Any) -> Optional[int]:
-    """How many parameters an ``MLP``/``Layer``/``Neuron`` architecture
-    record implies, computed without building it; None for other records.
-
-    Example:
-        >>> expected_parameter_count({"class": "MLP", "nin": 2000, "nouts": [2000]})
-        4002000
-    """
-    try:
-        return parameter_count(linear_layers(architecture))
-    except ValueError:
-        return None
 
 
 def _check_architecture(module: Any, saved: Any, where: str) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from typing import Union
 
-from .checkpoint import expected_parameter_count, read_checkpoint
+from .checkpoint import read_checkpoint
 from .init import INITIALIZERS
+from .interop import linear_layers, parameter_count, parameter_names
 from .module import MLP, Layer, Module, Neuron
 
 __all__ = ["load_model"]
@@ -52,11 +53,22 @@ def load_model(path: Union[str, "os.PathLike[str]"]) -> Module:
         raise ValueError(f"{where} does not record an architecture this library can "
                          f"build (one of {sorted(classes)}); build the model yourself "
                          f"and call model.load(path)")
-    claimed = expected_parameter_count(saved)
-    present = len(document["parameters"])
-    if claimed is not None and claimed != present:
+    # Check the claim against the parameters present (their number, then their
+    # names, which encode the sizes) before building: a small file claiming a
+    # huge model fails here, having allocated nothing.
+    try:
+        specs = linear_layers({"class": name, **config})
+    except ValueError as error:
+        raise ValueError(f"{where} has an invalid architecture record: {error}") from None
+    claimed, present = parameter_count(specs), len(document["parameters"])
+    if claimed != present:
         raise ValueError(f"{where} claims {name}({_summary(config)}), which has {claimed} "
                          f"parameters, but holds {present}; the file is corrupt")
+    expected = list(parameter_names(specs))
+    if set(expected) != set(document["parameters"]):
+        odd = sorted(set(document["parameters"]) - set(expected))[:3]
+        raise ValueError(f"{where} claims {name}({_summary(config)}) but holds parameters "
+                         f"such a model has not (e.g. {odd}); the file is corrupt")
     # The initializer only chose the starting weights, which the checkpoint's
     # replace; the name of a function passed as init= has nothing to look up.
     init = config.get("init")

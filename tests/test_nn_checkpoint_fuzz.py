@@ -193,6 +193,18 @@ def test_a_179_byte_file_claiming_4_million_parameters_fails_before_building(tmp
         nn.load_model(path)
 
 
+def test_a_claimed_architecture_of_the_same_count_but_other_sizes_fails_before_building(
+        tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    nn.MLP(3, [4, 2], seed=0).save(path)                    # (3+1)*4 + (4+1)*2 = 26
+    document = json.loads(path.read_text())
+    document["architecture"].update(nin=5, nouts=[3, 2])    # (5+1)*3 + (3+1)*2 = 26
+    path.write_text(json.dumps(document))
+    monkeypatch.setattr(nn.MLP, "__init__", None)            # building would fail loudly
+    with pytest.raises(ValueError, match="holds parameters such a model has not"):
+        nn.load_model(path)
+
+
 def test_huge_numbers_and_deep_nesting_are_value_errors_not_overflow_or_recursion(tmp_path):
     model = nn.MLP(3, [4, 2], seed=0)
     path = tmp_path / "m.json"

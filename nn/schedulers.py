@@ -211,6 +211,11 @@ def _state_entry(where: str, key: str, mine: Any, value: Any) -> Any:
                              f"{mine!r}, got {value!r:.80}")
         return [_state_entry(where, f"{key}[{i}]", m, v)
                 for i, (m, v) in enumerate(zip(mine, value))]
+    if mine is None or isinstance(mine, (bool, str)):     # a subclass's own settings
+        if type(value) is not type(mine):
+            raise ValueError(f"{where}: {key} must be {type(mine).__name__} like {mine!r}, "
+                             f"got {type(value).__name__} {value!r:.80}")
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{where}: {key} must be a number, got "
                          f"{type(value).__name__} {value!r:.80}")

@@ -320,3 +320,12 @@ def test_write_atomic_is_used_with_fsync_before_the_rename(tmp_path, monkeypatch
                         lambda a, b: (calls.append("replace"), real_replace(a, b))[1])
     nn.checkpoint.write_atomic(tmp_path / "x.json", {"a": 1})
     assert calls[:2] == ["fsync", "replace"]
+
+
+def test_the_checkpoint_module_imports_no_model_module_so_there_is_no_cycle():
+    import ast
+
+    tree = ast.parse(open(nn.checkpoint.__file__, encoding="utf-8").read())
+    imported = {node.module for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module}
+    assert not imported & {"module", "rebuild", "nn.module", "nn.rebuild"}, imported

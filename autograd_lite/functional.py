@@ -194,7 +194,7 @@ def _forward(outputs: Sequence[Any], seeds: Sequence[Tuple[Value, Any]],
                 continue
             if node.op.forward is None:         # built by hand, Value(data, children, ...)
                 _warn_hand_built((node.op,), graph, "jvp", stacklevel=3)
-            total = None
+            total: Any = None
             for child, partial in _local_partials(node, graph=graph):
                 t = tangent.get(id(child))
                 if t is None:
@@ -620,7 +620,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any],
     graph = _graph_mode(primals, tangents)
     with enable_grad():
         call_args, groups = _prepare("jvp", primals, list(range(len(primals))))
-        seeds = []
+        seeds: List[Tuple[Value, Any]] = []
         for argnum, ((kind, nodes), tangent) in enumerate(zip(groups, tangents)):
             seeds.extend(zip(nodes, _tangent_list(argnum, kind, len(nodes), tangent, graph)))
         outputs, is_sequence = _output_list("jvp", _evaluate(f, call_args, {}))

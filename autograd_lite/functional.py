@@ -57,6 +57,7 @@ import numpy as np
 
 from .engine import Value, _local_partials, _warn_hand_built, enable_grad, topological_order
 from .engine import is_real_number as _is_number
+from .ops import Op
 
 __all__ = ["gradients", "grad", "value_and_grad", "jacobian", "hessian", "jvp"]
 
@@ -149,8 +150,8 @@ def _reverse(output: Value, inputs: Sequence[Value], graph: bool) -> Dict[int, A
     if id(output) not in relevant:
         return {}
     # forward is None: a node built by hand, Value(data, children, ...)
-    hand_built = {node.op: None for node in order if node.op is not None
-                  and node.op.forward is None and id(node) in relevant}
+    hand_built: Dict[Op, None] = {node.op: None for node in order if node.op is not None
+                                  and node.op.forward is None and id(node) in relevant}
     if hand_built:
         _warn_hand_built(hand_built, graph, "taking a derivative", stacklevel=3)
     adjoint: Dict[int, Any] = {id(output): 1.0}

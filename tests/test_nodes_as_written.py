@@ -285,10 +285,10 @@ def test_held_intermediates_never_change_and_have_exact_gradients(point, program
     atol = tolerance(out)
     for k, (node, _) in enumerate(held):
         numeric = central_difference(
-            lambda h: build(point, program, shift_held=(k, h))[0].data)
+            lambda h, k=k: build(point, program, shift_held=(k, h))[0].data)
         assert node.grad == pytest.approx(numeric, rel=1e-5, abs=atol)
     for i, leaf in enumerate(leaves):
-        def shifted(h):
+        def shifted(h, i=i):
             moved = list(point)
             moved[i] += h
             return build(moved, program)[0].data

@@ -25,7 +25,8 @@ from .engine import (_DOT_LEAVES, Value, _count_consumers, _inputs, _local_parti
 from .graph import _number, _op_text
 from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, UNARY
 
-__all__ = ["explain", "backward_steps", "Step", "DEFAULT_MAX_NODES"]
+__all__ = ["explain", "backward_steps", "Step", "node_name", "local_text", "product_text",
+           "total_text", "DEFAULT_MAX_NODES"]
 
 DEFAULT_MAX_NODES = 100
 """Most Values ``explain`` describes unless told otherwise: a graph of 100
@@ -38,6 +39,7 @@ class Step(NamedTuple):
     Attributes:
         node: the Value whose gradient flows down (its op made it).
         input: the input it flows to.
+        index: which of ``node``'s inputs that is, in ``node._prev`` order.
         use: which use of ``input`` this is, 1-based, and ``uses``, how many
             edges reach ``input`` in all (2 and 2 for the second ``x`` of ``x * x``).
         wrt: the input's name in the op table's formula (``"x"``, ``"b"``
@@ -53,6 +55,7 @@ class Step(NamedTuple):
 
     node: Value
     input: Value
+    index: int
     use: int
     uses: int
     wrt: str
@@ -140,7 +143,7 @@ def backward_steps(root: Value) -> List[Step]:
             chain = op.layout in (UNARY, CONST_RIGHT)
             pairs = _local_partials(node, graph=False)
             texts = _derivative_texts(node)
-            for (child, local), (wrt, text) in zip(pairs, texts):
+            for index, ((child, local), (wrt, text)) in enumerate(zip(pairs, texts)):
                 before = child.grad
                 product = g * local
                 # backward skips a zero constant of a neuron's dot when g is
@@ -149,7 +152,7 @@ def backward_steps(root: Value) -> List[Step]:
                     child.grad = before + product
                 key = id(child)
                 seen[key] = seen.get(key, 0) + 1
-                steps.append(Step(node, child, seen[key], uses[key], wrt, text, local, g,
+                steps.append(Step(node, child, index, seen[key], uses[key], wrt, text, local, g,
                                   product, before, child.grad))
                 if child.op is not None:
                     child._pending -= 1
@@ -185,6 +188,32 @@ def node_name(value: Value) -> str:
     if value.op is None:
         return f"(leaf {_number(value.data)})"
     return f"({_op_text(value)} {_number(value.data)})"
+
+
+def local_text(step: Step) -> str:
+    """``dout/dx = 1 - out * out = 0.5000``: the op table's local derivative
+    and its value."""
+    return f"dout/d{step.wrt} = {step.derivative} = {_number(step.local)}"
+
+
+def product_text(step: Step) -> str:
+    """``1.0000 × 0.5000 = 0.5000``: the incoming gradient times the local
+    derivative."""
+    return f"{_number(step.grad)} × {_number(step.local)} = {_number(step.product)}"
+
+
+def total_text(step: Step) -> str:
+    """``n.grad = 0.5000``, or for a reused input (or a leaf that already had
+    a gradient) ``a.grad = 1.0000 + -3.0000 = -2.0000  (use 2 of 2)``."""
+    name = node_name(step.input)
+    if step.use > 1 or _plain(step.before) != 0:
+        text = f"{name}.grad = {_number(step.before)} + {_number(step.product)} = " \
+               f"{_number(step.after)}"
+    else:
+        text = f"{name}.grad = {_number(step.after)}"
+    if step.uses > 1:
+        text += f"  (use {step.use} of {step.uses})"
+    return text
 
 
 def _too_big_message(size: int, max_nodes: int) -> str:
@@ -240,17 +269,8 @@ def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> str:
     steps = backward_steps(root)
     rows = [("edge", "op", "local derivative", "grad × local", "input's grad")]
     for s in steps:
-        name = node_name(s.input)
-        if s.use > 1 or _plain(s.before) != 0:
-            total = (f"{name}.grad = {_number(s.before)} + {_number(s.product)} = "
-                     f"{_number(s.after)}")
-        else:
-            total = f"{name}.grad = {_number(s.after)}"
-        if s.uses > 1:
-            total += f"  (use {s.use} of {s.uses})"
-        rows.append((f"{node_name(s.node)} -> {name}", _op_text(s.node),
-                     f"dout/d{s.wrt} = {s.derivative} = {_number(s.local)}",
-                     f"{_number(s.grad)} × {_number(s.local)} = {_number(s.product)}", total))
+        rows.append((f"{node_name(s.node)} -> {node_name(s.input)}", _op_text(s.node),
+                     local_text(s), product_text(s), total_text(s)))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [f"backward from {node_name(root)} = {_number(root.data)}, "
              f"{node_name(root)}.grad = 1"]

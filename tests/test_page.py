@@ -308,3 +308,47 @@ def test_a_javascript_error_would_be_seen(browser, tmp_path):
         found = errors(browser)
         time.sleep(0.1)
     assert found and "undefinedFunction" in found[0]["message"]
+
+
+# ---------------------------------------------------------------------------
+# The graph demo's pages and the README's screenshot
+# ---------------------------------------------------------------------------
+
+def graph_demo():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("graph_demo", Path(ROOT) / "demos" / "graph.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_graph_demo_writes_the_lecture_and_xor_pages(tmp_path):
+    result = graph_demo().main(["--out", str(tmp_path), "--formats", "html"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lecture-neuron.html", "xor.html"]
+    lecture = page_data(Path(result["pages"]["lecture-neuron"]).read_text(encoding="utf-8"))
+    assert (len(lecture["values"]), len(lecture["backward"])) == (10, 9)
+    assert lecture["title"].startswith("The micrograd lecture's neuron")
+    xor = page_data(Path(result["pages"]["xor"]).read_text(encoding="utf-8"))
+    assert xor["values"][xor["root"]]["name"] == "loss"
+    assert any(v["name"] == "L0.n2.w1" for v in xor["values"])   # parameters named
+
+
+def test_the_demo_photographs_the_page_mid_backward(tmp_path):
+    problem = _browser.missing()
+    if problem:
+        pytest.skip(f"the screenshot: {problem}")
+    demo = graph_demo()
+    page = save_graph(demo.lecture_neuron(), tmp_path / "lecture.html")
+    png = Path(demo.screenshot(page, str(tmp_path / "shot.png")))
+    header = png.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(header[16:20], "big")
+    height = int.from_bytes(header[20:24], "big")
+    assert width == 1300 and 300 < height < 1000     # the whole page, not one viewport
+
+
+def test_the_readme_shows_the_pages_screenshot():
+    readme = (Path(ROOT) / "README.md").read_text(encoding="utf-8")
+    assert "![" in readme and "(demos/images/page-backward.png)" in readme
+    assert (Path(ROOT) / "demos" / "images" / "page-backward.png").read_bytes()[:8] == \
+        b"\x89PNG\r\n\x1a\n"

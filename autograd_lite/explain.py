@@ -23,7 +23,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 from .engine import (_DOT_LEAVES, Value, _count_consumers, _inputs, _local_partials,
                      _reset_pending)
 from .graph import _number, _op_text
-from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, UNARY
+from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, NARY, UNARY
 
 __all__ = ["explain", "backward_steps", "Step", "node_name", "local_text", "product_text",
            "total_text", "DEFAULT_MAX_NODES"]
@@ -39,7 +39,8 @@ class Step(NamedTuple):
     Attributes:
         node: the Value whose gradient flows down (its op made it).
         input: the input it flows to.
-        index: which of ``node``'s inputs that is, in ``node._prev`` order.
+        position: which of ``node``'s inputs that is, 0-based, in
+            ``node._prev`` order.
         use: which use of ``input`` this is, 1-based, and ``uses``, how many
             edges reach ``input`` in all (2 and 2 for the second ``x`` of ``x * x``).
         wrt: the input's name in the op table's formula (``"x"``, ``"b"``
@@ -55,7 +56,7 @@ class Step(NamedTuple):
 
     node: Value
     input: Value
-    index: int
+    position: int
     use: int
     uses: int
     wrt: str
@@ -143,7 +144,7 @@ def backward_steps(root: Value) -> List[Step]:
             chain = op.layout in (UNARY, CONST_RIGHT)
             pairs = _local_partials(node, graph=False)
             texts = _derivative_texts(node)
-            for index, ((child, local), (wrt, text)) in enumerate(zip(pairs, texts)):
+            for position, ((child, local), (wrt, text)) in enumerate(zip(pairs, texts)):
                 before = child.grad
                 product = g * local
                 # backward skips a zero constant of a neuron's dot when g is
@@ -152,7 +153,7 @@ def backward_steps(root: Value) -> List[Step]:
                     child.grad = before + product
                 key = id(child)
                 seen[key] = seen.get(key, 0) + 1
-                steps.append(Step(node, child, index, seen[key], uses[key], wrt, text, local, g,
+                steps.append(Step(node, child, position, seen[key], uses[key], wrt, text, local, g,
                                   product, before, child.grad))
                 if child.op is not None:
                     child._pending -= 1

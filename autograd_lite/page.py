@@ -27,7 +27,7 @@ import html
 import json
 import os
 import re
-from typing import Dict, List, Union
+from typing import Dict, Union
 
 from .engine import Value, _inputs
 from .explain import (backward_steps, local_text, node_name, product_text,
@@ -157,16 +157,17 @@ def build_page(root: Value, *, title: str = "", **draw_options) -> str:
         })
     backward = [{
         "node": position[id(s.node)], "input": position[id(s.input)],
-        "edge": edges[(position[id(s.node)], s.index)],
+        "edge": edges[(position[id(s.node)], s.position)],
         "local": local_text(s), "product": product_text(s), "total": total_text(s),
         "grad": _number(s.after), "exact": repr(_plain_float(s.after)),
     } for s in steps]
-    data = {"title": title or f"Forward and backward through {node_name(root)}",
+    title = title or f"Forward and backward through {node_name(root)}"
+    data = {"title": title,
             "root": position[id(root)], "values": values, "backward": backward,
             "rootGrad": _number(root.grad), "rootExact": repr(_plain_float(root.grad))}
     # JSON is JavaScript; "</" must not end the script element early.
     script_data = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
-    return _TEMPLATE.format(title=html.escape(data["title"]), svg=_svg(graph),
+    return _TEMPLATE.format(title=html.escape(title), svg=_svg(graph),
                             data=script_data, style=_STYLE, script=_SCRIPT)
 
 
@@ -186,7 +187,10 @@ def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> s
     """
     path = check_destination(os.fspath(path), "save_graph")
     text = build_page(root, **options)
-    return write_atomically(path, lambda f: f.write(text), where="save_graph")
+
+    def write(f) -> None:
+        f.write(text)
+    return write_atomically(path, write, where="save_graph")
 
 
 _TEMPLATE = """<!DOCTYPE html>

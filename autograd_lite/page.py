@@ -350,7 +350,7 @@ _SCRIPT = r"""
       boxes[i].g.classList.add("current");
       if (boxes[i].op) boxes[i].op.classList.add("current");
       v.edges.forEach(function (id) { edge(id).classList.add("feed"); });
-      phase.textContent = "Forward " + step + " of " + forwardCount + ": v" + i;
+      phase.textContent = "Forward " + step + " of " + forwardCount + ": " + v.name;
       if (v.formula) line(v.name + " = " + v.formula + " = " + v.data, "formula");
       else line(v.name + " = " + v.data + "   (a leaf: given, not computed)", "formula");
     } else if (last < 0) {

@@ -2,7 +2,8 @@
 #   make demo   sets up .venv and trains the MNIST demo
 #   make test   sets up .venv and runs the test suite
 # Each installs what it needs: the pip packages into .venv, and Debian's
-# graphviz (the `dot` binary) and python3-venv when missing and run as root.
+# graphviz (the `dot` binary), python3-venv, chromium and chromium-driver
+# when missing and run as root.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -35,7 +36,9 @@ $(STAMP):
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-# Debian packages: graphviz for `dot` (SVG rendering), python3-venv for venv.
+# Debian packages: graphviz for `dot` (SVG rendering), python3-venv for venv;
+# chromium and chromium-driver for the interactive page's browser tests
+# (installed as root; without root they are optional: those tests skip).
 system-deps:
 	@missing=""; \
 	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
@@ -49,6 +52,19 @@ system-deps:
 	    echo "Missing system packages:$$missing."; \
 	    echo "Install them with:  sudo apt-get install$$missing   (macOS: brew install graphviz)"; \
 	    exit 1; \
+	  fi; \
+	fi; \
+	browser=""; \
+	command -v chromium >/dev/null 2>&1 || browser="$$browser chromium"; \
+	command -v chromedriver >/dev/null 2>&1 || browser="$$browser chromium-driver"; \
+	if [ -n "$$browser" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian packages:$$browser"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$browser >/dev/null \
+	      || { echo "apt-get install$$browser failed"; exit 1; }; \
+	  else \
+	    echo "Optional:$$browser not installed; the page's browser tests will skip."; \
+	    echo "Install with:  sudo apt-get install$$browser"; \
 	  fi; \
 	fi
 

@@ -12,6 +12,7 @@ from .engine import (Leaves, Value, apply_op, dot, enable_grad, is_grad_enabled,
                      logsumexp, no_grad, set_grad_enabled, topological_order, vsum)
 from .functional import grad, gradients, hessian, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
+from .explain import explain
 from .graph import draw_dot, draw_graph, save_graph
 from .ops import OPS, DomainError, Op
 from .user_ops import define_op, remove_op
@@ -24,6 +25,6 @@ __all__ = [
     "apply_op", "topological_order",
     "OPS", "Op", "DomainError", "define_op", "remove_op",
     "gradcheck", "gradgradcheck", "check_op", "GradcheckError",
-    "draw_graph", "draw_dot", "save_graph",
+    "draw_graph", "draw_dot", "save_graph", "explain",
     "grad", "value_and_grad", "jacobian", "hessian", "jvp", "gradients",
 ]

@@ -428,6 +428,26 @@ class Value:
         """
         return Value(self.data, label=self.label)
 
+    def _backward(self) -> None:
+        """One chain-rule step of this node, as micrograd's lecture calls it by
+        hand: for each use of an input, ``input.grad += self.grad * d self / d input``,
+        the local derivative read from the op table. A leaf does nothing.
+
+        ``backward()`` does these steps for every node, in an order where a
+        node's own gradient is complete before it passes it on; calling them
+        by hand, that order is yours to keep.
+
+        Example:
+            >>> a = Value(2.0); b = Value(-3.0); y = a * b
+            >>> y.grad = 1.0; y._backward(); a.grad, b.grad
+            (-3.0, 2.0)
+        """
+        if self.op is None:
+            return
+        g = self.grad
+        for child, partial in _local_partials(self, graph=False):
+            child.grad += g * partial
+
     def backward(self, grad: Number = 1.0, create_graph: bool = False) -> None:
         """Accumulate d self / d node into ``node.grad`` for every node below.
 

@@ -542,7 +542,10 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
         graph: a Value (drawn with ``draw_graph(graph, **draw_options)``) or
             a digraph ``draw_graph`` returned.
         path: where to write: ``.svg``, ``.png`` or ``.pdf`` (rendered with
-            ``dot``), or ``.dot``/``.gv`` (the DOT text; needs no Graphviz).
+            ``dot``), ``.dot``/``.gv`` (the DOT text; needs no Graphviz), or
+            ``.html``: a page that steps through the forward and backward
+            pass (see :mod:`autograd_lite.page`; it runs the backward pass
+            from ``graph``, which must be a Value).
             The folder must exist. The file appears complete or not at all.
         dpi: pixels per inch of a ``.png`` (Graphviz's default is 96; 150
             gives a sharp picture on a high-resolution screen).
@@ -569,9 +572,14 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
     """
     path = os.fspath(path)
     suffix = os.path.splitext(path)[1].lower()
+    if suffix == ".html":               # the interactive page: autograd_lite.page
+        if dpi is not None:
+            raise ValueError(f"save_graph: dpi applies to .png files only, got {path!r}")
+        from .page import save_page
+        return save_page(graph, path, **draw_options)
     if suffix not in _FORMATS:
         raise ValueError(f"save_graph: cannot tell the format of {path!r}; end the path "
-                         f"with one of {', '.join(sorted(_FORMATS))}")
+                         f"with one of {', '.join(sorted(_FORMATS) + ['.html'])}")
     check_destination(path, "save_graph")     # before drawing, which can take a while
     if isinstance(graph, Value):
         graph = draw_graph(graph, **draw_options)

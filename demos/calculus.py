@@ -30,13 +30,13 @@ from typing import Callable, Dict, List, Optional, Sequence, Union  # noqa: E402
 import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
-from autograd_lite import (Value, dot, grad, gradients, hessian, jacobian, jvp,  # noqa: E402
-                           logsumexp)
+from autograd_lite import (Value, dot, explain, grad, gradients, hessian, jacobian,  # noqa: E402
+                           jvp, logsumexp)
 from demos._common import (demo_parser, output_dir, plt, progress,  # noqa: E402
                            require_at_least_one, save_figure)
 
 __all__ = ["main", "Checker", "taylor_coefficients", "newton_1d", "gradient_descent_1d",
-           "newton_2d", "chain_gradients"]
+           "newton_2d", "chain_gradients", "lecture_neuron_backward"]
 
 CALC = "calculus-for-machine-learning.txt"
 FOUND = "mathematical-foundations-for-deep-learning.txt"
@@ -483,6 +483,8 @@ def rules_and_chain_rule(check: Checker) -> None:
     check.compare("∂d/∂b", gb, 3.0)
     check.text(CALC, 1746, ["3.0", "3.0"], [ga, gb])
 
+    lecture_neuron_backward(check)
+
     print("\nSigmoid: σ'(x) = σ(x)(1 - σ(x)), at most σ'(0) = 0.25")
     xs = np.linspace(-6, 6, 5)
     v = _table(check, lambda x: x.sigmoid(), lambda x: sigmoid(x) * (1 - sigmoid(x)), xs,
@@ -518,6 +520,38 @@ def rules_and_chain_rule(check: Checker) -> None:
 # ---------------------------------------------------------------------------
 # 3. Partial derivatives and the gradient
 # ---------------------------------------------------------------------------
+
+def lecture_neuron_backward(check: Checker) -> str:
+    """The micrograd lecture's neuron o = tanh(x1·w1 + x2·w2 + b), backward
+    edge by edge with ``explain``: each line is one chain-rule step, the op
+    table's local derivative times the gradient flowing in. Checks the
+    gradients against the closed forms; returns the text printed."""
+    check.say("\nThe micrograd lecture's neuron, o = tanh(x1·w1 + x2·w2 + b), backward edge by "
+              "edge:\nevery input's gradient is the gradient flowing in times the local "
+              "derivative.")
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    n = x1w1 + x2w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    text = explain(o)
+    check.say(text)
+    do_dn = 1 - math.tanh(n.data) ** 2      # tanh' = 1 - tanh²
+    check.header("closed form: do/dn = 1 - o²")
+    check.compare("do/dn", n.grad, do_dn)
+    check.compare("do/dx1 = w1·(1 - o²)", x1.grad, w1.data * do_dn)
+    check.compare("do/dw1 = x1·(1 - o²)", w1.grad, x1.data * do_dn)
+    check.compare("do/dx2 = w2·(1 - o²)", x2.grad, w2.data * do_dn)
+    check.compare("do/dw2 = x2·(1 - o²)", w2.grad, x2.data * do_dn)
+    check.compare("do/db = 1 - o²", b.grad, do_dn)
+    return text
+
 
 def partials_and_gradient(check: Checker) -> None:
     section("3. Partial derivatives and the gradient")

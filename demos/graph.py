@@ -1,7 +1,10 @@
-"""Draw two computation graphs to SVG (and PNG): an expression and one neuron.
+"""Draw two computation graphs to SVG (and PNG): an expression and one neuron;
+and write two pages that step through forward and backward.
 
-    python demos/graph.py                 # writes out/graph/{expression,neuron}.{svg,png}
+    python demos/graph.py                 # out/graph/{expression,neuron}.{svg,png},
+                                          # out/graph/{lecture-neuron,xor}.html
     python demos/graph.py --out pictures --formats svg
+    python demos/graph.py --screenshot demos/images/page-backward.png
 
 The expression is ``y = tanh(a * b + a)``; the neuron is one tanh unit of an
 MLP, ``o = tanh(w1*x1 + w2*x2 + w3*x3 + b)``, built from Values as
@@ -11,13 +14,23 @@ Both are drawn after ``backward()``, so every box shows its
 gradient; the neuron's grad cells are coloured by size and its weights and
 bias are marked as parameters.
 
-Needs Graphviz's ``dot`` for SVG and PNG (``sudo apt-get install graphviz``,
-or ``brew install graphviz``); ``--formats dot`` writes the DOT text without it.
+The pages (``html`` in ``--formats``, on by default) are
+``save_graph(root, "....html")``: the lecture's neuron
+``o = tanh(x1·w1 + x2·w2 + b)`` with its numbers, and a small MLP trained on
+XOR (2 inputs, 3 tanh neurons, 1 logit), its loss on the input (1, 0). Open
+them from disk in a browser and step with the arrow keys. ``--screenshot``
+photographs the lecture's page mid-backward in headless Chromium (needs
+``chromium``, ``chromium-driver`` and ``selenium``).
+
+Needs Graphviz's ``dot`` for SVG, PNG and the pages (``sudo apt-get install
+graphviz``, or ``brew install graphviz``); ``--formats dot`` writes the DOT text
+without it.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import random
 import re
@@ -28,12 +41,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:             # run from a clean clone: import autograd_lite
     sys.path.insert(0, ROOT)
 
+import nn  # noqa: E402
 from autograd_lite import Value, draw_graph  # noqa: E402
 from autograd_lite.graph import GraphDrawing, save_graph  # noqa: E402
 
-__all__ = ["main", "expression", "neuron"]
+__all__ = ["main", "expression", "neuron", "lecture_neuron", "xor_network", "screenshot"]
 
-FORMATS = ("svg", "png", "dot")
+FORMATS = ("svg", "png", "dot", "html")
+XOR_INPUTS = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
+XOR_TARGETS = [0, 1, 1, 0]
 PNG_DPI = 110     # sharp enough for a README, small enough to keep the files small
 
 
@@ -66,9 +82,79 @@ def neuron(seed: int = 0) -> Tuple[Value, List[Value]]:
     return o, ws + [b]
 
 
+def lecture_neuron() -> Value:
+    """The micrograd lecture's neuron, with its numbers and labels:
+    o = tanh(x1·w1 + x2·w2 + b) at x1 = 2, x2 = 0, w1 = -3, w2 = 1,
+    b = 6.8813735870195432 (so that o = 1/√2). Not yet differentiated."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    x1w1x2w2 = x1w1 + x2w2
+    x1w1x2w2.label = "x1*w1 + x2*w2"
+    n = x1w1x2w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+def xor_network(seed: int = 0, steps: int = 300) -> Tuple[Value, List[Value]]:
+    """A small MLP (2 -> 3 tanh -> 1 logit) trained on XOR with Adam, and its
+    binary cross-entropy on the input (1, 0), parameters labelled by name.
+
+    Returns:
+        (loss, params): the loss (not yet differentiated) and the parameters.
+    """
+    model = nn.MLP(2, [3, 1], activation="tanh", init="xavier", seed=seed)
+    opt = nn.Adam(model.parameters(), lr=0.05)
+    for _ in range(steps):
+        opt.zero_grad()
+        logits = [model(list(x)) for x in XOR_INPUTS]
+        nn.binary_cross_entropy_with_logits(logits, XOR_TARGETS).backward()
+        opt.step()
+    model.zero_grad()
+    for name, p in model.named_parameters():     # layers.0.neurons.2.w.1 -> L0.n2.w1
+        p.label = name.replace("layers.", "L").replace(".neurons.", ".n").replace(".w.", ".w")
+    logit = model([Value(1.0, label="x1"), Value(0.0, label="x2")])
+    logit.label = "logit"
+    loss = nn.binary_cross_entropy_with_logits(logit, 1)
+    loss.label = "loss"
+    return loss, model.parameters()
+
+
+def screenshot(page: str, png: str, step: Optional[int] = None, width: int = 1300) -> str:
+    """Photograph ``page`` in headless Chromium at ``step`` (default: the
+    next-to-last step of the backward pass), atomically; returns the PNG's path."""
+    from autograd_lite.files import write_atomically
+    from demos._browser import chromium, file_url
+
+    with chromium(width=width, height=600) as driver:
+        driver.get(file_url(page))
+        total = driver.execute_script("return window.stepper.total")
+        # by default the next-to-last backward step: most gradients are in, one is not
+        driver.execute_script("window.stepper.go(arguments[0])",
+                              total - 1 if step is None else step)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        # the whole page, however tall, through the DevTools protocol
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+        data = base64.b64decode(shot["data"])
+        problems = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    if problems:
+        raise RuntimeError(f"the page logged errors: {problems}")
+    return write_atomically(png, lambda f: f.write(data), binary=True, where="screenshot")
+
+
 def _save(graph, folder: str, name: str, formats: List[str]) -> Dict[str, str]:
     paths = {}
     for fmt in formats:
+        if fmt == "html":               # the pages are their own graphs, below
+            continue
         path = os.path.join(folder, f"{name}.{fmt}")
         save_graph(graph, path, **({"dpi": PNG_DPI} if fmt == "png" else {}))
         paths[fmt] = path
@@ -88,8 +174,12 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
     parser.add_argument("--seed", type=int, default=0, help="seed of the neuron's weights")
     parser.add_argument("--out", default=os.path.join("out", "graph"),
                         help="folder for the pictures (default: out/graph)")
-    parser.add_argument("--formats", default="svg,png",
-                        help=f"comma-separated, from {', '.join(FORMATS)} (default: svg,png)")
+    parser.add_argument("--formats", default="svg,png,html",
+                        help=f"comma-separated, from {', '.join(FORMATS)}; html writes the "
+                             "stepping pages (default: svg,png,html)")
+    parser.add_argument("--screenshot", metavar="PNG",
+                        help="also photograph the lecture's page mid-backward in headless "
+                             "Chromium, to this file")
     parser.add_argument("--rankdir", default="LR", choices=("LR", "TB"),
                         help="left to right (LR, default) or top to bottom (TB)")
     args = parser.parse_args(argv)
@@ -115,6 +205,23 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
     for name, result in results.items():
         print(f"{name}: {result['values']} values, {result['ops']} ops -> "
               f"{', '.join(result['files'].values())}")
+    if "html" in formats or args.screenshot:
+        pages = {"lecture-neuron": (lecture_neuron(), None,
+                                    "The micrograd lecture's neuron: o = tanh(x1·w1 + x2·w2 + b)")}
+        if "html" in formats:
+            loss, params = xor_network(args.seed)
+            pages["xor"] = (loss, params, "A small MLP trained on XOR: its loss on the input "
+                                          "(1, 0)")
+        results["pages"] = {}
+        for name, (root, params, title) in pages.items():
+            path = save_graph(root, os.path.join(args.out, f"{name}.html"), params=params,
+                              rankdir=args.rankdir, title=title)
+            results["pages"][name] = path
+            print(f"{name} page: {path}")
+        if args.screenshot:
+            results["screenshot"] = screenshot(results["pages"]["lecture-neuron"],
+                                               args.screenshot)
+            print(f"screenshot: {results['screenshot']}")
     return results
 
 

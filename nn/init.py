@@ -1,8 +1,10 @@
 """Weight initializers: the random starting point of a network's weights.
 
-Each initializer returns the ``fan_in`` starting weights of one neuron, drawn
-from its own ``random.Random``: the global ``random`` state is never read or
-changed, so seeding a model does not disturb (nor depend on) any other code.
+Each initializer returns the ``fan_in`` starting weights of one neuron. With
+no ``seed`` they are drawn from the ``random`` module's global generator, as
+micrograd's are (and as PyTorch draws from the generator ``torch.manual_seed``
+fixes), so ``random.seed(1337)`` fixes them. With ``seed=`` they come from a
+private ``random.Random`` and the global state is neither read nor changed.
 
 * :func:`uniform_init` - micrograd's U(-1, 1), whatever the layer sizes.
 * :func:`xavier_uniform` - Xavier/Glorot (2010): U(-a, a) with
@@ -36,24 +38,33 @@ __all__ = ["Seed", "make_rng", "uniform_init", "xavier_uniform", "he_uniform",
 Seed = Union[int, random.Random, None]
 Initializer = Callable[..., List[float]]
 
+_GLOBAL_RNG: random.Random = random.random.__self__  # type: ignore[attr-defined]
+
 
 def make_rng(seed: Seed = None) -> random.Random:
     """The generator for ``seed``: an int seeds a new one, a ``random.Random``
-    is used as is (so a model's neurons can share one stream), None draws a
-    fresh seed from the operating system.
+    is used as is (so a model's neurons can share one stream), None gives the
+    ``random`` module's global generator (the one ``random.seed`` seeds).
 
     Args:
         seed: an int, a ``random.Random``, or None.
 
     Returns:
-        A ``random.Random``; the global ``random`` state is left alone.
+        A ``random.Random``. Only None gives the global one; an int leaves
+        the global ``random`` state alone.
 
     Example:
         >>> make_rng(7).random() == make_rng(7).random()
         True
+        >>> random.seed(1); a = make_rng().random(); random.seed(1)
+        >>> a == random.random()
+        True
     """
     if seed is None:
-        return random.Random()          # seeded from os.urandom, not from `random`
+        # The random module's functions are bound methods of one hidden
+        # random.Random (documented in the random module's docs): the very
+        # generator random.seed() seeds and micrograd's random.uniform reads.
+        return _GLOBAL_RNG
     if isinstance(seed, random.Random):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, int):

@@ -26,12 +26,15 @@ attribute path, dotted, with list indices: ``"layers.0.neurons.3.w.12"`` is
 weight 12 of neuron 3 of the first layer, ``"layers.1.neurons.0.b"`` a bias.
 They depend only on the architecture, so they are stable across runs.
 
-Seeds: ``seed=`` takes an int (same seed -> same model) or a
-``random.Random``; None draws a fresh seed from the OS. The global ``random``
-state is never used, so ``random.seed(1337)`` (as micrograd's demo does) no
-longer fixes the model: pass ``seed=1337``. With ``init="uniform"`` the draws
-are micrograd's, in micrograd's order, so ``MLP(2, [16, 16, 1], seed=1337)``
-has exactly the weights micrograd's MLP gets after ``random.seed(1337)``.
+Seeds: with no ``seed=`` the weights are drawn from the ``random`` module's
+global generator, as micrograd's are, so ``random.seed(1337)`` (as
+micrograd's demo does) fixes the model. With ``init="uniform"`` (the default)
+the draws are micrograd's, in micrograd's order (each neuron's weights,
+U(-1, 1), first to last; biases start at 0 and draw nothing), so
+``random.seed(1337); MLP(2, [16, 16, 1])`` has exactly micrograd's weights.
+``seed=`` takes an int (same seed -> same model) or a ``random.Random``; an
+int draws from a private generator and leaves the global state untouched:
+``MLP(2, [16, 16, 1], seed=1337)`` has the same weights without touching it.
 """
 
 from __future__ import annotations
@@ -506,7 +509,8 @@ class MLP(Module):
         activation: of the hidden layers (default "relu", as micrograd).
         output_activation: of the last layer (default "linear", as micrograd).
         init: "uniform" (micrograd's), "xavier" or "he".
-        seed: int, ``random.Random`` or None: the same seed gives the same model.
+        seed: int, ``random.Random`` or None (the global ``random``
+            generator, as micrograd): the same seed gives the same model.
 
     Returns (when called):
         A single Value if the last layer has one output (as micrograd),

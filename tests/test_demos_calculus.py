@@ -120,3 +120,14 @@ def test_the_module_docstring_examples_run():
 
 def test_bad_arguments_are_rejected_with_a_message(capsys):
     assert_usage_error(calculus.main, ["--layers", "0"], "--layers must be at least 1", capsys)
+
+
+def test_the_lectures_neuron_is_explained_edge_by_edge():
+    check = calculus.Checker(quiet=True)
+    text = calculus.lecture_neuron_backward(check)
+    lines = text.splitlines()
+    assert len(lines) == 2 + 9                  # heading, header, one line per edge
+    assert lines[2].split()[:3] == ["o", "->", "n"]
+    assert "dout/dx = 1 - out * out = 0.5000" in lines[2]
+    assert lines[-1].endswith("w1.grad = 1.0000")
+    assert check.comparisons == 6 and check.max_error < 1e-15

@@ -653,4 +653,5 @@ def test_demo_with_no_options_writes_svg_and_png_under_out_graph(tmp_path, monke
     monkeypatch.chdir(tmp_path)         # "writes both pictures as SVG and PNG under out/graph/"
     load_demo().main([])
     assert sorted(os.listdir(tmp_path / "out" / "graph")) == [
-        "expression.png", "expression.svg", "neuron.png", "neuron.svg"]
+        "expression.png", "expression.svg", "lecture-neuron.html", "neuron.png", "neuron.svg",
+        "xor.html"]

@@ -238,17 +238,21 @@ def test_same_seed_gives_the_same_model_and_another_seed_another():
     assert nn.MLP(4, [5, 3], init="xavier", seed=8).state_dict() != a
 
 
-def test_building_models_never_reads_or_changes_the_global_random_state():
+def test_models_with_a_seed_never_read_or_change_the_global_random_state():
     random.seed(123)
     state = random.getstate()
     nn.MLP(3, [4, 1], seed=1)
-    nn.MLP(3, [4, 1])                 # no seed: fresh entropy, not the global stream
-    nn.Neuron(3, init="he")
+    nn.Neuron(3, init="he", seed=2)
     nn.xavier_uniform(5, 2, seed=3)
     assert random.getstate() == state
-    first = nn.MLP(3, [4, 1]).state_dict()
+
+
+def test_models_without_a_seed_draw_from_the_global_random_state_as_micrograd():
     random.seed(123)
-    assert nn.MLP(3, [4, 1]).state_dict() != first   # seed=None is not random.seed's
+    first = nn.MLP(3, [4, 1]).state_dict()
+    assert random.getstate() != random.Random(123).getstate()
+    random.seed(123)
+    assert nn.MLP(3, [4, 1]).state_dict() == first
 
 
 def test_a_shared_random_generator_draws_different_weights_per_neuron():

@@ -1,0 +1,413 @@
+"""An interactive page that steps through a computation: forward, then backward.
+
+``save_page(root, "graph.html")`` (also ``save_graph(root, "graph.html")``)
+runs the backward pass from ``root`` and writes one self-contained HTML file:
+Graphviz's picture of the graph (:func:`~autograd_lite.graph.draw_graph`,
+inline SVG), and a script and styles inline, nothing fetched from the
+network, so it opens from disk in any browser. The page plays
+
+* the forward pass: the values appear one by one, inputs before the values
+  computed from them (``draw_graph``'s order, ``v0``, ``v1``, ...);
+* the backward pass: the root's gradient is seeded with 1, then one step per
+  edge, in the order ``backward()`` takes them: the node passing its gradient
+  and the edge are highlighted, and the panel shows the op table's local
+  derivative with its value, the product ``grad × local`` and the input's
+  gradient after adding it; a reused input's running total shows each time.
+
+The backward steps are :func:`~autograd_lite.explain.backward_steps`, the walk
+``explain`` prints, embedded as JSON with every number already formatted, so
+the page shows what ``explain`` says, and at its last step the gradients
+``backward()`` computes. Controls: previous / next / play / reset, a slider,
+and the arrow keys (Home and End jump, the space bar plays).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from typing import Dict, Union
+
+from .engine import Value, _inputs
+from .explain import (backward_steps, local_text, node_name, product_text,
+                      total_text)
+from .files import check_destination, write_atomically
+from .graph import (DEFAULT_MAX_NODES, _collect, _constant, _explaining_missing_dot,
+                    _number, _op_text, draw_graph)
+from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, UNARY
+
+__all__ = ["build_page", "save_page"]
+
+
+def _formula(value: Value) -> str:
+    """How ``value`` was computed, in the op table's own notation with the
+    inputs' names put in: ``x1*w1 + x2*w2 + b``, ``n.tanh()``, ``dot([w1, w2], [2.0, 0.0])``."""
+    op = value.op
+    names = op.inputs
+    a, b = value._a, value._b
+
+    def listed(items, name=node_name):
+        return "[" + ", ".join(name(item) for item in items) + "]"
+
+    layout = op.layout
+    if layout == UNARY:
+        slots = {names[0]: node_name(a)}
+    elif layout == CONST_RIGHT:
+        slots = {names[0]: node_name(a), (op.param or names[-1]): _constant(b)}
+    elif layout == BINARY:
+        slots = {names[0]: node_name(a), names[1]: node_name(b)}
+    elif layout == CONST_LEFT:
+        slots = {names[0]: _constant(a), names[1]: node_name(b)}
+    elif layout == NARY:
+        slots = {names[0]: listed(a)}
+    elif layout == DOT:
+        slots = {names[0]: listed(a), names[1]: listed(b)}
+    elif layout == DOT_CONST:
+        slots = {names[0]: listed(a), names[1]: listed(b, _constant)}
+    else:                                   # pragma: no cover - every layout is above
+        slots = {}
+    if op.usage.startswith("Value("):        # built by hand: no formula to fill in
+        return f"{value._op}({', '.join(node_name(x) for x in _inputs(value))})"
+    return re.sub(r"\b(" + "|".join(map(re.escape, slots)) + r")\b",
+                  lambda m: slots[m.group(1)], op.usage) if slots else op.usage
+
+
+def _edge_ids(source: str) -> Dict[tuple, str]:
+    """The SVG ids of the edges: (value number, input number) for the edge
+    from that input to the value's op node, (value number, "out") for the edge
+    from the op node to the value. Graphviz numbers edges ``edge1``,
+    ``edge2``, ... in the order the DOT text states them."""
+    ids: Dict[tuple, str] = {}
+    count: Dict[int, int] = {}
+    statements = [line for line in source.splitlines()
+                  if re.match(r"\s*(v|op)\d+ -> ", line)]      # not an op labelled "->"
+    for n, line in enumerate(statements, start=1):
+        into = re.match(r"\s*v\d+ -> op(\d+)\b", line)
+        out = re.match(r"\s*op(\d+) -> v\d+\b", line)
+        if into:
+            i = int(into.group(1))
+            k = count.get(i, 0)
+            count[i] = k + 1
+            ids[(i, k)] = f"edge{n}"
+        elif out:
+            ids[(int(out.group(1)), "out")] = f"edge{n}"
+    return ids
+
+
+def _svg(graph) -> str:
+    """The picture as inline SVG: Graphviz's output without the XML prolog
+    and DOCTYPE, sized by the page rather than in points."""
+    with _explaining_missing_dot():
+        svg = graph.pipe(format="svg").decode("utf-8")
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg id="graph"', svg, count=1)
+    return svg
+
+
+def build_page(root: Value, *, title: str = "", **draw_options) -> str:
+    """Run the backward pass from ``root`` and return the stepping page as HTML.
+
+    Args:
+        root: the Value to differentiate and show.
+        title: a heading for the page (default: names the root).
+        **draw_options: passed to :func:`~autograd_lite.graph.draw_graph`
+            (``params=``, ``rankdir=``, ``max_nodes=``, ...); the page shows
+            gradients itself, so ``show_grad`` and ``colour_by_grad`` are
+            not accepted.
+
+    Returns:
+        The whole page, one string.
+
+    Example:
+        >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+        >>> y = (a * b).tanh(); y.label = "y"
+        >>> page = build_page(y)
+        >>> page.startswith("<!DOCTYPE html>"), "<script src" in page, round(a.grad, 6)
+        (True, False, -7.4e-05)
+    """
+    if type(root) is not Value:
+        raise TypeError(f"save_graph: an .html page needs a Value to step through, got "
+                        f"{type(root).__name__}; pass the Value itself (e.g. the loss)")
+    for name in ("show_grad", "colour_by_grad", "depth"):
+        if name in draw_options:
+            raise TypeError(f"save_graph: {name}= does not apply to an .html page, which "
+                            "shows every value and fills the gradients in as it steps")
+    # Drawn once first to check the options and the size (draw_graph's
+    # error, before anything runs), and again after backward, so that each
+    # box is laid out wide enough for the gradient it will show.
+    draw_graph(root, show_grad=True, **draw_options)
+    steps = backward_steps(root)
+    graph = draw_graph(root, show_grad=True, **draw_options)
+    order, _ = _collect(root, None, draw_options.get("max_nodes", DEFAULT_MAX_NODES))
+    position = {id(v): i for i, v in enumerate(order)}
+    edges = _edge_ids(graph.source)
+
+    values = []
+    for i, v in enumerate(order):
+        computed = v.op is not None
+        values.append({
+            "name": node_name(v), "data": _number(v.data),
+            "formula": _formula(v) if computed else "",
+            "op": _op_text(v) if computed else "",
+            "usage": v.op.usage if computed else "",
+            "inputs": [position[id(x)] for x in _inputs(v)] if computed else [],
+            "edges": ([edges[(i, k)] for k in range(len(_inputs(v)))] + [edges[(i, "out")]]
+                      if computed else []),
+        })
+    backward = [{
+        "node": position[id(s.node)], "input": position[id(s.input)],
+        "edge": edges[(position[id(s.node)], s.position)],
+        "local": local_text(s), "product": product_text(s), "total": total_text(s),
+        "grad": _number(s.after), "exact": repr(_plain_float(s.after)),
+    } for s in steps]
+    title = title or f"Forward and backward through {node_name(root)}"
+    data = {"title": title,
+            "root": position[id(root)], "values": values, "backward": backward,
+            "rootGrad": _number(root.grad), "rootExact": repr(_plain_float(root.grad))}
+    # JSON is JavaScript; "</" must not end the script element early.
+    script_data = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
+    return _TEMPLATE.format(title=html.escape(title), svg=_svg(graph),
+                            data=script_data, style=_STYLE, script=_SCRIPT)
+
+
+def _plain_float(x) -> float:
+    return float(x.data if type(x) is Value else x)
+
+
+def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> str:
+    """Write :func:`build_page`'s page to ``path``, atomically; returns the path.
+
+    Example:
+        >>> import os, tempfile
+        >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
+        >>> path = save_page(y, os.path.join(tempfile.mkdtemp(), "square.html"))
+        >>> x.grad, "x.grad = 3.0000 + 3.0000 = 6.0000" in open(path, encoding="utf-8").read()
+        (6.0, True)
+    """
+    path = check_destination(os.fspath(path), "save_graph")
+    text = build_page(root, **options)
+
+    def write(f) -> None:
+        f.write(text)
+    return write_atomically(path, write, where="save_graph")
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{style}</style>
+</head>
+<body>
+<header>
+<h1>{title}</h1>
+<div id="controls">
+<button id="reset" type="button" title="Reset (Home)">Reset</button>
+<button id="prev" type="button" title="Previous step (&#x2190;)">&#x25C0; Prev</button>
+<button id="play" type="button" title="Play / pause (space)">&#x25B6; Play</button>
+<button id="next" type="button" title="Next step (&#x2192;)">Next &#x25B6;</button>
+<input id="slider" type="range" min="0" max="0" value="0" aria-label="step">
+<span id="counter"></span>
+</div>
+<div id="panel" aria-live="polite"><div id="phase"></div><div id="lines"></div></div>
+</header>
+<main id="picture">
+{svg}
+</main>
+<script>
+const DATA = {data};
+{script}
+</script>
+</body>
+</html>
+"""
+
+_STYLE = """
+body { font-family: Helvetica, Arial, sans-serif; margin: 0; color: #202020; background: #fafafa; }
+header { position: sticky; top: 0; background: #fafafa; padding: 10px 16px 6px;
+         border-bottom: 1px solid #ddd; z-index: 1; }
+h1 { font-size: 18px; margin: 0 0 8px; font-weight: 600; }
+#controls { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+button { font: inherit; font-size: 14px; padding: 4px 10px; border: 1px solid #999;
+         border-radius: 4px; background: #fff; cursor: pointer; }
+button:hover { background: #eef; }
+#slider { flex: 1; min-width: 160px; }
+#counter { font-variant-numeric: tabular-nums; min-width: 9em; text-align: right; }
+#panel { margin-top: 8px; min-height: 5.6em; font-size: 15px; line-height: 1.45; }
+#phase { font-weight: 600; }
+#lines div { font-family: Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 14px; }
+#lines .formula { color: #444; }
+#lines .total { color: #b3261e; font-weight: 600; }
+main { padding: 12px 16px; }
+#graph { max-width: 100%; height: auto; }
+.pending { opacity: 0.25; }
+.hidden-text { visibility: hidden; }
+.current polygon, .current ellipse, .current path { stroke: #e66100 !important; stroke-width: 3px; }
+.receiving polygon, .receiving path { stroke: #1a5fb4 !important; stroke-width: 3px; }
+.edge.flow path { stroke: #c01c28 !important; stroke-width: 3.5px; }
+.edge.flow polygon { stroke: #c01c28 !important; fill: #c01c28 !important; }
+.edge.feed path { stroke: #e66100 !important; stroke-width: 2.5px; }
+.edge.feed polygon { stroke: #e66100 !important; fill: #e66100 !important; }
+text.fresh { fill: #c01c28; font-weight: bold; }
+"""
+
+_SCRIPT = r"""
+"use strict";
+(function () {
+  const svg = document.getElementById("graph");
+  const values = DATA.values, backward = DATA.backward;
+  const byTitle = {};
+  for (const g of svg.querySelectorAll("g.node, g.edge")) {
+    const t = g.querySelector("title");
+    if (t) byTitle[t.textContent] = g;
+  }
+  // Each value box: its group, its op node, and its "data" and "grad" texts.
+  const boxes = values.map(function (v, i) {
+    const g = byTitle["v" + i];
+    if (!g) throw new Error("page: value box v" + i + " not found in the picture");
+    const texts = Array.from(g.querySelectorAll("text"));
+    const data = texts.find(function (t) { return t.textContent.startsWith("data "); });
+    const grad = texts.find(function (t) { return t.textContent.startsWith("grad "); });
+    const op = v.op ? byTitle["op" + i] : null;
+    return { g: g, data: data, grad: grad, op: op };
+  });
+  function edge(id) {
+    const g = document.getElementById(id);
+    if (!g) throw new Error("page: edge " + id + " not found in the picture");
+    return g;
+  }
+  // The edge ids come from the DOT text's order: check each against its title.
+  backward.forEach(function (s) {
+    const title = edge(s.edge).querySelector("title").textContent;
+    if (title !== "v" + s.input + "->op" + s.node) {
+      throw new Error("page: edge " + s.edge + " is " + title + ", expected v" + s.input +
+                      "->op" + s.node);
+    }
+  });
+  const forwardCount = values.length;
+  const total = forwardCount + 1 + backward.length;   // + the seed of the root's gradient
+  const slider = document.getElementById("slider");
+  slider.max = String(total);
+  const phase = document.getElementById("phase"), lines = document.getElementById("lines");
+  const counter = document.getElementById("counter"), play = document.getElementById("play");
+  let step = 0, timer = null;
+
+  function line(text, cls) {
+    const div = document.createElement("div");
+    div.textContent = text;
+    if (cls) div.className = cls;
+    lines.appendChild(div);
+  }
+  function clearMarks() {
+    for (const el of svg.querySelectorAll(".current, .receiving, .flow, .feed, .fresh")) {
+      el.classList.remove("current", "receiving", "flow", "feed", "fresh");
+    }
+  }
+  function setGrad(i, text, exact) {
+    const box = boxes[i];
+    if (!box.grad) return;
+    box.grad.textContent = "grad " + text;
+    box.grad.classList.remove("hidden-text");
+    box.g.setAttribute("data-grad", exact);
+  }
+
+  function render() {
+    clearMarks();
+    lines.textContent = "";
+    // Forward: the first min(step, n) values are computed.
+    const shown = Math.min(step, forwardCount);
+    values.forEach(function (v, i) {
+      const box = boxes[i], done = i < shown;
+      box.g.classList.toggle("pending", !done);
+      if (box.op) box.op.classList.toggle("pending", !done);
+      v.edges.forEach(function (id) { edge(id).classList.toggle("pending", !done); });
+      if (box.data) {
+        box.data.textContent = "data " + v.data;
+        box.data.classList.toggle("hidden-text", !done);
+      }
+      if (box.grad) {
+        box.grad.textContent = "grad " + "0.0000";
+        box.grad.classList.add("hidden-text");
+      }
+      box.g.removeAttribute("data-grad");
+    });
+    // Backward: the seed, then one edge per step.
+    const seeded = step > forwardCount;
+    if (seeded) setGrad(DATA.root, DATA.rootGrad, DATA.rootExact);
+    const last = step - forwardCount - 2;    // the current backward step; -1: the seed
+    for (let k = 0; k < last && k < backward.length; k++) {
+      setGrad(backward[k].input, backward[k].grad, backward[k].exact);
+    }
+    if (step === 0) {
+      phase.textContent = "Ready: the forward pass computes each value from its inputs, " +
+        "then the backward pass sends gradients back, edge by edge.";
+      line("Next (\u2192) to step, Play (space) to run.");
+    } else if (step <= forwardCount) {
+      const i = step - 1, v = values[i];
+      boxes[i].g.classList.add("current");
+      if (boxes[i].op) boxes[i].op.classList.add("current");
+      v.edges.forEach(function (id) { edge(id).classList.add("feed"); });
+      phase.textContent = "Forward " + step + " of " + forwardCount + ": " + v.name;
+      if (v.formula) line(v.name + " = " + v.formula + " = " + v.data, "formula");
+      else line(v.name + " = " + v.data + "   (a leaf: given, not computed)", "formula");
+    } else if (last < 0) {
+      const r = values[DATA.root];
+      boxes[DATA.root].g.classList.add("current");
+      boxes[DATA.root].grad.classList.add("fresh");
+      phase.textContent = "Backward: seed the root's gradient";
+      line(r.name + ".grad = " + DATA.rootGrad + "   (d " + r.name + " / d " + r.name + ")",
+           "total");
+    } else {
+      const s = backward[last], v = values[s.node], x = values[s.input];
+      setGrad(s.input, s.grad, s.exact);
+      boxes[s.node].g.classList.add("current");
+      if (boxes[s.node].op) boxes[s.node].op.classList.add("current");
+      boxes[s.input].g.classList.add("receiving");
+      boxes[s.input].grad.classList.add("fresh");
+      edge(s.edge).classList.add("flow");
+      phase.textContent = "Backward " + (last + 1) + " of " + backward.length + ": " +
+        v.name + " \u2192 " + x.name;
+      line(v.name + " = " + v.formula + "      (the op table's " + v.usage + ")", "formula");
+      line("local derivative   " + s.local);
+      line(v.name + ".grad \u00d7 local = " + s.product);
+      line(s.total, "total");
+    }
+    slider.value = String(step);
+    counter.textContent = "step " + step + " / " + total;
+  }
+
+  function go(k) {
+    step = Math.max(0, Math.min(total, k));
+    render();
+    if (step === total) stop();
+  }
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    play.textContent = "\u25B6 Play";
+  }
+  function toggle() {
+    if (timer !== null) { stop(); return; }
+    if (step === total) go(0);
+    play.textContent = "Pause";
+    timer = setInterval(function () { go(step + 1); }, 700);
+  }
+  document.getElementById("next").addEventListener("click", function () { go(step + 1); });
+  document.getElementById("prev").addEventListener("click", function () { go(step - 1); });
+  document.getElementById("reset").addEventListener("click", function () { stop(); go(0); });
+  play.addEventListener("click", toggle);
+  slider.addEventListener("input", function () { go(Number(slider.value)); });
+  document.addEventListener("keydown", function (e) {
+    if (e.target === slider && (e.key === "ArrowLeft" || e.key === "ArrowRight")) return;
+    if (e.key === "ArrowRight") { go(step + 1); e.preventDefault(); }
+    else if (e.key === "ArrowLeft") { go(step - 1); e.preventDefault(); }
+    else if (e.key === "Home") { stop(); go(0); e.preventDefault(); }
+    else if (e.key === "End") { go(total); e.preventDefault(); }
+    else if (e.key === " " && e.target.tagName !== "BUTTON") { toggle(); e.preventDefault(); }
+  });
+  window.stepper = { go: go, total: total, get step() { return step; } };
+  go(0);
+})();
+"""

@@ -1,0 +1,354 @@
+"""The interactive page, save_graph(root, "graph.html"): one self-contained file
+that steps through forward and backward. Its structure is checked here
+directly, and its behaviour in headless Chromium (skipped, with the install
+command, where Chromium, chromedriver or selenium is missing)."""
+
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+import nn
+from autograd_lite import Value, dot, explain, save_graph, vsum
+from autograd_lite.explain import backward_steps
+from autograd_lite.graph import _number
+from autograd_lite.page import build_page
+from support import ROOT, assert_no_temporary_files  # noqa: F401  (ROOT: demos import)
+from demos import _browser
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="needs Graphviz's dot: sudo apt-get install graphviz")
+pytestmark = needs_dot
+
+
+def lecture_neuron():
+    x1 = Value(2.0, label='x1')
+    x2 = Value(0.0, label='x2')
+    w1 = Value(-3.0, label='w1')
+    w2 = Value(1.0, label='w2')
+    b = Value(6.8813735870195432, label='b')
+    x1w1 = x1*w1; x1w1.label = 'x1*w1'
+    x2w2 = x2*w2; x2w2.label = 'x2*w2'
+    x1w1x2w2 = x1w1 + x2w2; x1w1x2w2.label = 'x1*w1 + x2*w2'
+    n = x1w1x2w2 + b; n.label = 'n'
+    o = n.tanh(); o.label = 'o'
+    return o
+
+
+def reuse():
+    a = Value(0.5, label="a")
+    b = a * a
+    c = a.exp()
+    y = (b + c) * a - vsum([a, b, 2.0]) + dot([a, c], [3.0, -1.0])
+    y.label = "y"
+    return y
+
+
+def xor_network():
+    model = nn.MLP(2, [3, 1], activation="tanh", init="xavier", seed=0)
+    logit = model([Value(1.0, label="x1"), Value(0.0, label="x2")])
+    loss = nn.binary_cross_entropy_with_logits(logit, 1)
+    loss.label = "loss"
+    return loss
+
+
+GRAPHS = {"lecture_neuron": lecture_neuron, "reuse": reuse, "xor_network": xor_network}
+
+
+def page_data(text: str) -> dict:
+    match = re.search(r"const DATA = (\{.*?\});\n", text)
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
+def values_in_order(root):
+    """The values as the page numbers them (draw_graph's v0, v1, ...)."""
+    from autograd_lite.graph import _collect
+    return _collect(root, None, 500)[0]
+
+
+# ---------------------------------------------------------------------------
+# The file
+# ---------------------------------------------------------------------------
+
+def test_save_graph_writes_one_html_page_atomically(tmp_path):
+    path = save_graph(lecture_neuron(), tmp_path / "neuron.html")
+    text = Path(path).read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+    assert "<svg" in text and "<script>" in text and "<style>" in text
+    assert_no_temporary_files(tmp_path)
+
+
+def test_the_page_fetches_nothing():
+    text = build_page(lecture_neuron())
+    assert not re.search(r"<script[^>]*\bsrc=|<link\b|<img\b|<iframe\b|@import|url\(|"
+                         r"fetch\(|XMLHttpRequest|\bimport\(", text)
+    # the only addresses are SVG's namespace names, which nothing fetches
+    assert set(re.findall(r"https?://[^\s\"'<>]+", text)) <= {
+        "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+
+
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_the_page_leaves_the_gradients_backward_gives(name):
+    ours, theirs = GRAPHS[name](), GRAPHS[name]()
+    build_page(ours)
+    theirs.backward()
+    assert [repr(v.grad) for v in values_in_order(ours)] == \
+        [repr(v.grad) for v in values_in_order(theirs)]
+
+
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_the_pages_steps_are_explains_walk(name):
+    root = GRAPHS[name]()
+    data = page_data(build_page(root))
+    twin = GRAPHS[name]()
+    steps = backward_steps(twin)
+    order = {id(v): i for i, v in enumerate(values_in_order(twin))}
+    assert [(s["node"], s["input"]) for s in data["backward"]] == \
+        [(order[id(s.node)], order[id(s.input)]) for s in steps]
+    lines = explain(GRAPHS[name](), max_nodes=500).splitlines()[2:]
+    for line, step in zip(lines, data["backward"]):
+        assert step["local"] in line and line.endswith(step["total"])
+
+
+def test_a_reused_input_shows_its_running_total_on_the_page():
+    x = Value(3.0, label="x")
+    data = page_data(build_page(x * x))
+    assert [s["total"] for s in data["backward"]] == [
+        "x.grad = 3.0000  (use 1 of 2)", "x.grad = 3.0000 + 3.0000 = 6.0000  (use 2 of 2)"]
+
+
+def test_the_page_refuses_what_it_cannot_show():
+    y = Value(1.0) * 2
+    with pytest.raises(TypeError, match="an .html page needs a Value"):
+        build_page([y])
+    with pytest.raises(TypeError, match="show_grad= does not apply to an .html page"):
+        build_page(y, show_grad=False)
+    with pytest.raises(ValueError, match="dpi applies to .png files only"):
+        save_graph(y, "graph.html", dpi=150)
+    xs = [Value(float(i)) for i in range(300)]
+    big = sum(x * x for x in xs)
+    with pytest.raises(ValueError, match="draw_graph: the graph has 900 values, more than "
+                                         "max_nodes=500"):
+        build_page(big)
+    assert all(x.grad == 0.0 for x in xs)            # refused before running backward
+
+
+# ---------------------------------------------------------------------------
+# In a browser
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    problem = _browser.missing()
+    if problem:
+        pytest.skip(f"the page's browser tests: {problem}")
+    with _browser.chromium() as driver:
+        yield driver
+
+
+def open_page(driver, tmp_path, root, name="page.html"):
+    path = save_graph(root, tmp_path / name)
+    driver.get(_browser.file_url(path))
+    driver.get_log("browser")                       # start each page with an empty log
+    return page_data(Path(path).read_text(encoding="utf-8"))
+
+
+def shown(driver):
+    """What the page shows: per value box, its data text, grad text (None when
+    hidden) and the exact gradient it holds."""
+    return driver.execute_script("""
+        const out = [];
+        for (let i = 0; ; i++) {
+            let g = null;
+            for (const node of document.querySelectorAll('g.node')) {
+                if (node.querySelector('title').textContent === 'v' + i) g = node;
+            }
+            if (!g) return out;
+            const texts = Array.from(g.querySelectorAll('text'));
+            const find = (p) => texts.find(t => t.textContent.startsWith(p));
+            const grad = find('grad ');
+            out.push({data: find('data ').textContent,
+                      grad: grad.classList.contains('hidden-text') ? null : grad.textContent,
+                      exact: g.getAttribute('data-grad')});
+        }""")
+
+
+def step_of(driver):
+    return driver.execute_script("return window.stepper.step")
+
+
+def errors(driver):
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_stepping_to_the_end_shows_backwards_gradients(browser, tmp_path, name):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    data = open_page(browser, tmp_path, GRAPHS[name]())
+    twin = GRAPHS[name]()
+    twin.backward()
+    expected = values_in_order(twin)
+    total = len(data["values"]) + 1 + len(data["backward"])
+    body = browser.find_element(By.TAG_NAME, "body")
+    next_button = browser.find_element(By.ID, "next")
+    assert step_of(browser) == 0
+    assert all(box["grad"] is None for box in shown(browser))
+    for k in range(total):
+        if k % 2:
+            body.send_keys(Keys.ARROW_RIGHT)
+        else:
+            next_button.click()
+    assert step_of(browser) == total
+    body.send_keys(Keys.ARROW_RIGHT)                 # past the end: stays at the end
+    assert step_of(browser) == total
+    boxes = shown(browser)
+    assert len(boxes) == len(expected)
+    for box, value in zip(boxes, expected):
+        assert box["data"] == f"data {_number(value.data)}"
+        assert box["grad"] == f"grad {_number(value.grad)}"
+        assert float(box["exact"]) == value.grad      # the bits, not just 4 decimals
+    assert errors(browser) == []
+
+
+def test_the_forward_pass_shows_values_in_topological_order(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    data = open_page(browser, tmp_path, lecture_neuron())
+    panel = browser.find_element(By.ID, "panel")
+    visible = []
+    for k in range(1, len(data["values"]) + 1):
+        browser.find_element(By.ID, "next").click()
+        boxes = shown(browser)
+        visible.append(sum(not browser.execute_script(
+            "return Array.from(document.querySelectorAll('g.node')).find("
+            "n => n.querySelector('title').textContent === 'v' + arguments[0])"
+            ".classList.contains('pending')", i) for i in range(len(boxes))))
+        assert f"Forward {k} of {len(data['values'])}" in panel.text
+        assert all(box["grad"] is None for box in boxes)
+    assert visible == list(range(1, len(data["values"]) + 1))
+    assert "o = n.tanh() = 0.7071" in panel.text
+    assert errors(browser) == []
+
+
+def test_the_backward_panel_shows_the_formula_and_product(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    data = open_page(browser, tmp_path, lecture_neuron())
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.END)
+    slider = browser.find_element(By.ID, "slider")
+    assert slider.get_attribute("value") == str(step_of(browser))
+    first_backward = len(data["values"]) + 2          # the forward steps, the seed, o -> n
+    browser.execute_script("window.stepper.go(arguments[0])", first_backward)
+    panel = browser.find_element(By.ID, "panel").text
+    assert "Backward 1 of 9: o → n" in panel
+    assert "dout/dx = 1 - out * out = 0.5000" in panel
+    assert "o.grad × local = 1.0000 × 0.5000 = 0.5000" in panel
+    assert "n.grad = 0.5000" in panel
+    body.send_keys(Keys.ARROW_LEFT)
+    assert "Backward: seed the root's gradient" in browser.find_element(By.ID, "panel").text
+    assert [box["grad"] for box in shown(browser)].count(None) == len(data["values"]) - 1
+    browser.find_element(By.ID, "prev").click()
+    assert step_of(browser) == first_backward - 2
+    browser.find_element(By.ID, "reset").click()
+    assert step_of(browser) == 0
+    assert errors(browser) == []
+
+
+def test_a_reused_inputs_accumulation_is_visible(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    data = open_page(browser, tmp_path, y)
+    seen = []
+    for step in range(len(data["values"]) + 2, len(data["values"]) + 4):
+        browser.execute_script("window.stepper.go(arguments[0])", step)
+        seen.append((browser.find_element(By.ID, "panel").text.splitlines()[-1],
+                     shown(browser)[0]["grad"]))
+    assert seen == [("x.grad = 3.0000 (use 1 of 2)", "grad 3.0000"),
+                    ("x.grad = 3.0000 + 3.0000 = 6.0000 (use 2 of 2)", "grad 6.0000")]
+    assert errors(browser) == []
+
+
+def test_the_slider_and_play_move_through_the_steps(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(browser, tmp_path, lecture_neuron())
+    slider = browser.find_element(By.ID, "slider")
+    slider.send_keys(Keys.ARROW_RIGHT)              # the slider's own keys move it one step
+    slider.send_keys(Keys.ARROW_RIGHT)
+    assert step_of(browser) == 2
+    play = browser.find_element(By.ID, "play")
+    play.click()
+    assert play.text == "Pause"
+    deadline = time.monotonic() + 30
+    while step_of(browser) < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    play.click()
+    assert play.text == "▶ Play"
+    assert step_of(browser) >= 4
+    assert errors(browser) == []
+
+
+def test_a_javascript_error_would_be_seen(browser, tmp_path):
+    open_page(browser, tmp_path, lecture_neuron())
+    browser.execute_script("setTimeout(function () { undefinedFunction(); }, 0)")
+    deadline = time.monotonic() + 10
+    found = []
+    while not found and time.monotonic() < deadline:
+        found = errors(browser)
+        time.sleep(0.1)
+    assert found and "undefinedFunction" in found[0]["message"]
+
+
+# ---------------------------------------------------------------------------
+# The graph demo's pages and the README's screenshot
+# ---------------------------------------------------------------------------
+
+def graph_demo():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("graph_demo", Path(ROOT) / "demos" / "graph.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_graph_demo_writes_the_lecture_and_xor_pages(tmp_path):
+    result = graph_demo().main(["--out", str(tmp_path), "--formats", "html"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lecture-neuron.html", "xor.html"]
+    lecture = page_data(Path(result["pages"]["lecture-neuron"]).read_text(encoding="utf-8"))
+    assert (len(lecture["values"]), len(lecture["backward"])) == (10, 9)
+    assert lecture["title"].startswith("The micrograd lecture's neuron")
+    xor = page_data(Path(result["pages"]["xor"]).read_text(encoding="utf-8"))
+    assert xor["values"][xor["root"]]["name"] == "loss"
+    assert any(v["name"] == "L0.n2.w1" for v in xor["values"])   # parameters named
+
+
+def test_the_demo_photographs_the_page_mid_backward(tmp_path):
+    problem = _browser.missing()
+    if problem:
+        pytest.skip(f"the screenshot: {problem}")
+    demo = graph_demo()
+    page = save_graph(demo.lecture_neuron(), tmp_path / "lecture.html")
+    png = Path(demo.screenshot(page, str(tmp_path / "shot.png")))
+    header = png.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(header[16:20], "big")
+    height = int.from_bytes(header[20:24], "big")
+    assert width == 1300 and 300 < height < 1000     # the whole page, not one viewport
+
+
+def test_the_readme_shows_the_pages_screenshot():
+    readme = (Path(ROOT) / "README.md").read_text(encoding="utf-8")
+    assert "![" in readme and "(demos/images/page-backward.png)" in readme
+    assert (Path(ROOT) / "demos" / "images" / "page-backward.png").read_bytes()[:8] == \
+        b"\x89PNG\r\n\x1a\n"

@@ -13,7 +13,7 @@ from .engine import (Leaves, Value, apply_op, dot, enable_grad, is_grad_enabled,
 from .functional import grad, gradients, hessian, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
 from .graph import draw_dot, draw_graph, save_graph
-from .ops import OPS, DomainError, Op
+from .ops import OPS, DivisionByZeroError, DomainError, FloatOverflowError, Op
 
 __version__ = "0.1.0"
 
@@ -21,7 +21,7 @@ __all__ = [
     "Value", "Leaves", "no_grad", "enable_grad", "is_grad_enabled", "no_fusion",
     "vsum", "dot", "logsumexp",
     "apply_op", "topological_order",
-    "OPS", "Op", "DomainError",
+    "OPS", "Op", "DomainError", "DivisionByZeroError", "FloatOverflowError",
     "gradcheck", "gradgradcheck", "check_op", "GradcheckError",
     "draw_graph", "draw_dot", "save_graph",
     "grad", "value_and_grad", "jacobian", "hessian", "jvp", "gradients",

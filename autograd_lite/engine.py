@@ -577,7 +577,7 @@ def vsum(values: Iterable[Union[Value, Number]]) -> Value:
     >>> s = vsum(xs); s.backward(); s.data, [x.grad for x in xs]
     (6.0, [1.0, 1.0, 1.0])
     """
-    items = tuple(v if type(v) is Value else Value(v) for v in values)
+    items = _as_values(values, "vsum")
     if not items:
         return Value(0.0)
     op = OPS["sum"]
@@ -594,7 +594,7 @@ def logsumexp(values: Iterable[Union[Value, Number]]) -> Value:
     >>> round(y.data, 6), [x.grad for x in xs]
     (1000.693147, [0.5, 0.5])
     """
-    items = tuple(v if type(v) is Value else Value(v) for v in values)
+    items = _as_values(values, "logsumexp")
     if not items:
         raise ValueError("logsumexp: needs at least one value, got an empty sequence")
     op = OPS["logsumexp"]
@@ -623,19 +623,42 @@ def dot(a: Sequence[Union[Value, Number]], b: Sequence[Union[Value, Number]]) ->
     if kind_a in _NUMBER_KINDS and kind_b in _VALUE_KINDS:
         a, b, kind_a, kind_b = b, a, kind_b, kind_a        # dot is symmetric
     if kind_a in _VALUE_KINDS and kind_b in _NUMBER_KINDS:
-        consts = b if kind_b == "floats" else tuple(_as_float(v, "dot") for v in b)
+        consts = b if kind_b == "floats" else _as_floats(b, "dot")
         variant = _DOT_LEAVES if kind_a == "leaves" else _DOT.const_right
         return _node(op.forward(map(_get_data, a), consts), variant, a, consts)
     # Values on both sides, or a mix: numbers become constant leaves.
-    a = tuple(v if type(v) is Value else Value(v) for v in a)
-    b = tuple(v if type(v) is Value else Value(v) for v in b)
+    a = _as_values(a, "dot")
+    b = _as_values(b, "dot")
     return _node(op.forward(list(map(_get_data, a)), list(map(_get_data, b))), op, a, b)
 
 
-def _as_tuple(items) -> tuple:
+def _as_tuple(items, where: str = "dot") -> tuple:
     if type(items) is tuple or type(items) is Leaves:
         return items
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise TypeError(f"{where}: expected a sequence of Values or numbers, got "
+                        f"{type(items).__name__}")
     return tuple(items.tolist() if hasattr(items, "tolist") else items)
+
+
+def _as_values(values, where: str) -> tuple:
+    """``values`` as a tuple of Values, numbers made constant leaves; a bad
+    element is a TypeError naming ``where`` and the element's position."""
+    items = _as_tuple(values, where)
+    try:
+        return tuple(v if type(v) is Value else Value(v) for v in items)
+    except TypeError:
+        _as_floats([v if type(v) is not Value else 0.0 for v in items], where)
+        raise
+
+
+def _as_floats(numbers, where: str) -> tuple:
+    """``numbers`` as a tuple of floats, or a TypeError naming ``where`` and the
+    position of the first element that is not a number."""
+    out = []
+    for i, v in enumerate(numbers):
+        out.append(v if type(v) is float else _as_float(v, f"{where}: element {i}"))
+    return tuple(out)
 
 
 _ONLY_VALUE = frozenset({Value})

@@ -33,7 +33,7 @@ import nn  # noqa: E402
 from autograd_lite import (Value, dot, grad, gradients, hessian, jacobian, jvp,  # noqa: E402
                            logsumexp)
 from demos._common import (demo_parser, output_dir, plt, progress,  # noqa: E402
-                           require_at_least_one, save_figure)
+                           require_at_least_one, run, save_figure)
 
 __all__ = ["main", "Checker", "taylor_coefficients", "newton_1d", "gradient_descent_1d",
            "newton_2d", "chain_gradients"]
@@ -1078,6 +1078,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
         profile and the picture paths.
     """
     args = parse_args(argv)
+    out = None if args.no_plots else output_dir(args.out)   # a bad --out fails first
     check = Checker()
     print("autograd-lite: the reference texts' worked examples, engine versus closed form.")
     print("'engine' = grad / jacobian / hessian / jvp; 'closed form' = the formula from the math.")
@@ -1094,8 +1095,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
     other_numbers(check)
 
     figures = []
-    if not args.no_plots:
-        out = output_dir(args.out)
+    if out is not None:
         figures = [str(plot_first_principles(first, out)),
                    str(plot_hessians(curvature, out)),
                    str(plot_taylor(series, out)),
@@ -1133,4 +1133,4 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
 
 
 if __name__ == "__main__":
-    main()
+    run(main, "calculus")

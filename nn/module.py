@@ -630,7 +630,10 @@ class MLP(Module):
                        for i in range(len(nouts))]
         self._single_output = nouts[-1] == 1
 
-    def __call__(self, x: Sequence[Union[Value, float]]) -> Union[Value, List[Value]]:
+    # Typed Any, as torch types Module.__call__: whether the result is a Value
+    # or a list depends on the last layer's width, which a type checker cannot
+    # see, and a Union would make every `model(x).data` a type error.
+    def __call__(self, x: Sequence[Union[Value, float]]) -> Any:
         sample = x
         try:
             for layer in self.layers:

@@ -77,10 +77,10 @@ class FloatOverflowError(DomainError, OverflowError):
     so a ValueError, that ``except OverflowError`` catches too.
 
     >>> from autograd_lite import Value
-    >>> Value(1000.0).exp()
+    >>> Value(10.0) ** 400
     Traceback (most recent call last):
     ...
-    autograd_lite.FloatOverflowError: exp: result overflows a float for input 1000.0 (exp is finite only for inputs <= 709.78)
+    autograd_lite.FloatOverflowError: pow: result overflows a float for (10.0) ** 400
     """
 
 

@@ -33,7 +33,8 @@ import nn  # noqa: E402
 from autograd_lite import (Value, dot, grad, gradients, hessian, jacobian, jvp,  # noqa: E402
                            logsumexp)
 from demos._common import (demo_parser, output_dir, plt, progress,  # noqa: E402
-                           require_at_least_one, run, save_figure)
+                           require_at_least_one, save_figure)
+from demos._common import run as run_demo  # noqa: E402 (run: a local name below)
 
 __all__ = ["main", "Checker", "taylor_coefficients", "newton_1d", "gradient_descent_1d",
            "newton_2d", "chain_gradients"]
@@ -346,7 +347,8 @@ def first_principles(check: Checker) -> Dict:
     for h, q in zip((0.1, 0.01, 0.001, 0.0001), quotients):
         print(f"  h = {h:<7} sin(h)/h = {q:.8f}   (series 1 - h²/6 + h⁴/120 = "
               f"{1 - h * h / 6 + h ** 4 / 120:.8f})")
-    check.text("sin(h)/h for h = 0.1, 0.01, 0.001, 0.0001", ["0.99833417", "0.99998333", "0.99999983", "1.00000000"], quotients,
+    check.text("sin(h)/h for h = 0.1, 0.01, 0.001, 0.0001",
+               ["0.99833417", "0.99998333", "0.99999983", "1.00000000"], quotients,
                rounded=True)
     check.header()
     check.compare("grad(sin) at 0 = cos 0", grad(lambda t: t.sin())(0.0), 1.0)
@@ -486,16 +488,19 @@ def rules_and_chain_rule(check: Checker) -> None:
     xs = np.linspace(-6, 6, 5)
     v = _table(check, lambda x: x.sigmoid(), lambda x: sigmoid(x) * (1 - sigmoid(x)), xs,
                "σ'({x})")
-    check.text("σ'(x) at x = -6, -3, 0, 3, 6", ["0.0025", "0.0452", "0.25", "0.0452", "0.0025"], v, rounded=True)
+    check.text("σ'(x) at x = -6, -3, 0, 3, 6",
+               ["0.0025", "0.0452", "0.25", "0.0452", "0.0025"], v, rounded=True)
     ds = grad(lambda x: x.sigmoid())
     check.text("σ'(0), σ'(5), σ'(-5)", ["0.25", "0.0066", "0.0066"], [ds(0.0), ds(5.0), ds(-5.0)])
     print(f"    0.25^10 = {0.25 ** 10:.4g}")
-    check.text("0.25¹⁰, the largest gradient ten sigmoid layers pass back", "0.00000095", 0.25 ** 10)
+    check.text("0.25¹⁰, the largest gradient ten sigmoid layers pass back",
+               "0.00000095", 0.25 ** 10)
 
     print("\nTanh: tanh'(x) = 1 - tanh²(x)")
     v = _table(check, lambda x: x.tanh(), lambda x: 1 - math.tanh(x) ** 2,
                (-2, -1, 0, 1, 2, 3), "tanh'({x})")
-    check.text("tanh'(x) at x = -2, -1, 0, 1, 2", ["0.0707", "0.4200", "1.0", "0.4200", "0.0707"], v[:5], rounded=True)
+    check.text("tanh'(x) at x = -2, -1, 0, 1, 2",
+               ["0.0707", "0.4200", "1.0", "0.4200", "0.0707"], v[:5], rounded=True)
     check.text("tanh'(3)", "0.0099", v[5])
 
     print("\nReLU: relu'(x) = 1 for x > 0, else 0 (0 at the kink, as relu-notes.md sets it)")
@@ -511,7 +516,8 @@ def rules_and_chain_rule(check: Checker) -> None:
     for i in range(3):
         check.compare(f"∂L/∂z{i}", g[i], p[i] - (i == 0))
     check.text("softmax([2, 1, 0.1])", ["0.659", "0.242", "0.099"], p)
-    check.text("the cross-entropy gradient softmax - one_hot at z = [2, 1, 0.1], target 0", ["-0.341", "0.242", "0.099"], g)
+    check.text("the cross-entropy gradient softmax - one_hot at z = [2, 1, 0.1], target 0",
+               ["-0.341", "0.242", "0.099"], g)
 
 
 # ---------------------------------------------------------------------------
@@ -615,10 +621,12 @@ def hessians(check: Checker) -> Dict:
         check.compare_matrix("  eigenvalues", eig, eig_exact)
         print(f"    -> {classify(eig)}; condition number |λ|max/|λ|min = {cond:g}")
         results[name] = {"hessian": H, "eigenvalues": eig, "condition": cond}
-    check.text("the Hessian eigenvalues of x² + 3y²", ["2.", "6."], results["x² + 3y²"]["eigenvalues"])
+    check.text("the Hessian eigenvalues of x² + 3y²",
+               ["2.", "6."], results["x² + 3y²"]["eigenvalues"])
     check.text("the condition number of x² + 3y²", "3.0", results["x² + 3y²"]["condition"])
     well = np.linalg.eigvalsh(hessian(lambda x, y: x ** 2 + y ** 2)(1.0, 1.0))
-    check.text("the condition number of x² + y²", "1", well[1] / well[0])          # x² + y²: eigenvalues 2, 2
+    check.text("the condition number of x² + y²",
+               "1", well[1] / well[0])          # x² + y²: eigenvalues 2, 2
     check.text("the condition number of x² + 100y²", "100", results["x² + 100y²"]["condition"])
     print("\nGradient descent on a quadratic multiplies the error along an eigenvector by")
     print("(1 - lr·λ): it converges only if lr < 2/λmax. For the optimizers' bowl x² + 10y²")
@@ -730,7 +738,8 @@ def taylor(check: Checker, order: int) -> Dict:
     ten = [sum(x ** n / math.factorial(n) for n in range(10)) for x in (0, 1, 2)]
     print(f"  taylor_exp([0, 1, 2]), 10 terms = {np.round(ten, 6).tolist()}; "
           f"e^x = {np.round(np.exp([0, 1, 2]), 6).tolist()}")
-    check.text("eˣ at x = 0, 1, 2 from 10 terms of its Taylor series", ["1.", "2.718", "7.389"], ten)
+    check.text("eˣ at x = 0, 1, 2 from 10 terms of its Taylor series",
+               ["1.", "2.718", "7.389"], ten)
     fifteen = sum(1 / math.factorial(n) for n in range(15))
     print(f"  taylor_exp(1), 15 terms = {fifteen!r} (e minus it: {math.e - fifteen:.1e})")
     check.text("e from 15 terms of its Taylor series", "2.71828", fifteen)
@@ -952,7 +961,8 @@ def optimizer_updates(check: Checker) -> Dict:
     check.header()
     check.compare("lr·v0", step[0], 0.1 * 1.1)
     check.compare("lr·v1", step[1], 0.1 * 1.55)
-    check.text("the momentum velocity after one step (β 0.9, v = [1, -0.5], g = [0.2, 2])", ["1.1", "1.55"], [x / 0.1 for x in step])
+    check.text("the momentum velocity after one step (β 0.9, v = [1, -0.5], g = [0.2, 2])",
+               ["1.1", "1.55"], [x / 0.1 for x in step])
     check.text("that momentum step, lr·v with lr 0.1", ["0.11", "0.155"], step)
 
     print("\nThe text's full runs from [4, 2]:")
@@ -965,12 +975,14 @@ def optimizer_updates(check: Checker) -> Dict:
     check.header()
     check.compare("w0 = 4·0.8^50", w[0], 4 * 0.8 ** 50)
     check.compare("w1 = 2·0.4^50", w[1], 2 * 0.4 ** 50)
-    check.text("w after 50 gradient-descent steps from [4, 2], lr 0.1, rounded to 6 decimals", ["0.0", "0.0"], w, decimals=6,
+    check.text("w after 50 gradient-descent steps from [4, 2], lr 0.1, rounded to 6 decimals",
+               ["0.0", "0.0"], w, decimals=6,
                why="w0 = 4·(1 - 0.1·2)^50 = 4·0.8^50 = 5.7e-05, and round(5.7e-05, 6) is 5.7e-05")
     w = _minimize(lambda p: nn.SGD(p, lr=0.01, momentum=0.9), 100)
     runs["momentum"] = w
     print(f"  momentum, lr 0.01, β 0.9, 100 steps: w = {np.round(w, 6).tolist()}")
-    check.text("w after 100 momentum steps from [4, 2], lr 0.01, β 0.9, rounded to 4 decimals", ["0.0", "0.0"], w, decimals=4,
+    check.text("w after 100 momentum steps from [4, 2], lr 0.01, β 0.9, rounded to 4 decimals",
+               ["0.0", "0.0"], w, decimals=4,
                why="with lr 0.01 and β 0.9 heavy-ball momentum shrinks the error by only "
                    "√β ≈ 0.95 per step on this bowl, so 100 steps leave w ≈ [0.0169, 0.0087]")
     w = _minimize(lambda p: nn.Adam(p, lr=0.001), 200)
@@ -978,8 +990,10 @@ def optimizer_updates(check: Checker) -> Dict:
     print(f"  Adam, lr 0.001, 200 steps: w = {np.round(w, 6).tolist()}")
     why = ("an Adam step moves each weight by about lr = 0.001 (m̂/√v̂ ≈ ±1 while the gradient "
            "keeps its sign), so 200 steps move it by at most ~0.2: w ≈ [3.802, 1.804]")
-    check.text("w after 200 Adam steps from [4, 2], lr 0.001, rounded to 4 decimals (NumPy code)", ["0", "0"], w, decimals=4, why=why)
-    check.text("w after 200 Adam steps from [4, 2], lr 0.001, rounded to 4 decimals (pure Python)", ["0.0", "0.0"], w, decimals=4, why=why)
+    check.text("w after 200 Adam steps from [4, 2], lr 0.001, rounded to 4 decimals (NumPy code)",
+               ["0", "0"], w, decimals=4, why=why)
+    check.text("w after 200 Adam steps from [4, 2], lr 0.001, rounded to 4 decimals (pure Python)",
+               ["0.0", "0.0"], w, decimals=4, why=why)
 
     print("\nLearning-rate schedules, α₀ = 0.1: nn's schedulers against the text's formulas")
     print("  StepLR: α₀·0.1^⌊t/30⌋;  ExponentialLR: α₀·e^(-0.05t);  "
@@ -1132,4 +1146,4 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
 
 
 if __name__ == "__main__":
-    run(main, "calculus")
+    run_demo(main, "calculus")

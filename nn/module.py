@@ -344,7 +344,8 @@ class Module:
 
         Example:
             >>> print(MLP(2, [16, 16, 1], seed=0))
-            MLP(2, [16, 16, 1], activation='relu', output_activation='linear', init='uniform'): 337 parameters
+            MLP(2, [16, 16, 1], activation='relu', output_activation='linear',
+                init='uniform'): 337 parameters
               (layers.0): Layer(2 -> 16, relu): 48 parameters
               (layers.1): Layer(16 -> 16, relu): 272 parameters
               (layers.2): Layer(16 -> 1, linear): 17 parameters

@@ -100,7 +100,7 @@ def test_an_operand_that_is_not_a_number_is_a_type_error_that_names_it(
     x = Value(2.0)
     expression = f"x {symbol} other" if value_first else f"other {symbol} x"
     with pytest.raises(TypeError) as error:
-        eval(expression)
+        eval(expression, {"x": x, "other": other})
     message = str(error.value)
     if not value_first and isinstance(other, (str, bytes, list, tuple)) and symbol in "+*":
         return       # str, bytes, list and tuple raise their own error for + and *

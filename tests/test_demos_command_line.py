@@ -1,12 +1,18 @@
 """Every demo, run as a command, ends a bad option or a bad file with one line
 (argparse's usage error, exit status 2, or ``python demos/<name>.py: error:
-...``, exit status 1), never a traceback."""
+...``, exit status 1), never a traceback.
 
+Each demo runs once as a real command (its ``__main__`` wiring); the other
+cases call ``demos._common.run`` in-process, which is what that wiring calls.
+"""
+
+import importlib
 import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -14,6 +20,7 @@ import nn
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")
+from demos._common import run  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMOS = ["calculus", "graph", "mnist", "moons", "optimizers", "xor"]
@@ -57,9 +64,21 @@ def test_an_output_folder_that_cannot_be_made_is_one_line(name, tmp_path):
     assert result.stdout.count("\n") <= 2      # it stopped before doing the work
 
 
+def run_in_process(name, *args, capsys):
+    """``run(main, name, args)`` as the command line calls it: the exit status
+    and what it printed, shaped like a subprocess result."""
+    main = importlib.import_module(f"demos.{name}").main
+    with pytest.raises(SystemExit) as exit_:
+        run(main, name, list(args))
+    captured = capsys.readouterr()
+    code = exit_.value.code
+    return SimpleNamespace(returncode=code if isinstance(code, int) else 1,
+                           stdout=captured.out, stderr=captured.err)
+
+
 @pytest.mark.parametrize("name", DEMOS)
-def test_a_bad_option_is_a_usage_error(name, tmp_path):
-    result = run_demo(name, "--seed", "x", cwd=tmp_path)
+def test_a_bad_option_is_a_usage_error(name, capsys):
+    result = run_in_process(name, "--seed", "x", capsys=capsys)
     assert_usage_error(result, "argument --seed: invalid int value: 'x'")
 
 
@@ -89,10 +108,11 @@ def checkpoints(tmp_path):
     ("a missing checkpoint", ["--load", "{missing}", "--eval-only"],
      ["missing.json", "No such file or directory"]),
 ])
-def test_mnist_bad_files_and_counts_are_one_line(case, args, fragments, checkpoints, tmp_path):
+def test_mnist_bad_files_and_counts_are_one_line(case, args, fragments, checkpoints, tmp_path,
+                                                 capsys):
     args = [a.format(**checkpoints) for a in args]
-    result = run_demo("mnist", "--n-test", "10", "--out", str(tmp_path / "out"), *args,
-                      cwd=tmp_path)
+    result = run_in_process("mnist", "--n-test", "10", "--out", str(tmp_path / "out"), *args,
+                            capsys=capsys)
     assert_one_line_error(result, "mnist", *fragments)
 
 
@@ -100,11 +120,12 @@ def test_mnist_bad_files_and_counts_are_one_line(case, args, fragments, checkpoi
     (["--data-dir", "{missing}"], "is not a folder"),
 ])
 def test_mnist_a_data_folder_that_is_not_there_is_one_line(args, fragment, checkpoints,
-                                                           tmp_path):
+                                                           tmp_path, capsys):
     args = [a.format(**checkpoints) for a in args]
-    result = run_demo("mnist", "--out", str(tmp_path / "out"), *args, cwd=tmp_path)
+    result = run_in_process("mnist", "--out", str(tmp_path / "out"), *args, capsys=capsys)
     assert_one_line_error(result, "mnist", fragment)
 
 
-def test_mnist_eval_only_without_a_model_is_a_usage_error(tmp_path):
-    assert_usage_error(run_demo("mnist", "--eval-only", cwd=tmp_path), "--eval-only needs --load")
+def test_mnist_eval_only_without_a_model_is_a_usage_error(capsys):
+    assert_usage_error(run_in_process("mnist", "--eval-only", capsys=capsys),
+                       "--eval-only needs --load")

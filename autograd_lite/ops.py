@@ -177,7 +177,7 @@ _PARTIAL_NAMESPACE = {
 def _div(a, b):
     if b == 0:
         raise DivisionByZeroError(f"div: division by zero ({a!r} / {b!r}); "
-                            "the divisor must be non-zero")
+                                  "the divisor must be non-zero")
     return a / b
 
 
@@ -198,7 +198,7 @@ def _exp(x):
         return math.exp(x)
     except OverflowError:
         raise FloatOverflowError(f"exp: result overflows a float for input {x!r} "
-                        "(exp is finite only for inputs <= 709.78)") from None
+                                 "(exp is finite only for inputs <= 709.78)") from None
 
 
 def _periodic(name: str, fn: Callable[[float], float]) -> Callable[[float], float]:

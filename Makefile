@@ -39,8 +39,10 @@ PYTHON_3_13   ?= $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/3.13.*/bin/
 
 # matplotlib 3.9 (the last for Python 3.9) calls pyparsing names that pyparsing
 # 3.3 deprecates: a warning per formula drawn, not ours to fix.
-OLD_MATPLOTLIB_QUIET = -W "ignore::DeprecationWarning:matplotlib" \
-                       -W "ignore::DeprecationWarning:pyparsing"
+# (pytest's -W names modules exactly.)
+OLD_MATPLOTLIB_QUIET = -W "ignore::DeprecationWarning:matplotlib._mathtext" \
+                       -W "ignore::DeprecationWarning:matplotlib._fontconfig_pattern" \
+                       -W "ignore::DeprecationWarning:pyparsing.util"
 
 test-pythons: system-deps
 	@for v in $(OTHER_PYTHONS); do \

@@ -430,8 +430,6 @@ def _check_sample(where: str, nin: int, x: Any, error: Exception) -> None:
     """After ``error`` in a forward pass: if ``x`` is not one sample, raise an
     error naming ``where`` that says why (a length as a ValueError, a type as
     a TypeError); otherwise return, so the caller re-raises ``error``."""
-    if hasattr(x, "__next__"):
-        return           # an iterator, already consumed: nothing left to look at
     problem = _sample_problem(nin, x)
     if problem is None:
         return
@@ -525,6 +523,8 @@ class Neuron(Module):
         try:
             if type(x) is not list and type(x) is not tuple:
                 x = _inputs(x)
+                if hasattr(sample, "__next__"):
+                    sample = x      # an iterator is read once: check what it gave
             act = dot(self.w, x) + self.b
         except (TypeError, ValueError) as error:
             _check_sample(repr(self), len(self.w), sample, error)
@@ -569,6 +569,8 @@ class Layer(Module):
                         for _ in range(nout)]
 
     def __call__(self, x: Sequence[Union[Value, float]]) -> List[Value]:
+        if hasattr(x, "__next__"):
+            x = tuple(x)            # an iterator is read once: keep what it gave
         try:
             inputs = _inputs(x)
             return [n(inputs) for n in self.neurons]
@@ -635,6 +637,8 @@ class MLP(Module):
     # or a list depends on the last layer's width, which a type checker cannot
     # see, and a Union would make every `model(x).data` a type error.
     def __call__(self, x: Sequence[Union[Value, float]]) -> Any:
+        if hasattr(x, "__next__"):
+            x = tuple(x)            # an iterator is read once: keep what it gave
         sample = x
         try:
             for layer in self.layers:

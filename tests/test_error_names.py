@@ -91,6 +91,15 @@ def test_a_bad_sample_is_named_by_the_model_called(model_name, case):
     assert "dot" not in message
 
 
+@pytest.mark.parametrize("model_name", sorted(MODELS))
+def test_an_iterator_of_the_wrong_length_is_named_by_the_model_called(model_name):
+    model = MODELS[model_name]()
+    with pytest.raises(ValueError) as error:
+        model(iter([1.0, 2.0]))
+    assert str(error.value) == f"{_called(model)}expects 3 inputs, got 2"
+    assert model(x for x in [1.0, 2.0, 3.0]) is not None     # a right one works
+
+
 @pytest.mark.parametrize("kind", [ValueError, TypeError, autograd_lite.DomainError])
 def test_an_error_inside_the_forward_of_a_good_sample_is_left_as_it_is(kind):
     model = nn.MLP(3, [2, 1], seed=0)

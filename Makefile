@@ -1,6 +1,9 @@
 # Two commands on a fresh Debian/Ubuntu machine with Python 3.9+:
 #   make demo   sets up .venv and trains the MNIST demo
 #   make test   sets up .venv and runs the test suite
+# Also: make bench (prints the benchmark table), make bench-results (also
+# rewrites benchmarks/results.md), make test-pythons (the suite on the oldest
+# and newest supported Pythons, each in its own .venv-3.X).
 # Each installs what it needs: the pip packages into .venv, and Debian's
 # graphviz (the `dot` binary), python3-venv, chromium and chromium-driver
 # when missing and run as root.
@@ -10,7 +13,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test bench setup system-deps clean
+.PHONY: demo test bench bench-results test-pythons setup system-deps clean
 
 demo: setup
 	$(PY) demos/mnist.py
@@ -23,6 +26,41 @@ test: setup
 bench: setup
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) benchmarks/run.py
+
+bench-results: setup
+	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) benchmarks/run.py --write
+
+# The suite on the oldest and newest Pythons the package supports, each in its
+# own venv with the dev extra (torch is not installed: its tests skip). The
+# interpreters come from pyenv by default; set PYTHON_3_9=/path/to/python3.9
+# (and PYTHON_3_13) to use others.
+PYENV_ROOT    ?= $(HOME)/.pyenv
+OTHER_PYTHONS ?= 3.9 3.13
+PYTHON_3_9    ?= $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/3.9.*/bin/python)))
+PYTHON_3_13   ?= $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/3.13.*/bin/python)))
+
+# matplotlib 3.9 (the last for Python 3.9) calls pyparsing names that pyparsing
+# 3.3 deprecates: a warning per formula drawn, not ours to fix.
+# (pytest's -W names modules exactly.)
+OLD_MATPLOTLIB_QUIET = -W "ignore::DeprecationWarning:matplotlib._mathtext" \
+                       -W "ignore::DeprecationWarning:matplotlib._fontconfig_pattern" \
+                       -W "ignore::DeprecationWarning:pyparsing.util"
+
+test-pythons: system-deps
+	@for v in $(OTHER_PYTHONS); do \
+	  case $$v in 3.9) py="$(PYTHON_3_9)";; 3.13) py="$(PYTHON_3_13)";; *) py="";; esac; \
+	  [ -n "$$py" ] && [ -x "$$py" ] || { echo "test-pythons: no Python $$v found" \
+	    "(install it with pyenv, or set PYTHON_$$(echo $$v | tr . _)=/path/to/python$$v)"; exit 1; }; \
+	  venv=.venv-$$v; stamp=$$venv/.installed-$$(cksum < pyproject.toml | cut -d' ' -f1); \
+	  if [ ! -f $$stamp ]; then \
+	    echo "== Python $$v: setting up $$venv"; \
+	    $$py -m venv $$venv && $$venv/bin/python -m pip install -q -e ".[dev]" \
+	      && rm -f $$venv/.installed-* && touch $$stamp || exit 1; \
+	  fi; \
+	  echo "== Python $$v: $$($$venv/bin/python -V)"; \
+	  $$venv/bin/python -m pytest -q $(OLD_MATPLOTLIB_QUIET) || exit 1; \
+	done
 
 setup: system-deps $(STAMP)
 
@@ -69,4 +107,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-3.* build *.egg-info

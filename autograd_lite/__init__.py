@@ -14,7 +14,7 @@ from .functional import grad, gradients, hessian, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
 from .explain import explain
 from .graph import draw_dot, draw_graph, save_graph
-from .ops import OPS, DomainError, Op
+from .ops import OPS, DivisionByZeroError, DomainError, FloatOverflowError, Op
 from .user_ops import define_op, remove_op
 
 __version__ = "0.1.0"
@@ -23,7 +23,8 @@ __all__ = [
     "Value", "Leaves", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "vsum", "dot", "logsumexp",
     "apply_op", "topological_order",
-    "OPS", "Op", "DomainError", "define_op", "remove_op",
+    "OPS", "Op", "DomainError", "DivisionByZeroError", "FloatOverflowError",
+    "define_op", "remove_op",
     "gradcheck", "gradgradcheck", "check_op", "GradcheckError",
     "draw_graph", "draw_dot", "save_graph", "explain",
     "grad", "value_and_grad", "jacobian", "hessian", "jvp", "gradients",

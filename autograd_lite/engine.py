@@ -37,7 +37,7 @@ import threading
 import warnings
 from itertools import compress as _compress
 from math import isfinite as _isfinite
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS, REALS,
                   THE_CONSTANT, UNARY, Op)
@@ -47,6 +47,9 @@ __all__ = ["Value", "Leaves", "no_grad", "enable_grad", "set_grad_enabled",
            "apply_op", "topological_order", "is_real_number"]
 
 Number = Union[int, float]
+# What an arithmetic operator takes besides a Value (an int is a float to
+# type checkers; numpy's float64 is a float subclass).
+Operand = Union["Value", float]
 
 _new = object.__new__
 
@@ -227,9 +230,6 @@ class Value:
 
     __slots__ = ("data", "grad", "op", "_a", "_b", "label", "_pending")
 
-    # numpy defers to our reflected operators: np.float64(2) * x is a Value.
-    __array_ufunc__ = None
-
     def __init__(self, data, _children: Iterable["Value"] = (),
                  _op: Union[str, Sequence[Number]] = "", label: str = "", *,
                  local_grads: Optional[Sequence[Number]] = None):
@@ -270,10 +270,52 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
 
+    # ---- the number, and conversions that would lose the gradient -----------
+    def item(self) -> float:
+        """The number, as a Python float (PyTorch's ``tensor.item()``; the
+        same as ``.data``).
+
+        >>> (Value(2.0) * 3).item()
+        6.0
+        """
+        return self.data
+
+    def __format__(self, spec: str) -> str:
+        """A format spec formats the number: ``f"{loss:.3f}"``; an empty one
+        gives the repr, as ``str`` does (PyTorch formats tensors the same way).
+
+        >>> loss = Value(0.123456)
+        >>> f"loss {loss:.3f}", f"{loss}"
+        ('loss 0.123', 'Value(data=0.123456, grad=0.0)')
+        """
+        return format(self.data, spec) if spec else str(self)
+
+    if not TYPE_CHECKING:
+        # Hidden from type checkers, so that they flag float(x) and math.exp(x)
+        # before they run. At run time the refusal says what to write instead.
+        def __float__(self):
+            raise TypeError(_NOT_A_FLOAT.format(call="float(x)"))
+
+        def __int__(self):
+            raise TypeError(_NOT_A_FLOAT.format(call="int(x)"))
+
+        def __complex__(self):
+            raise TypeError(_NOT_A_FLOAT.format(call="complex(x)"))
+
+    def __array_ufunc__(self, ufunc, method: str, *inputs, **kwargs):
+        """numpy's hook, called for ``np.exp(x)`` and for operators whose
+        other operand is a numpy scalar (``np.float64(2) * x``).
+
+        Operators with numpy scalars work (the scalar is a plain number to a
+        Value); numpy functions are refused, since numpy cannot carry a
+        gradient: the message names the Value method to use instead.
+        """
+        return _numpy_ufunc(ufunc, method, inputs, kwargs)
+
     # ---- arithmetic ----------------------------------------------------------
     # + and * are most of every graph (chains, neurons), so they build their
     # node inline: the same statements as _node, without the cost of a call.
-    def __add__(self, other):
+    def __add__(self, other: Operand) -> Value:
         if type(other) is Value:
             data, op = self.data + other.data, _ADD
         elif type(other) is float or type(other) is int:
@@ -295,7 +337,7 @@ class Value:
 
     __radd__ = __add__  # float addition commutes exactly
 
-    def __mul__(self, other):
+    def __mul__(self, other: Operand) -> Value:
         if type(other) is Value:
             data, op = self.data * other.data, _MUL
         elif type(other) is float or type(other) is int:
@@ -317,57 +359,57 @@ class Value:
 
     __rmul__ = __mul__
 
-    def __sub__(self, other):
+    def __sub__(self, other: Operand) -> Value:
         if type(other) is Value:
             return _node(self.data - other.data, _SUB, self, other)
         c = _constant(other)
         if c is None:
-            return NotImplemented
+            return _unsupported(_SUB, self, other)
         return _node(self.data - c, _SUB.const_right, self, c)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Operand) -> Value:
         return _binary(_SUB, other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Operand) -> Value:
         return _binary(_DIV, self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Operand) -> Value:
         return _binary(_DIV, other, self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: Operand) -> Value:
         if type(other) is Value:
             return _binary(_POW_VALUE, self, other)
         c = _constant(other)
         if c is None:
-            return NotImplemented
+            return _unsupported(_POW, self, other)
         return _node(_POW.forward(self.data, c), _POW, self, c)
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: Operand) -> Value:
         return _binary(_POW_VALUE, other, self)
 
-    def __neg__(self):
+    def __neg__(self) -> Value:
         return _unary(_NEG, self)
 
-    def __pos__(self):
+    def __pos__(self) -> Value:
         return self
 
-    def __abs__(self):
+    def __abs__(self) -> Value:
         return _unary(_ABS, self)
 
     # ---- ordering compares data; identity stays the hash -------------------
-    def __lt__(self, other):
+    def __lt__(self, other: Operand) -> bool:
         other = _comparable(other)
         return NotImplemented if other is None else self.data < other
 
-    def __le__(self, other):
+    def __le__(self, other: Operand) -> bool:
         other = _comparable(other)
         return NotImplemented if other is None else self.data <= other
 
-    def __gt__(self, other):
+    def __gt__(self, other: Operand) -> bool:
         other = _comparable(other)
         return NotImplemented if other is None else self.data > other
 
-    def __ge__(self, other):
+    def __ge__(self, other: Operand) -> bool:
         other = _comparable(other)
         return NotImplemented if other is None else self.data >= other
 
@@ -511,6 +553,89 @@ def _with_param(op: Op, x: Value, param) -> Value:
     return _node(op.forward(x.data, c), op, x, c)
 
 
+# float(x), int(x) and math.exp(x) (which calls float) on a Value.
+_NOT_A_FLOAT = (
+    "{call} on a Value would drop its gradient (so would math.exp(x) and the "
+    "other math functions, which call float). Use the Value's methods to keep "
+    "it (x.exp(), x.log(), x.sqrt(), x.tanh(), ...), or x.data (or x.item()) "
+    "for the number.")
+
+# The reflected method the other operand may have, by op: ``x + y`` with y
+# not a number is left to ``type(y).__radd__`` when it exists.
+_REFLECTED = {"add": "__radd__", "sub": "__rsub__", "mul": "__rmul__",
+              "div": "__rtruediv__", "pow": "__rpow__", "pow_value": "__rpow__"}
+# Built-in types whose reflected operators (set's ``__rsub__``) never take a Value.
+_NEVER_NUMBERS = (str, bytes, list, tuple, dict, set, frozenset, complex, type(None))
+_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**",
+           "pow_value": "**"}
+
+
+def _unsupported(op: Op, a, b):
+    """``a (op) b`` where the non-Value side is not a number: NotImplemented
+    when that side's type may still handle the op (its reflected method),
+    otherwise a TypeError that says what was expected and how to fix it."""
+    value_first = type(a) is Value
+    other = b if value_first else a
+    if (value_first and not isinstance(other, _NEVER_NUMBERS)
+            and hasattr(type(other), _REFLECTED.get(op.name, " "))):
+        return NotImplemented
+    name = type(other).__name__
+    symbol = _SYMBOL.get(op.name, op.name)
+    if isinstance(other, (str, bytes)):
+        hint = f"convert it first: float({other!r})"
+    elif isinstance(other, (list, tuple, set, dict)):
+        hint = f"operators take one number; apply it to each element: [v {symbol} y for y in ys]"
+    else:
+        hint = "convert it with float(y)"
+    raise TypeError(f"unsupported operand for {symbol}: a Value and a {name}; expected "
+                    f"a Value or a number (int, float, bool or numpy scalar); {hint}")
+
+
+# numpy ufuncs that are Python operators: with a numpy scalar operand they run
+# as the operator on a plain number, so np.float64(2) * x is a Value.
+_NUMPY_OPERATORS = {
+    "add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
+    "divide": operator.truediv, "true_divide": operator.truediv,
+    "power": operator.pow, "negative": operator.neg, "positive": operator.pos,
+    "absolute": operator.abs, "less": operator.lt, "less_equal": operator.le,
+    "greater": operator.gt, "greater_equal": operator.ge,
+    "equal": operator.eq, "not_equal": operator.ne,
+}
+# numpy functions a Value has a method for.
+_NUMPY_METHODS = {"exp": "exp", "log": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
+                  "tanh": "tanh"}
+
+
+def _object_array(x):
+    """x as a numpy array of Python objects (a Value as a 0-d one)."""
+    import numpy
+    if type(x) is Value:
+        box = numpy.empty((), dtype=object)
+        box[()] = x
+        return box
+    return numpy.asarray(x).astype(object)
+
+
+def _numpy_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
+    name = getattr(ufunc, "__name__", str(ufunc))
+    operation = _NUMPY_OPERATORS.get(name)
+    if operation is not None and method == "__call__" and not kwargs:
+        if any(type(x).__name__ == "ndarray" for x in inputs):
+            # An array and a Value: numpy's object loop applies the operator
+            # per element (float * Value is a Value), giving an object array.
+            return ufunc(*(_object_array(x) for x in inputs))
+        return operation(*(x.item() if type(x) is not Value and hasattr(x, "item")
+                           else x for x in inputs))
+    if name in _NUMPY_METHODS:
+        hint = (f"use x.{_NUMPY_METHODS[name]}() to keep the gradient, or "
+                f"numpy.{name}(x.data) for the number")
+    else:
+        hint = ("use the Value's methods and operators to keep the gradient, or "
+                "x.data for the number")
+    raise TypeError(f"numpy.{name} on a Value would drop its gradient (numpy "
+                    f"cannot carry one); {hint}")
+
+
 def _binary(op: Op, a, b) -> Value:
     """a (op) b where at least one side is a Value; a number side is folded in."""
     if type(a) is Value:
@@ -518,11 +643,11 @@ def _binary(op: Op, a, b) -> Value:
             return _node(op.forward(a.data, b.data), op, a, b)
         c = _constant(b)
         if c is None:
-            return NotImplemented
+            return _unsupported(op, a, b)
         return _node(op.forward(a.data, c), op.const_right, a, c)
     c = _constant(a)
     if c is None:
-        return NotImplemented
+        return _unsupported(op, a, b)
     return _node(op.forward(c, b.data), op.const_left, c, b)
 
 
@@ -535,7 +660,7 @@ def vsum(values: Iterable[Union[Value, Number]]) -> Value:
     >>> s = vsum(xs); s.backward(); s.data, [x.grad for x in xs]
     (6.0, [1.0, 1.0, 1.0])
     """
-    items = tuple(v if type(v) is Value else Value(v) for v in values)
+    items = _as_values(values, "vsum")
     if not items:
         return Value(0.0)
     op = OPS["sum"]
@@ -552,7 +677,7 @@ def logsumexp(values: Iterable[Union[Value, Number]]) -> Value:
     >>> round(y.data, 6), [x.grad for x in xs]
     (1000.693147, [0.5, 0.5])
     """
-    items = tuple(v if type(v) is Value else Value(v) for v in values)
+    items = _as_values(values, "logsumexp")
     if not items:
         raise ValueError("logsumexp: needs at least one value, got an empty sequence")
     op = OPS["logsumexp"]
@@ -581,19 +706,42 @@ def dot(a: Sequence[Union[Value, Number]], b: Sequence[Union[Value, Number]]) ->
     if kind_a in _NUMBER_KINDS and kind_b in _VALUE_KINDS:
         a, b, kind_a, kind_b = b, a, kind_b, kind_a        # dot is symmetric
     if kind_a in _VALUE_KINDS and kind_b in _NUMBER_KINDS:
-        consts = b if kind_b == "floats" else tuple(_as_float(v, "dot") for v in b)
+        consts = b if kind_b == "floats" else _as_floats(b, "dot")
         variant = _DOT_LEAVES if kind_a == "leaves" else _DOT.const_right
         return _node(op.forward(map(_get_data, a), consts), variant, a, consts)
     # Values on both sides, or a mix: numbers become constant leaves.
-    a = tuple(v if type(v) is Value else Value(v) for v in a)
-    b = tuple(v if type(v) is Value else Value(v) for v in b)
+    a = _as_values(a, "dot")
+    b = _as_values(b, "dot")
     return _node(op.forward(list(map(_get_data, a)), list(map(_get_data, b))), op, a, b)
 
 
-def _as_tuple(items) -> tuple:
+def _as_tuple(items, where: str = "dot") -> tuple:
     if type(items) is tuple or type(items) is Leaves:
         return items
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise TypeError(f"{where}: expected a sequence of Values or numbers, got "
+                        f"{type(items).__name__}")
     return tuple(items.tolist() if hasattr(items, "tolist") else items)
+
+
+def _as_values(values, where: str) -> tuple:
+    """``values`` as a tuple of Values, numbers made constant leaves; a bad
+    element is a TypeError naming ``where`` and the element's position."""
+    items = _as_tuple(values, where)
+    try:
+        return tuple(v if type(v) is Value else Value(v) for v in items)
+    except TypeError:
+        _as_floats([v if type(v) is not Value else 0.0 for v in items], where)
+        raise
+
+
+def _as_floats(numbers, where: str) -> tuple:
+    """``numbers`` as a tuple of floats, or a TypeError naming ``where`` and the
+    position of the first element that is not a number."""
+    out = []
+    for i, v in enumerate(numbers):
+        out.append(v if type(v) is float else _as_float(v, f"{where}: element {i}"))
+    return tuple(out)
 
 
 _ONLY_VALUE = frozenset({Value})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from typing import Callable, List, Optional, Sequence
 
-from .engine import Value, _as_float, apply_op, no_grad
+from .engine import Value, _as_float, apply_op, is_real_number, no_grad
 from .ops import DOT, NARY, OPS, Op  # noqa: F401 (OPS: the doctests use it)
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "check_op",
@@ -21,10 +21,18 @@ class GradcheckError(AssertionError):
     """An analytic derivative disagrees with central differences."""
 
 
-def _points(inputs: Sequence, where: str) -> List[float]:
+def _points(f, inputs: Sequence, where: str) -> List[float]:
     """The point to check at, as floats (a Value counts as its data)."""
-    return [_as_float(x.data if type(x) is Value else x, f"{where}: inputs")
-            for x in inputs]
+    if not callable(f):
+        raise TypeError(f"{where}: f must be a function of Values, got "
+                        f"{type(f).__name__}; call it as {where}(f, [x0, x1, ...])")
+    if isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__iter__"):
+        example = f"[{inputs!r}]" if is_real_number(inputs) else "[0.5, -1.0]"
+        raise TypeError(f"{where}: inputs must be a sequence with one number per "
+                        f"argument of f, got {type(inputs).__name__}; write "
+                        f"{where}(f, {example})")
+    return [_as_float(x.data if type(x) is Value else x, f"{where}: input {i}")
+            for i, x in enumerate(inputs)]
 
 
 def _output(out, where: str) -> Value:
@@ -83,7 +91,7 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-
         >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.5, -1.0])
         True
     """
-    xs = _points(inputs, "gradcheck")
+    xs = _points(f, inputs, "gradcheck")
     analytic = _gradient(f, xs)
     with no_grad():
         for i in range(len(xs)):
@@ -110,7 +118,7 @@ def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float =
         >>> gradgradcheck(lambda x, y: x ** 3 * y.sin(), [1.5, 0.3])
         True
     """
-    xs = _points(inputs, "gradgradcheck")
+    xs = _points(f, inputs, "gradgradcheck")
     n = len(xs)
     leaves = [Value(x) for x in xs]
     _output(f(*leaves), "gradgradcheck").backward(create_graph=True)

@@ -31,6 +31,8 @@ __all__ = [
     "Op",
     "OPS",
     "DomainError",
+    "DivisionByZeroError",
+    "FloatOverflowError",
     "UNARY",
     "BINARY",
     "CONST_RIGHT",
@@ -47,15 +49,47 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 class DomainError(ValueError):
-    """An op was given an input outside its domain (``log(-1)``, ``x / 0``)."""
+    """An op was given an input outside its domain (``log(-1)``, ``x / 0``).
+
+    >>> from autograd_lite import Value
+    >>> Value(-1.0).log()
+    Traceback (most recent call last):
+    ...
+    autograd_lite.DomainError: log: input must be > 0, got -1.0
+    """
 
 
-class _ZeroDivision(DomainError, ZeroDivisionError):
-    """Division by zero: a ValueError that ``except ZeroDivisionError`` catches too."""
+class DivisionByZeroError(DomainError, ZeroDivisionError):
+    """Division by zero (``x / 0``, ``0 ** -1``): a :class:`DomainError`, so a
+    ValueError, that ``except ZeroDivisionError`` catches too.
+
+    >>> from autograd_lite import Value
+    >>> Value(1.0) / 0
+    Traceback (most recent call last):
+    ...
+    autograd_lite.DivisionByZeroError: div: division by zero (1.0 / 0); the divisor must be non-zero
+    """
 
 
-class _Overflow(DomainError, OverflowError):
-    """A result too large for a float: a ValueError that ``except OverflowError`` catches."""
+class FloatOverflowError(DomainError, OverflowError):
+    """A result too large for a float (``exp(1000)``): a :class:`DomainError`,
+    so a ValueError, that ``except OverflowError`` catches too.
+
+    >>> from autograd_lite import Value
+    >>> Value(10.0) ** 400
+    Traceback (most recent call last):
+    ...
+    autograd_lite.FloatOverflowError: pow: result overflows a float for (10.0) ** 400
+    """
+
+
+# Raised by the package and exported from it: tracebacks name the public path.
+for _error in (DomainError, DivisionByZeroError, FloatOverflowError):
+    _error.__module__ = "autograd_lite"
+
+# Earlier private names of the two errors above.
+_ZeroDivision = DivisionByZeroError
+_Overflow = FloatOverflowError
 
 
 # ---------------------------------------------------------------------------
@@ -139,8 +173,8 @@ _PARTIAL_NAMESPACE = {
 
 def _div(a, b):
     if b == 0:
-        raise _ZeroDivision(f"div: division by zero ({a!r} / {b!r}); "
-                            "the divisor must be non-zero")
+        raise DivisionByZeroError(f"div: division by zero ({a!r} / {b!r}); "
+                                  "the divisor must be non-zero")
     return a / b
 
 
@@ -160,8 +194,8 @@ def _exp(x):
     try:
         return math.exp(x)
     except OverflowError:
-        raise _Overflow(f"exp: result overflows a float for input {x!r} "
-                        "(exp is finite only for inputs <= 709.78)") from None
+        raise FloatOverflowError(f"exp: result overflows a float for input {x!r} "
+                                 "(exp is finite only for inputs <= 709.78)") from None
 
 
 def _periodic(name: str, fn: Callable[[float], float]) -> Callable[[float], float]:
@@ -178,11 +212,11 @@ def _pow(x, c):
         raise DomainError(f"pow: a negative base needs an integer exponent, got "
                           f"({x!r}) ** {c!r}; use abs(x) ** {c!r} for a real result")
     if x == 0 and c < 0:
-        raise _ZeroDivision(f"pow: 0.0 cannot be raised to a negative power ({c!r})")
+        raise DivisionByZeroError(f"pow: 0.0 cannot be raised to a negative power ({c!r})")
     try:
         return x ** c
     except OverflowError:
-        raise _Overflow(f"pow: result overflows a float for ({x!r}) ** {c!r}") from None
+        raise FloatOverflowError(f"pow: result overflows a float for ({x!r}) ** {c!r}") from None
 
 
 def _pow_value(a, b):
@@ -191,11 +225,11 @@ def _pow_value(a, b):
                           f"got base {a!r}; use a constant exponent (x ** 2) or "
                           "abs(x) ** y")
     if a == 0 and b <= 0:
-        raise _ZeroDivision(f"pow: 0.0 cannot be raised to a non-positive power ({b!r})")
+        raise DivisionByZeroError(f"pow: 0.0 cannot be raised to a non-positive power ({b!r})")
     try:
         return a ** b
     except OverflowError:
-        raise _Overflow(f"pow: result overflows a float for ({a!r}) ** {b!r}") from None
+        raise FloatOverflowError(f"pow: result overflows a float for ({a!r}) ** {b!r}") from None
 
 
 def _sigmoid(x):

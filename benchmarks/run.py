@@ -11,7 +11,11 @@ differentiates, and each of the performance targets, met or not.
 Usage::
 
     python benchmarks/run.py                  # the full run, a few minutes on 2 cores
+    python benchmarks/run.py --write          # ... and update benchmarks/results.md
     python benchmarks/run.py --quick --out /tmp/results.md   # tiny sizes, seconds
+
+The table is printed; it is written to a file only when asked (``--out PATH``,
+or ``--write`` for the tracked ``benchmarks/results.md`` the README quotes).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results.md"   # tracked: written only with --write
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -546,8 +551,12 @@ def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                              + f"; {QUICK_REPS} with --quick)")
     parser.add_argument("--quick", action="store_true",
                         help="tiny sizes, for a smoke test in seconds")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md",
-                        help="where to write the markdown table (default: %(default)s)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--out", type=Path, default=None, metavar="PATH",
+                       help="also write the markdown table to PATH")
+    where.add_argument("--write", dest="out", action="store_const", const=RESULTS,
+                       help=f"also write it to {RESULTS.relative_to(ROOT)}, the table "
+                            "the README quotes (a tracked file)")
     parser.add_argument("--engines", nargs="+", default=list(W.ENGINE_NAMES),
                         choices=W.ENGINE_NAMES, metavar="ENGINE",
                         help=f"engines to run (default: all of {' '.join(W.ENGINE_NAMES)})")
@@ -626,7 +635,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         A dict: ``machine``, ``engines``, ``workloads`` (per workload: node
         count, correctness ``check``, and per engine ``rows`` of medians in ns
         and ratios), ``depth``, ``deep_chain``, ``targets``, ``ok`` (every
-        workload's engines agreed) and ``out`` (the table's path).
+        workload's engines agreed) and ``out`` (the path the table was
+        written to, or None).
     """
     args = _parse(argv)
     shown = list(sys.argv[1:] if argv is None else argv)
@@ -658,9 +668,10 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         raise outcome["error"]
     results = outcome["results"]
     table = markdown(results)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(args.out, lambda f: f.write(table), where="benchmarks")
-    results["out"] = str(args.out)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(args.out, lambda f: f.write(table), where="benchmarks")
+    results["out"] = None if args.out is None else str(args.out)
     if not args.quiet:
         print(table)
     return results

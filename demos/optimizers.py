@@ -41,7 +41,7 @@ import numpy as np  # noqa: E402
 import nn  # noqa: E402
 from autograd_lite import DomainError, Value, hessian  # noqa: E402
 from demos._common import (demo_parser, output_dir, plt, progress as progress_bar,  # noqa: E402
-                           require_at_least_one, save_figure)
+                           require_at_least_one, run, save_figure)
 
 __all__ = ["main", "Surface", "Racer", "SURFACES", "race", "racers_for"]
 
@@ -365,4 +365,4 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
 
 
 if __name__ == "__main__":
-    main()
+    run(main, "optimizers")

@@ -30,7 +30,7 @@ import nn  # noqa: E402
 from autograd_lite import Value, no_grad, save_graph  # noqa: E402
 from autograd_lite.graph import GraphvizNotFoundError  # noqa: E402
 from demos._common import (demo_parser, output_dir, plt, positive_float,  # noqa: E402
-                           positive_int, progress, save_figure)
+                           positive_int, progress, run, save_figure)
 
 __all__ = ["main", "XOR_INPUTS", "XOR_TARGETS"]
 
@@ -153,4 +153,4 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
 
 
 if __name__ == "__main__":
-    main()
+    run(main, "xor")

@@ -17,6 +17,8 @@ gradient clipping, initializers and checkpoints:
 [0, 1, 1, 0]
 """
 
+from autograd_lite import __version__ as __version__  # one version for both packages
+
 from .checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from .clip import clip_grad_norm_, clip_grad_value_
 from .data import batches, load_idx, load_mnist

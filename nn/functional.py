@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, List, Sequence, Tuple, Union
+from typing import Any, List, Literal, Sequence, Tuple, Union, overload
 
 from autograd_lite import OPS, Value, dot, logsumexp, vsum
 from autograd_lite.engine import is_real_number
@@ -40,6 +40,10 @@ __all__ = ["softmax", "log_softmax", "cross_entropy", "mse_loss", "l1_loss",
 
 Scalar = Union[Value, float, int]
 REDUCTIONS = ("mean", "sum", "none")
+
+# Each loss is typed by its reduction (the overloads before it): "mean" and
+# "sum" give one Value, so `loss.backward()` type-checks; "none" gives a list.
+Reduced = Literal["mean", "sum"]
 
 
 class TargetOutOfRangeError(ValueError, IndexError):
@@ -231,6 +235,20 @@ def _sample_loss(z: List[Scalar], t: Any, sample: int) -> Value:
     return logsumexp(z) * vsum(probs) - dot(probs, z)
 
 
+@overload
+def cross_entropy(logits: Sequence[Any], target: Any, reduction: Reduced = ...) -> Value: ...
+
+
+@overload
+def cross_entropy(logits: Sequence[Any], target: Any,
+                  reduction: Literal["none"]) -> List[Value]: ...
+
+
+@overload
+def cross_entropy(logits: Sequence[Any], target: Any,
+                  reduction: str = ...) -> Union[Value, List[Value]]: ...
+
+
 def cross_entropy(logits: Sequence[Any], target: Any,
                   reduction: str = "mean") -> Union[Value, List[Value]]:
     """Cross-entropy from logits (PyTorch's ``F.cross_entropy``), fused and stable.
@@ -281,6 +299,18 @@ def cross_entropy(logits: Sequence[Any], target: Any,
 # Regression losses
 # ---------------------------------------------------------------------------
 
+@overload
+def mse_loss(input: Any, target: Any, reduction: Reduced = ...) -> Value: ...
+
+
+@overload
+def mse_loss(input: Any, target: Any, reduction: Literal["none"]) -> List[Value]: ...
+
+
+@overload
+def mse_loss(input: Any, target: Any, reduction: str = ...) -> Union[Value, List[Value]]: ...
+
+
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, List[Value]]:
     """Mean squared error: mean((input - target)^2).
 
@@ -307,6 +337,18 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, L
     return _reduce(terms, reduction)
 
 
+@overload
+def l1_loss(input: Any, target: Any, reduction: Reduced = ...) -> Value: ...
+
+
+@overload
+def l1_loss(input: Any, target: Any, reduction: Literal["none"]) -> List[Value]: ...
+
+
+@overload
+def l1_loss(input: Any, target: Any, reduction: str = ...) -> Union[Value, List[Value]]: ...
+
+
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, List[Value]]:
     """Mean absolute error: mean(|input - target|); subgradient 0 at a tie.
 
@@ -325,6 +367,20 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, Li
     _check_reduction(reduction, "l1_loss")
     terms = [abs(x - y) for x, y in zip(*_pairs(input, target, "l1_loss"))]
     return _reduce(terms, reduction)
+
+
+@overload
+def huber_loss(input: Any, target: Any, delta: float = ..., reduction: Reduced = ...) -> Value: ...
+
+
+@overload
+def huber_loss(input: Any, target: Any, delta: float = ...,
+               *, reduction: Literal["none"]) -> List[Value]: ...
+
+
+@overload
+def huber_loss(input: Any, target: Any, delta: float = ...,
+               reduction: str = ...) -> Union[Value, List[Value]]: ...
 
 
 def huber_loss(input: Any, target: Any, delta: float = 1.0,
@@ -385,6 +441,19 @@ def _check_unit_interval(values: List[Scalar], where: str, what: str, hint: str)
                              f"position {i}{hint}")
 
 
+@overload
+def binary_cross_entropy(input: Any, target: Any, reduction: Reduced = ...) -> Value: ...
+
+
+@overload
+def binary_cross_entropy(input: Any, target: Any, reduction: Literal["none"]) -> List[Value]: ...
+
+
+@overload
+def binary_cross_entropy(input: Any, target: Any,
+                         reduction: str = ...) -> Union[Value, List[Value]]: ...
+
+
 def binary_cross_entropy(input: Any, target: Any,
                          reduction: str = "mean") -> Union[Value, List[Value]]:
     """Binary cross-entropy of probabilities: -(y log p + (1 - y) log(1 - p)).
@@ -420,6 +489,21 @@ def _softplus(z: Scalar) -> Scalar:
     return z.softplus() if isinstance(z, Value) else OPS["softplus"].forward(float(z))
 
 
+@overload
+def binary_cross_entropy_with_logits(input: Any, target: Any,
+                                     reduction: Reduced = ...) -> Value: ...
+
+
+@overload
+def binary_cross_entropy_with_logits(input: Any, target: Any,
+                                     reduction: Literal["none"]) -> List[Value]: ...
+
+
+@overload
+def binary_cross_entropy_with_logits(input: Any, target: Any,
+                                     reduction: str = ...) -> Union[Value, List[Value]]: ...
+
+
 def binary_cross_entropy_with_logits(input: Any, target: Any,
                                      reduction: str = "mean") -> Union[Value, List[Value]]:
     """Binary cross-entropy of a score z: BCE(sigmoid(z), y), stable for any z.
@@ -446,6 +530,18 @@ def binary_cross_entropy_with_logits(input: Any, target: Any,
     zs, ys = _pairs(input, target, "binary_cross_entropy_with_logits")
     terms = [_softplus(z) - y * z for z, y in zip(zs, ys)]
     return _reduce(terms, reduction)
+
+
+@overload
+def hinge_loss(input: Any, target: Any, reduction: Reduced = ...) -> Value: ...
+
+
+@overload
+def hinge_loss(input: Any, target: Any, reduction: Literal["none"]) -> List[Value]: ...
+
+
+@overload
+def hinge_loss(input: Any, target: Any, reduction: str = ...) -> Union[Value, List[Value]]: ...
 
 
 def hinge_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, List[Value]]:

@@ -357,6 +357,119 @@ class Module:
                             f"Sequential, not {type(self).__name__} ({error})") from None
         return interop.to_torch(architecture, self.state_dict())
 
+    # ---- printing --------------------------------------------------------------
+    def __repr__(self) -> str:
+        """The architecture, as ``print(model)`` shows it (see ``__str__``).
+
+        Example:
+            >>> class Affine(Module):
+            ...     def __init__(self):
+            ...         self.scale = Value(2.0); self.shift = Value(0.5)
+            >>> Affine()
+            Affine: 2 parameters
+              (scale): Value(data=2.0, grad=0.0)
+              (shift): Value(data=0.5, grad=0.0)
+        """
+        return _architecture(self)
+
+    def __str__(self) -> str:
+        """The architecture and the parameter count: one line per sub-module
+        (their own sub-modules indented below), parameter and parameter list.
+
+        Example:
+            >>> print(MLP(2, [16, 16, 1], seed=0))
+            MLP(2, [16, 16, 1], activation='relu', output_activation='linear',
+                init='uniform'): 337 parameters
+              (layers.0): Layer(2 -> 16, relu): 48 parameters
+              (layers.1): Layer(16 -> 16, relu): 272 parameters
+              (layers.2): Layer(16 -> 1, linear): 17 parameters
+        """
+        return _architecture(self)
+
+
+def _count(n: int) -> str:
+    return f"{n:,} parameter" + ("" if n == 1 else "s")
+
+
+def _children(module: Module) -> Iterator[Tuple[str, Any]]:
+    """(name, item) for the public attributes that hold parameters or modules,
+    a list, tuple or dict of them giving one entry per element (``layers.0``)."""
+    for attr, value in vars(module).items():
+        if attr[0] == "_":
+            continue
+        if type(value) is Value or isinstance(value, Module):
+            yield attr, value
+        elif isinstance(value, (list, tuple)) and _is_parameter_list(value):
+            yield attr, value
+        elif isinstance(value, (list, tuple, dict)):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if type(item) is Value or isinstance(item, Module):
+                    yield f"{attr}.{key}", item
+
+
+def _architecture(module: Module, indent: str = "") -> str:
+    """A module's heading and parameter count, then a line per child: a
+    module whose class prints itself on one line (``Layer``, ``Neuron``) stays
+    on one line, any other is expanded below it."""
+    if type(module).__repr__ is Module.__repr__:
+        heading = type(module).__name__
+    else:
+        heading = repr(module)
+    lines = [f"{heading}: {_count(module.num_parameters())}"]
+    for name, item in _children(module):
+        if type(item) is Value:
+            text = repr(item)
+        elif isinstance(item, Module):
+            if type(item).__str__ is Module.__str__:
+                text = _architecture(item, indent + "  ")
+            else:
+                text = f"{item}: {_count(item.num_parameters())}"
+        else:
+            text = f"{len(item):,} parameters"
+        lines.append(f"{indent}  ({name}): {text}")
+    return "\n".join(lines)
+
+
+def _sample_problem(nin: int, x: Any) -> Optional[str]:
+    """What is wrong with ``x`` as one sample of ``nin`` inputs, or None."""
+    noun = "number or Value" if nin == 1 else "numbers or Values"
+    expected = f"expected one sample, a sequence of {nin} {noun}, got"
+    batch = ("; a model takes one sample: call it on each ([model(x) for x in X]), "
+             "or use autograd_lite.compile to run a whole batch")
+    if isinstance(x, (str, bytes)):
+        return f"{expected} a {type(x).__name__}"
+    if type(x) is Value or isinstance(x, numbers.Number):
+        return f"{expected} a single {type(x).__name__}; wrap it: [x]"
+    shape = getattr(x, "shape", None)
+    if shape is not None and len(shape) != 1:
+        return f"{expected} an array of shape {tuple(shape)}" + (batch if shape else "")
+    try:
+        items = list(x)
+    except TypeError:
+        return f"{expected} {type(x).__name__}"
+    if items and all(isinstance(item, (list, tuple)) or getattr(item, "ndim", 0) > 0
+                     for item in items):
+        return f"{expected} a sequence of {len(items)} sequences" + batch
+    if len(items) != nin:
+        return f"expects {nin} inputs, got {len(items)}"
+    for i, item in enumerate(items):
+        if type(item) is not Value and not is_real_number(item):
+            return (f"input {i} must be a number or a Value, got "
+                    f"{type(item).__name__} {item!r:.40}")
+    return None
+
+
+def _check_sample(where: str, nin: int, x: Any, error: Exception) -> None:
+    """After ``error`` in a forward pass: if ``x`` is not one sample, raise an
+    error naming ``where`` that says why (a length as a ValueError, a type as
+    a TypeError); otherwise return, so the caller re-raises ``error``."""
+    problem = _sample_problem(nin, x)
+    if problem is None:
+        return
+    kind = ValueError if problem.startswith("expects") else TypeError
+    raise kind(f"{where}: {problem}") from error
+
 
 # ---------------------------------------------------------------------------
 # Neuron, Layer, MLP
@@ -440,15 +553,16 @@ class Neuron(Module):
         return self.activation != "linear"
 
     def __call__(self, x: Sequence[Union[Value, float]]) -> Value:
-        if type(x) is not list and type(x) is not tuple:
-            x = _inputs(x)
+        sample = x
         try:
+            if type(x) is not list and type(x) is not tuple:
+                x = _inputs(x)
+                if hasattr(sample, "__next__"):
+                    sample = x      # an iterator is read once: check what it gave
             act = dot(self.w, x) + self.b
-        except ValueError as error:
-            if len(self.w) == len(x):
-                raise
-            raise ValueError(f"{self!r} expects {len(self.w)} inputs, got "
-                             f"{len(x)}") from error
+        except (TypeError, ValueError) as error:
+            _check_sample(repr(self), len(self.w), sample, error)
+            raise
         activate = self._activate
         return act if activate is None else activate(act)
 
@@ -459,6 +573,8 @@ class Neuron(Module):
         kind = "".join(part.capitalize() for part in self.activation.split("_"))
         kind = {"Relu": "ReLU", "LeakyRelu": "LeakyReLU", "Gelu": "GELU"}.get(kind, kind)
         return f"{kind}Neuron({len(self.w)})"
+
+    __str__ = __repr__
 
 
 class Layer(Module):
@@ -487,8 +603,14 @@ class Layer(Module):
                         for _ in range(nout)]
 
     def __call__(self, x: Sequence[Union[Value, float]]) -> List[Value]:
-        x = _inputs(x)
-        return [n(x) for n in self.neurons]
+        if hasattr(x, "__next__"):
+            x = tuple(x)            # an iterator is read once: keep what it gave
+        try:
+            inputs = _inputs(x)
+            return [n(inputs) for n in self.neurons]
+        except (TypeError, ValueError) as error:
+            _check_sample(repr(self), len(self.neurons[0].w), x, error)
+            raise
 
     def config(self) -> Dict[str, Any]:
         first = self.neurons[0]
@@ -498,6 +620,8 @@ class Layer(Module):
     def __repr__(self) -> str:
         c = self.config()
         return f"Layer({c['nin']} -> {c['nout']}, {c['activation']})"
+
+    __str__ = __repr__    # one line in a model's architecture, as torch's Linear
 
 
 class MLP(Module):
@@ -544,11 +668,21 @@ class MLP(Module):
                        for i in range(len(nouts))]
         self._single_output = nouts[-1] == 1
 
-    def __call__(self, x: Sequence[Union[Value, float]]) -> Union[Value, List[Value]]:
-        out: List[Value] = []
-        for layer in self.layers:
-            x = out = layer(x)
-        return out[0] if self._single_output else out
+    # Typed Any, as torch types Module.__call__: whether the result is a Value
+    # or a list depends on the last layer's width, which a type checker cannot
+    # see, and a Union would make every `model(x).data` a type error.
+    def __call__(self, x: Sequence[Union[Value, float]]) -> Any:
+        if hasattr(x, "__next__"):
+            x = tuple(x)            # an iterator is read once: keep what it gave
+        sample = x
+        try:
+            for layer in self.layers:
+                x = layer(x)
+        except (TypeError, ValueError) as error:
+            _check_sample(f"MLP({self.layers[0].config()['nin']} inputs)",
+                          len(self.layers[0].neurons[0].w), sample, error)
+            raise
+        return x[0] if self._single_output else x
 
     @classmethod
     def from_torch(cls, module: Any) -> "MLP":

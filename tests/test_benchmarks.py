@@ -8,6 +8,7 @@ the node count is micrograd's own, and that the script produces its table.
 
 import math
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -166,3 +167,28 @@ def test_dropped_nn_model_leaves_no_value_alive():
     model([0.5] * 20)
     del model
     assert alive() == before
+
+
+# ---- the tracked table is written only when asked ---------------------------------
+
+def test_a_run_writes_no_file_unless_asked(capsys):
+    before = run.RESULTS.read_bytes()
+    results = run.main(["--quick", "--engines", "floats", "autograd-lite",
+                        "--workloads", "chain", "--max-depth", "100"])
+    assert results["out"] is None and run.RESULTS.read_bytes() == before
+    assert "chain" in capsys.readouterr().out          # the table is printed
+
+
+def test_write_names_the_tracked_table_and_out_any_other_path(tmp_path):
+    assert run._parse([]).out is None
+    assert run._parse(["--write"]).out == run.RESULTS
+    assert run._parse(["--out", str(tmp_path / "t.md")]).out == tmp_path / "t.md"
+    with pytest.raises(SystemExit):
+        run._parse(["--write", "--out", str(tmp_path / "t.md")])
+
+
+def test_make_bench_leaves_the_tracked_table_alone_and_bench_results_updates_it():
+    makefile = (Path(run.ROOT) / "Makefile").read_text(encoding="utf-8")
+    recipes = dict(re.findall(r"^([\w-]+):[^\n]*\n((?:\t[^\n]*\n)+)", makefile, re.M))
+    assert "benchmarks/run.py" in recipes["bench"] and "--write" not in recipes["bench"]
+    assert "benchmarks/run.py --write" in recipes["bench-results"]

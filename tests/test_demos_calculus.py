@@ -8,9 +8,22 @@ from support import (assert_docstring_examples_pass, assert_pictures_written,
 
 calculus = import_demo("calculus")
 
-# The printed values of the reference texts that the math contradicts
-# (calculus-for-machine-learning.txt, by line).
-KNOWN_WRONG_LINES = {392, 449, 833, 971, 1198, 1274, 1311, 1336}
+# The printed values of the reference texts that the math contradicts, by what
+# they claim to be, and the numbers the math gives.
+KNOWN_WRONG = {
+    "f'(0), f'(1), f'(2) of x²·eˣ": "[0.0, 8.154, 59.112]",
+    "d/dx σ(3x + 2) at x = 0, 1, 2": "[0.315, 0.0199, 0.00101]",
+    "the trapezoidal rule for ∫₀² x² dx, n = 1000": "2.666668",
+    "KL([0.4, 0.3, 0.3] ‖ [0.33, 0.33, 0.34])": "0.0108",
+    "w after 50 gradient-descent steps from [4, 2], lr 0.1, rounded to 6 decimals":
+        "[5.71e-05, 0.0]",
+    "w after 100 momentum steps from [4, 2], lr 0.01, β 0.9, rounded to 4 decimals":
+        "[0.0169, 0.00873]",
+    "w after 200 Adam steps from [4, 2], lr 0.001, rounded to 4 decimals (NumPy code)":
+        "[3.8020, 1.8041]",
+    "w after 200 Adam steps from [4, 2], lr 0.001, rounded to 4 decimals (pure Python)":
+        "[3.8020, 1.8041]",
+}
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +84,20 @@ def test_vanishing_gradient_stays_below_the_quarter_power_bound(run):
 
 
 def test_the_known_wrong_values_of_the_reference_texts_are_reported(run):
-    found = run[1]["discrepancies"]
-    assert {d["line"] for d in found} == KNOWN_WRONG_LINES
-    assert all(d["file"] == calculus.CALC for d in found)
-    by_line = {d["line"]: d for d in found}
-    assert by_line[392]["correct"] == "[0.0, 8.154, 59.112]"
-    assert by_line[449]["correct"] == "[0.315, 0.0199, 0.00101]"
-    assert by_line[971]["correct"] == "0.0108"
-    assert by_line[833]["correct"] == "2.666668"
+    found = {d["claim"]: d["correct"] for d in run[1]["discrepancies"]}
+    assert set(found) == set(KNOWN_WRONG)
+    for claim, correct in KNOWN_WRONG.items():
+        assert found[claim] == correct, claim
+
+
+def test_the_output_states_each_claim_and_points_into_no_file(capsys, tmp_path):
+    calculus.main(["--no-plots", "--gd-max-iter", "300", "--taylor-order", "9"])
+    output = capsys.readouterr().out
+    assert ".txt" not in output and ".md:" not in output
+    for claim, correct in KNOWN_WRONG.items():
+        assert f"!! for {claim} the text prints " in output
+        assert f"{claim}: the text prints " in output
+    assert "the text prints 8.1548 for f'(1) of x²·eˣ, to four decimals: agrees" in output
 
 
 def test_text_optimizer_runs_end_where_the_update_rules_put_them(run):
@@ -97,12 +116,12 @@ def test_pictures_are_written_as_png(run):
 
 def test_checker_accepts_rounded_or_cut_off_values_and_flags_wrong_ones():
     check = calculus.Checker(quiet=True)
-    assert check.text("t", 1, "8.154", 8.1548454)                  # cut off
-    assert check.text("t", 2, "8.155", 8.1548454)                  # rounded
-    assert not check.text("t", 3, "2.666667", 2.666668, rounded=True)
-    assert not check.text("t", 4, "0.0", 5.7e-05, decimals=6)
-    assert check.text("t", 5, "0.0", 2.5e-20, decimals=6)
-    assert [d["line"] for d in check.discrepancies] == [3, 4]
+    assert check.text("a", "8.154", 8.1548454)                  # cut off
+    assert check.text("b", "8.155", 8.1548454)                  # rounded
+    assert not check.text("c", "2.666667", 2.666668, rounded=True)
+    assert not check.text("d", "0.0", 5.7e-05, decimals=6)
+    assert check.text("e", "0.0", 2.5e-20, decimals=6)
+    assert [d["claim"] for d in check.discrepancies] == ["c", "d"]
 
 
 def test_tools_compute_derivatives_by_nested_grad():

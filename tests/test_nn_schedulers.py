@@ -265,7 +265,8 @@ def test_every_schedule_follows_torchs_whole_sequence_and_never_goes_below_zero(
 def test_a_step_the_optimizer_refuses_leaves_scheduler_and_optimizer_as_they_were():
     opt = nn.SGD([Value(0.0)], lr=1.0)
     sched = nn.ExponentialLR(opt, gamma=1e100)
-    sched.step(); sched.step(); sched.step()              # lr 1e300
+    for _ in range(3):
+        sched.step()                                      # up to lr 1e300
     state = (sched.last_epoch, sched.get_last_lr(), opt.lr)
     for _ in range(2):                                    # 1e400 is inf: refused, twice
         with pytest.raises(ValueError, match=r"ExponentialLR: step 4 cannot set the "
@@ -279,7 +280,8 @@ def test_a_sequential_step_the_optimizer_refuses_moves_nothing():
     opt = nn.SGD([Value(0.0)], lr=1.0)
     grow = nn.ExponentialLR(opt, gamma=1e160)
     sched = nn.SequentialLR(opt, [nn.StepLR(opt, 1, 1.0), grow], milestones=[1])
-    sched.step(); sched.step()                            # milestone, then 1e160
+    for _ in range(2):
+        sched.step()                                      # the milestone, then 1e160
     state = (sched.last_epoch, grow.last_epoch, sched._last_lr, opt.lr)
     with pytest.raises(ValueError, match="ExponentialLR: step 2 cannot set"):
         sched.step()

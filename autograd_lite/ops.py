@@ -51,6 +51,7 @@ __all__ = [
     "DOT",
     "DOT_CONST",
     "markdown_table",
+    "ieee_arithmetic",
 ]
 
 

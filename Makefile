@@ -15,6 +15,8 @@ demo: setup
 	$(PY) demos/mnist.py
 
 test: setup
+	$(PY) -m ruff check .
+	$(PY) -m mypy autograd_lite nn
 	$(PY) -m pytest -q
 
 bench: setup

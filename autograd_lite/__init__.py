@@ -14,6 +14,7 @@ from .functional import grad, gradients, hessian, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
 from .graph import draw_dot, draw_graph, save_graph
 from .ops import OPS, DomainError, Op
+from .user_ops import define_op, remove_op
 
 __version__ = "0.1.0"
 
@@ -21,7 +22,7 @@ __all__ = [
     "Value", "Leaves", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "vsum", "dot", "logsumexp",
     "apply_op", "topological_order",
-    "OPS", "Op", "DomainError",
+    "OPS", "Op", "DomainError", "define_op", "remove_op",
     "gradcheck", "gradgradcheck", "check_op", "GradcheckError",
     "draw_graph", "draw_dot", "save_graph",
     "grad", "value_and_grad", "jacobian", "hessian", "jvp", "gradients",

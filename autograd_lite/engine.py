@@ -34,11 +34,12 @@ import contextlib
 import numbers
 import operator
 import threading
+import warnings
 from itertools import compress as _compress
 from math import isfinite as _isfinite
-from typing import Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS,
+from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS, REALS,
                   THE_CONSTANT, UNARY, Op, ieee_arithmetic)
 
 __all__ = ["Value", "Leaves", "no_grad", "enable_grad", "set_grad_enabled",
@@ -141,6 +142,56 @@ def _opaque_op(symbol: str) -> Op:
 
 
 _OPAQUE = {}
+_NO_CHILDREN = ()    # the empty tuple, one object in CPython: a leaf's children
+
+# The op of a node built with its local gradients, microgpt's
+# ``Value(data, children, local_grads)``: the node keeps its children in ``_a``
+# and the numbers in ``_b``, as a dot with constants does, and its partials
+# are those numbers, so backward, forward mode and the graph picture treat it
+# like any op. The numbers are constants: a first-order rule, whose second
+# derivatives (create_graph=True) through the node are zero.
+_LOCAL = Op("local", "local", "Value(data, children, local_grads)",
+            "d out / d children[i] = local_grads[i], numbers given by hand",
+            inputs="xs", param="local_grads", derivative="local_grads",
+            forward=None, domain=(REALS,), layout=DOT_CONST)
+
+
+def _hand_built(children: tuple, third, local_grads
+                ) -> Tuple[Optional[Op], Optional[tuple], Optional[tuple]]:
+    """(op, _a, _b) of ``Value(data, children, third)``: micrograd's label
+    (a str) makes an opaque node, microgpt's local gradients (numbers, one
+    per child) a node whose partials they are."""
+    if local_grads is None:
+        if isinstance(third, str):
+            return _opaque_op(third), children, None
+        if isinstance(third, (bytes, dict)) or not hasattr(third, "__iter__"):
+            raise TypeError(
+                f"Value: the third argument is micrograd's _op label (a str) or "
+                f"microgpt's local_grads (a sequence of numbers, one per child), got "
+                f"{type(third).__name__}; e.g. Value(a.data * b.data, (a, b), "
+                "(b.data, a.data))")
+        local_grads = third
+    elif not isinstance(third, str) or third:
+        raise TypeError("Value: got both a third argument and local_grads=; pass the "
+                        "local gradients once")
+    if isinstance(local_grads, (str, bytes, dict)) or not hasattr(local_grads, "__iter__"):
+        raise TypeError(f"Value: local_grads must be a sequence of numbers, one per "
+                        f"child, got {type(local_grads).__name__}")
+    grads = tuple(local_grads)
+    if len(grads) != len(children):
+        raise ValueError(
+            f"Value: {len(children)} {'child' if len(children) == 1 else 'children'} "
+            f"but {len(grads)} local gradient{'' if len(grads) == 1 else 's'}; pass one "
+            "number per child, d data / d child, in the children's order")
+    numbers = []
+    for i, g in enumerate(grads):
+        if type(g) is Value:
+            raise TypeError(
+                f"Value: local_grads[{i}] must be a number, got Value; local gradients "
+                "are numbers (use x.data): a rule that can be differentiated again "
+                "(create_graph=True) is an op, see autograd_lite.define_op")
+        numbers.append(_as_float(g, f"Value: local_grads[{i}]"))
+    return (_LOCAL, children, tuple(numbers)) if children else (None, None, None)
 
 
 class Value:
@@ -148,10 +199,19 @@ class Value:
 
     Args:
         data: the number (int, float, bool or numpy scalar), stored as a float.
-        _children: inputs of a node built by hand (micrograd's signature);
-            no gradient flows through such a node.
-        _op: the label of a node built by hand.
+        _children: inputs of a node built by hand.
+        _op: for a node built by hand, either micrograd's label (a str, such
+            as ``'+'``): a picture-only node with no derivative rule, so no
+            gradient flows to its children (``backward`` warns); or
+            microgpt's local gradients: a sequence of numbers, one per child,
+            ``d data / d child``, in order. Those are a first-order rule: with
+            ``backward(create_graph=True)`` they are constants, so second
+            derivatives through the node are zero (``backward`` warns); an
+            op defined with :func:`~autograd_lite.define_op` has exact ones.
         label: a name, shown by ``draw_graph``.
+        local_grads: the local gradients as a keyword, instead of ``_op``.
+
+    Hand-built nodes follow grad mode: inside ``no_grad`` they are leaves.
 
     Example:
         >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
@@ -159,6 +219,10 @@ class Value:
         >>> y.backward()
         >>> y.data, a.grad, b.grad
         (-1.5, -5.25, -1.0)
+        >>> a, b = Value(2.0), Value(3.0)          # microgpt's a * b, by hand
+        >>> c = Value(a.data * b.data, (a, b), (b.data, a.data))
+        >>> c.backward(); a.grad, b.grad
+        (3.0, 2.0)
     """
 
     __slots__ = ("data", "grad", "op", "_a", "_b", "label", "_pending")
@@ -166,21 +230,27 @@ class Value:
     # numpy defers to our reflected operators: np.float64(2) * x is a Value.
     __array_ufunc__ = None
 
-    def __init__(self, data, _children: Iterable["Value"] = (), _op: str = "",
-                 label: str = ""):
+    def __init__(self, data, _children: Iterable["Value"] = (),
+                 _op: Union[str, Sequence[Number]] = "", label: str = "", *,
+                 local_grads: Optional[Sequence[Number]] = None):
         self.data = _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
         self._pending = 0
+        if _children is _NO_CHILDREN and local_grads is None and type(_op) is str:
+            self.op = self._a = self._b = None          # a leaf, the usual case
+            return
         children = tuple(_children)
         for child in children:
             if type(child) is not Value:
                 raise TypeError(f"Value: _children must be Values, got "
                                 f"{type(child).__name__}")
-        if children:
-            self.op, self._a, self._b = _opaque_op(str(_op)), children, None
-        else:
-            self.op = self._a = self._b = None
+        if children or local_grads is not None or not isinstance(_op, str):
+            op, a, b = _hand_built(children, _op, local_grads)
+            if op is not None and (not _threads_not_recording or _mode.enabled):
+                self.op, self._a, self._b = op, a, b
+                return
+        self.op = self._a = self._b = None
 
     # ---- micrograd's view of the node --------------------------------------
     @property
@@ -384,7 +454,9 @@ class Value:
             seed = grad if type(grad) is Value else _as_float(grad, "backward: grad")
         else:
             seed = _as_float(grad, "backward: grad")
-        _count_consumers(self)
+        hand_built = _count_consumers(self)
+        if hand_built:
+            _warn_hand_built(hand_built, create_graph, "backward()", stacklevel=2)
         self.grad = (self.grad + seed) if self.op is None else seed
         try:
             if create_graph:
@@ -707,10 +779,14 @@ def topological_order(root: Value) -> List[Value]:
 # Backward: pass 1 counts consumers, pass 2 propagates (Kahn's algorithm)
 # ---------------------------------------------------------------------------
 
-def _count_consumers(root: Value) -> None:
+def _count_consumers(root: Value) -> Dict[Op, None]:
     """Pass 1: for every interior node below root, count its uses in
     ``_pending`` and reset its gradient. Leaves are not counted (they have no
-    inputs to wait for) and keep their gradients, so those accumulate."""
+    inputs to wait for) and keep their gradients, so those accumulate.
+
+    Returns the ops of the nodes built by hand below root, in the order
+    met (usually none), for :func:`_warn_hand_built`."""
+    hand_built: Dict[Op, None] = {}
     stack = [root]
     push, pop = stack.append, stack.pop
     while stack:
@@ -740,6 +816,8 @@ def _count_consumers(root: Value) -> None:
             continue
         if op is _DOT_LEAVES:              # all inputs are leaves: nothing to count
             continue
+        if op.forward is None:             # built by hand (n-ary layouts only)
+            hand_built[op] = None
         for child in _inputs(node):        # n-ary nodes
             if child.op is not None:
                 seen = child._pending
@@ -747,6 +825,35 @@ def _count_consumers(root: Value) -> None:
                 if not seen:
                     child.grad = 0.0
                     push(child)
+    return hand_built
+
+
+def _warn_hand_built(ops: Iterable[Op], create_graph: bool, where: str,
+                     stacklevel: int) -> None:
+    """Say, once per call, what a derivative through nodes built by hand misses.
+
+    The message does not depend on the graph, so Python's warning filter
+    shows it once per line of user code (a training loop warns once)."""
+    ops = list(ops)
+    opaque = [op for op in ops if op is not _LOCAL]
+    if opaque:
+        warnings.warn(
+            f"{where} passes through a node built as Value(data, children, "
+            f"{opaque[0].symbol!r}): a label, not a derivative rule, so its children get "
+            "no gradient (as in micrograd). To give them one, pass the local gradients "
+            "instead of the label, one number per child: Value(data, children, "
+            "local_grads), e.g. Value(a.data * b.data, (a, b), (b.data, a.data)) for "
+            "a * b; or compute the node with the op itself (a * b)",
+            UserWarning, stacklevel=stacklevel + 1)
+    if create_graph and _LOCAL in ops:
+        warnings.warn(
+            f"{where} keeps a graph of the derivatives (create_graph=True, or a "
+            "transform inside another) through a node built as Value(data, children, "
+            "local_grads): its local gradients are numbers, so derivatives taken again "
+            "through it treat them as constants (its second derivatives are zero). For "
+            "exact higher derivatives compute it with the built-in ops, or define the op "
+            "with autograd_lite.define_op",
+            UserWarning, stacklevel=stacklevel + 1)
 
 
 def _propagate(root: Value) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from typing import IO, Callable, Union
+from typing import Any, IO, Callable, Union
 
 __all__ = ["write_atomically", "check_destination"]
 
@@ -35,14 +35,15 @@ def check_destination(path: PathLike, where: str = "write") -> str:
     return path
 
 
-def write_atomically(path: PathLike, write: Callable[[IO], None], *,
+def write_atomically(path: PathLike, write: Callable[[IO[Any]], object], *,
                      binary: bool = False, where: str = "write") -> str:
     """Create or replace ``path`` with what ``write(file)`` writes, atomically.
 
     Args:
         path: the destination; its folder must exist.
         write: called once with the open temporary file (text, UTF-8, or
-            bytes when ``binary``) and writes the whole contents.
+            bytes when ``binary``) and writes the whole contents (what it
+            returns is ignored, so ``f.write`` itself will do).
         binary: open the temporary file in binary mode.
         where: names the caller in error messages.
 

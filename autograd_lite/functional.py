@@ -59,7 +59,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .engine import Value, _local_partials, enable_grad, topological_order
+from .engine import Value, _local_partials, _warn_hand_built, enable_grad, topological_order
 from .engine import is_real_number as _is_number
 
 __all__ = ["gradients", "grad", "value_and_grad", "jacobian", "hessian", "jvp"]
@@ -159,6 +159,11 @@ def _reverse(output: Value, inputs: Sequence[Value], graph: bool) -> Dict[int, A
                     break
     if id(output) not in relevant:
         return {}
+    # forward is None: a node built by hand, Value(data, children, ...)
+    hand_built = {node.op: None for node in order if node.op is not None
+                  and node.op.forward is None and id(node) in relevant}
+    if hand_built:
+        _warn_hand_built(hand_built, graph, "taking a derivative", stacklevel=3)
     adjoint: Dict[int, Any] = {id(output): 1.0}
     get = adjoint.get
     for node in reversed(order):
@@ -198,7 +203,9 @@ def _forward(outputs: Sequence[Any], seeds: Sequence[Tuple[Value, Any]],
             done.add(key)
             if node.op is None or not any(id(child) in tangent for child in node._prev):
                 continue
-            total = None
+            if node.op.forward is None:         # built by hand, Value(data, children, ...)
+                _warn_hand_built((node.op,), graph, "jvp", stacklevel=3)
+            total: Any = None
             for child, partial in _local_partials(node, graph=graph):
                 t = tangent.get(id(child))
                 if t is None:
@@ -630,7 +637,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any],
     graph = _graph_mode(primals, tangents)
     with enable_grad():
         call_args, groups = _prepare("jvp", primals, list(range(len(primals))))
-        seeds = []
+        seeds: List[Tuple[Value, Any]] = []
         for argnum, ((kind, nodes), tangent) in enumerate(zip(groups, tangents)):
             seeds.extend(zip(nodes, _tangent_list(argnum, kind, len(nodes), tangent, graph)))
         outputs, is_sequence = _output_list("jvp", _evaluate(f, call_args, {}))

@@ -86,7 +86,7 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-
     xs = _points(inputs, "gradcheck")
     analytic = _gradient(f, xs)
     with no_grad():
-        for i, x in enumerate(xs):
+        for i in range(len(xs)):
             numeric = (f(*map(Value, _shifted(xs, i, eps))).data
                        - f(*map(Value, _shifted(xs, i, -eps))).data) / (2 * eps)
             _compare(analytic[i], numeric, atol, rtol,

@@ -16,7 +16,10 @@ The picture, read left to right (``rankdir="LR"``):
   op node with all its inputs fanning in;
 * constants the engine keeps inside a node instead of as leaves (the 2.0 of
   ``x * 2.0``, the numbers of ``dot(w, [1.0, 2.0])``) are printed on the op
-  node (``* 2.0``) or on the edge they multiply (``× 1.0``).
+  node (``* 2.0``) or on the edge they multiply (``× 1.0``);
+* a node built with its local gradients, ``Value(data, children,
+  local_grads)``, is a ``local`` op node whose edges show those gradients
+  (``∂ 3.0``).
 
 The picture is the engine's graph itself: a node per Value, exactly as the
 expression was written (``a * b + a`` is a ``*`` node and a ``+`` node),
@@ -47,7 +50,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 import graphviz
 
-from .engine import Value, _inputs
+from .engine import _LOCAL, Value, _inputs
 from .files import check_destination, write_atomically
 from .ops import CONST_LEFT, CONST_RIGHT, DOT_CONST
 
@@ -148,7 +151,11 @@ def _op_text_or_none(value: Value) -> Optional[str]:
 
 def _edge_labels(value: Value) -> Optional[Tuple[Optional[str], ...]]:
     """Per input edge, the constant that input is multiplied by, if any:
-    ``dot(w, [1.0, 2.0])`` is one node whose edges say ``× 1.0``, ``× 2.0``."""
+    ``dot(w, [1.0, 2.0])`` is one node whose edges say ``× 1.0``, ``× 2.0``;
+    a node built with local gradients, ``Value(data, (a, b), (3.0, 2.0))``,
+    has edges that say ``∂ 3.0``, ``∂ 2.0``."""
+    if value.op is _LOCAL:
+        return tuple(f"∂ {_constant(c)}" for c in value._b)
     if value.op.layout == DOT_CONST:
         return tuple(f"× {_constant(c)}" for c in value._b)
     return None

@@ -564,17 +564,22 @@ class Op:
         return f"Op({self.name!r}: {self.formula})"
 
 
+def _add_variants(op: Op) -> Op:
+    """Give a binary (or dot) entry its constant variants; return it."""
+    if op.layout == BINARY:
+        op.const_right = op._variant(CONST_RIGHT)
+        op.const_left = op._variant(CONST_LEFT)
+    elif op.layout == DOT:
+        op.const_right = op._variant(DOT_CONST)
+    return op
+
+
 def _table(*ops: Op) -> Dict[str, Op]:
     table = {}
     for op in ops:
         if op.name in table:
             raise ValueError(f"op table: duplicate entry {op.name!r}")
-        if op.layout == BINARY:
-            op.const_right = op._variant(CONST_RIGHT)
-            op.const_left = op._variant(CONST_LEFT)
-        elif op.layout == DOT:
-            op.const_right = op._variant(DOT_CONST)
-        table[op.name] = op
+        table[op.name] = _add_variants(op)
     return table
 
 

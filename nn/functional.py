@@ -58,7 +58,7 @@ def _is_scalar(x: Any) -> bool:
 
 
 def _data(x: Scalar) -> float:
-    return x.data if type(x) is Value else float(x)
+    return x.data if isinstance(x, Value) else float(x)
 
 
 def _items(x: Any, where: str, what: str) -> list:
@@ -91,7 +91,7 @@ def _flatten(x: Any, where: str, what: str) -> Tuple[List[Scalar], Tuple[int, ..
             raise ValueError(f"{where}: {what} is ragged: rows of shapes {inner} "
                              f"and {shape}")
         flat.extend(part)
-    return flat, (len(items),) + inner
+    return flat, (len(items),) + (inner or ())
 
 
 def _pairs(input: Any, target: Any, where: str) -> Tuple[List[Scalar], List[Scalar]]:
@@ -103,7 +103,7 @@ def _pairs(input: Any, target: Any, where: str) -> Tuple[List[Scalar], List[Scal
     return xs, ys
 
 
-def _reduce(terms: List[Scalar], reduction: str) -> Union[Value, List[Value]]:
+def _reduce(terms: Sequence[Scalar], reduction: str) -> Union[Value, List[Value]]:
     """The terms combined by ``reduction`` (checked by the caller beforehand)."""
     if reduction == "mean":
         if len(terms) == 1:
@@ -147,7 +147,7 @@ def _shifted(row: List[Scalar]) -> List[Value]:
     e^0 = 1 exactly, so nothing overflows and no precision is lost to a large
     common offset (e.g. logits near 1000)."""
     m = max(_data(v) for v in row)
-    return [v - m if type(v) is Value else Value(float(v) - m) for v in row]
+    return [v - m if isinstance(v, Value) else Value(float(v) - m) for v in row]
 
 
 def log_softmax(z: Sequence[Scalar]) -> Union[List[Value], List[List[Value]]]:
@@ -417,7 +417,7 @@ def binary_cross_entropy(input: Any, target: Any,
 
 def _softplus(z: Scalar) -> Scalar:
     # A plain-number score stays a number: the op table's forward (stable for any z).
-    return z.softplus() if type(z) is Value else OPS["softplus"].forward(float(z))
+    return z.softplus() if isinstance(z, Value) else OPS["softplus"].forward(float(z))
 
 
 def binary_cross_entropy_with_logits(input: Any, target: Any,

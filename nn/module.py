@@ -45,7 +45,9 @@ from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional,
 from autograd_lite import Leaves, Value, dot
 from autograd_lite.engine import is_real_number
 
+from . import interop
 from ._checks import positive_int
+from .checkpoint import load_checkpoint, save_checkpoint
 from .init import Initializer, Seed, get_initializer, make_rng
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "IncompatibleKeys",
@@ -68,10 +70,12 @@ names the model has but the state lacks, and names the state has but the
 model lacks (the same record PyTorch returns)."""
 
 
-class StateDictKeyError(KeyError):
+class StateDictKeyError(KeyError, ValueError):
     """Parameter names of a state dict or checkpoint do not match the model.
 
-    A KeyError whose message prints as written (KeyError would quote it).
+    A KeyError whose message prints as written (KeyError would quote it), and
+    a ValueError, so ``except ValueError`` catches every checkpoint that does
+    not fit.
     """
 
     def __str__(self) -> str:
@@ -329,7 +333,6 @@ class Module:
             >>> m.state_dict() == n.state_dict()
             True
         """
-        from .checkpoint import save_checkpoint
         save_checkpoint(self, path, metadata=metadata)
 
     def load(self, path: Union[str, "os.PathLike[str]"]) -> Dict[str, Any]:
@@ -352,7 +355,6 @@ class Module:
             >>> MLP(2, [3, 1], seed=1).load(path)
             {'accuracy': 0.9}
         """
-        from .checkpoint import load_checkpoint
         return load_checkpoint(self, path)
 
     def config(self) -> Dict[str, Any]:
@@ -364,6 +366,35 @@ class Module:
             'tanh'
         """
         return {}
+
+    def to_torch(self) -> Any:
+        """The same function as a float64 ``torch.nn.Sequential`` of ``Linear``
+        layers and activation modules (see :mod:`nn.interop`), for an
+        ``MLP``, ``Layer`` or ``Neuron``. Needs PyTorch (``pip install -e
+        ".[torch]"``); the copy shares nothing with this model.
+
+        Raises:
+            TypeError: a module that is not an MLP, Layer or Neuron.
+
+        Example:
+            >>> import torch
+            >>> model = MLP(2, [3, 1], seed=0); net = model.to_torch(); net
+            Sequential(
+              (0): Linear(in_features=2, out_features=3, bias=True)
+              (1): ReLU()
+              (2): Linear(in_features=3, out_features=1, bias=True)
+            )
+            >>> x = [0.5, -1.0]
+            >>> abs(net(torch.tensor(x, dtype=torch.float64)).item() - model(x).data) < 1e-12
+            True
+        """
+        architecture = {"class": type(self).__name__, **self.config()}
+        try:
+            interop.linear_layers(architecture)
+        except ValueError as error:
+            raise TypeError(f"to_torch: only an MLP, Layer or Neuron converts to a torch "
+                            f"Sequential, not {type(self).__name__} ({error})") from None
+        return interop.to_torch(architecture, self.state_dict())
 
 
 # ---------------------------------------------------------------------------
@@ -552,9 +583,33 @@ class MLP(Module):
         self._single_output = nouts[-1] == 1
 
     def __call__(self, x: Sequence[Union[Value, float]]) -> Union[Value, List[Value]]:
+        out: List[Value] = []
         for layer in self.layers:
-            x = layer(x)
-        return x[0] if self._single_output else x
+            x = out = layer(x)
+        return out[0] if self._single_output else out
+
+    @classmethod
+    def from_torch(cls, module: Any) -> "MLP":
+        """An MLP computing what a ``torch.nn.Sequential`` of ``Linear`` layers
+        and activation modules (ReLU, Tanh, Sigmoid, LeakyReLU(0.01),
+        GELU('tanh'); Identity is skipped) computes, with its weights as
+        float64. The hidden layers must share one activation.
+
+        Raises:
+            TypeError: ``module`` is not a ``torch.nn.Sequential``.
+            ValueError: a layer an MLP cannot represent (the message names it).
+
+        Example:
+            >>> import torch
+            >>> net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(),
+            ...                           torch.nn.Linear(3, 1))
+            >>> MLP.from_torch(net)
+            MLP(2, [3, 1], activation='tanh', output_activation='linear', init='uniform')
+        """
+        config, parameters = interop.from_torch(module)
+        model = cls(seed=0, **config)
+        model.load_state_dict(parameters)
+        return model
 
     def config(self) -> Dict[str, Any]:
         layers = [layer.config() for layer in self.layers]

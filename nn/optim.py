@@ -6,6 +6,11 @@ rounding. Each optimizer keeps one list of parameters; its state (momentum
 buffers, moment estimates) is a list of floats aligned with ``params``, held
 in public attributes so it can be inspected while learning.
 
+``state_dict()`` and ``load_state_dict()`` save and restore that state with
+``torch.optim``'s layout (``{"state": {index: {...}}, "param_groups": [...]}``,
+the per-parameter entries under torch's names), as plain JSON-serializable
+data, so a training run can stop and resume to the last bit.
+
 A training step, as in PyTorch::
 
     opt.zero_grad()          # grads accumulate: reset them
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from autograd_lite import Value
 
@@ -57,6 +62,36 @@ def _unit_interval(where: str, name: str, value: Any) -> float:
         raise ValueError(f"{where}: {name} must be in [0, 1), got {value!r} "
                          f"(typical: 0.9 or 0.999)")
     return value
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def _index(key: Any) -> Optional[int]:
+    """A state index: an int, or its decimal text (what JSON makes of it)."""
+    if type(key) is int:
+        return key
+    if isinstance(key, str) and key.isdigit() and key.isascii() and len(key) <= 18:
+        return int(key)
+    return None
+
+
+def _some(keys: List[Any], limit: int = 6) -> str:
+    shown = ", ".join(_describe(k)[len(type(k).__name__) + 1:] for k in keys[:limit])
+    return f"[{shown}{', ...' if len(keys) > limit else ''}]"
+
+
+def _exact_keys(where: str, what: str, mapping: Mapping[str, Any], keys: List[str]) -> None:
+    """A ValueError naming the missing and unexpected keys, if any."""
+    missing = [k for k in keys if k not in mapping]
+    unexpected = [k for k in mapping if k not in keys]
+    if missing or unexpected:
+        parts = ([f"missing {_some(missing)}"] if missing else []) + (
+            [f"unexpected {_some(unexpected)}"] if unexpected else [])
+        raise ValueError(f"{where}: {what} must have the keys {keys}: "
+                         f"{', '.join(parts)}")
 
 
 def _gradients(params: List[Value], maximize: bool) -> List[float]:
@@ -136,6 +171,193 @@ class Optimizer:
         """The settings (lr and the rest), for printing and logging."""
         return {"lr": self._lr}
 
+    # ---- state_dict -----------------------------------------------------------
+    # Per-parameter state: attribute name (also torch's key) -> value of a
+    # parameter that has not been stepped yet. Which keys a state holds
+    # depends on the settings: see _state_keys.
+    _buffers: Dict[str, Any] = {}
+    # Constructor arguments saved in the parameter group (besides lr).
+    _settings: Tuple[str, ...] = ()
+
+    def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
+        """The per-parameter entries a state with these settings holds."""
+        return list(self._buffers)
+
+    def _group(self) -> Dict[str, Any]:
+        group: Dict[str, Any] = {"lr": self._lr}
+        group.update((name, getattr(self, name)) for name in self._settings)
+        if self.initial_lr is not None:
+            group["initial_lr"] = self.initial_lr
+        return group
+
+    def state_dict(self) -> Dict[str, Any]:
+        """The optimizer's state as plain data, in ``torch.optim``'s layout.
+
+        ``{"state": {i: {"step": t, <buffer>: float, ...}}, "param_groups":
+        [{"lr": ..., <settings>, "params": [0, 1, ...]}]}``: parameter ``i``
+        is ``params[i]``; the buffers carry torch's names (``momentum_buffer``,
+        ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq``, ``square_avg``,
+        ``grad_avg``). ``state`` is empty before the first step, as in torch.
+        The result shares nothing with the optimizer and survives
+        ``json.dumps``/``json.loads`` (which turns the indices into strings;
+        :meth:`load_state_dict` reads both).
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> opt = SGD([Value(1.0)], lr=0.1, momentum=0.9)
+            >>> opt.params[0].grad = 2.0; opt.step()
+            >>> opt.state_dict()["state"]
+            {0: {'step': 1, 'momentum_buffer': 2.0}}
+        """
+        state: Dict[int, Dict[str, Any]] = {}
+        if self.steps:
+            keys = self._state_keys(self._group())
+            columns = [getattr(self, key) for key in keys]
+            for i in range(len(self.params)):
+                state[i] = {"step": self.steps}
+                state[i].update(zip(keys, (column[i] for column in columns)))
+        group = self._group()
+        group["params"] = list(range(len(self.params)))
+        return {"state": state, "param_groups": [group]}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore a state from :meth:`state_dict` (possibly through JSON).
+
+        Everything is checked before anything changes: a state for another
+        number of parameters, from another optimizer class, with missing or
+        unexpected entries, or with settings the constructor would refuse is a
+        ValueError naming what differs, and the optimizer is left as it was.
+        The settings (lr, momentum, betas, ...) are the state's, as in torch.
+
+        Args:
+            state_dict: e.g. ``other.state_dict()``.
+
+        Raises:
+            ValueError: the state does not fit this optimizer.
+            TypeError: ``state_dict`` is not a mapping.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> a = Adam([Value(1.0)], lr=0.1); a.params[0].grad = 3.0; a.step()
+            >>> b = Adam([Value(0.9)], lr=0.5); b.load_state_dict(a.state_dict())
+            >>> b.lr, b.steps, b.exp_avg == a.exp_avg
+            (0.1, 1, True)
+            >>> SGD([Value(1.0)]).load_state_dict(a.state_dict())   # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            ValueError: SGD.load_state_dict: the state was not saved from SGD: ...
+        """
+        self._apply_state(self._checked_state(state_dict))
+
+    def _checked_state(self, state_dict: Any) -> Dict[str, Any]:
+        """Check ``state_dict`` against this optimizer; the attribute values
+        to set (nothing is set here)."""
+        where = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{where}: expected a mapping from state_dict(), got "
+                            f"{type(state_dict).__name__}")
+        _exact_keys(where, "the state", state_dict, ["state", "param_groups"])
+        groups = state_dict["param_groups"]
+        if not isinstance(groups, (list, tuple)) or len(groups) != 1:
+            raise ValueError(f"{where}: param_groups must be a list of one group (this "
+                             f"optimizer has one), got {_describe(groups)}")
+        group = groups[0]
+        if not isinstance(group, Mapping):
+            raise ValueError(f"{where}: param_groups[0] must be a mapping, got "
+                             f"{_describe(group)}")
+        mine = self._group()
+        expected = list(mine) + ["params"]
+        optional = {"initial_lr"}
+        missing = [k for k in expected if k not in group and k not in optional]
+        unexpected = [k for k in group if k not in expected and k not in optional]
+        if missing or unexpected:
+            raise ValueError(f"{where}: the state was not saved from {type(self).__name__}: "
+                             f"its settings "
+                             + "; ".join(part for part in (
+                                 f"lack {missing}" if missing else "",
+                                 f"have {unexpected}, which {type(self).__name__} has not"
+                                 if unexpected else "") if part))
+        n = len(self.params)
+        indices = group["params"]
+        if not isinstance(indices, (list, tuple)) or list(indices) != list(range(n)):
+            count = len(indices) if isinstance(indices, (list, tuple)) else _describe(indices)
+            raise ValueError(f"{where}: the state is for {count} parameters, this "
+                             f"optimizer has {n} (params must be [0, ..., {n - 1}]); "
+                             f"build the optimizer on the same parameters")
+        settings = self._checked_settings(where, group)
+        lr = _at_least_zero(where, "lr", group["lr"])
+        initial_lr = group.get("initial_lr")
+        if initial_lr is not None:
+            initial_lr = _at_least_zero(where, "initial_lr", initial_lr)
+        values: Dict[str, Any] = {"_lr": lr, "initial_lr": initial_lr, **settings}
+        values.update(self._checked_buffers(where, state_dict["state"], {**mine, **settings}))
+        return values
+
+    def _checked_settings(self, where: str, group: Mapping[str, Any]) -> Dict[str, Any]:
+        """The group's settings, checked by the constructor's own checks."""
+        for name in self._settings:
+            if isinstance(getattr(self, name), bool) and not isinstance(group[name], bool):
+                raise ValueError(f"{where}: the state's {name} must be True or False, got "
+                                 f"{_describe(group[name])}")
+        if not self._settings:
+            return {}
+        try:
+            probe = type(self)([Value(0.0)], lr=1.0,
+                               **{name: group[name] for name in self._settings})
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{where}: the state's settings are invalid: {error}") from None
+        return {name: getattr(probe, name) for name in self._settings}
+
+    def _checked_buffers(self, where: str, state: Any,
+                         settings: Mapping[str, Any]) -> Dict[str, Any]:
+        n = len(self.params)
+        if not isinstance(state, Mapping):
+            raise ValueError(f"{where}: state must be a mapping of parameter index -> "
+                             f"entries, got {_describe(state)}")
+        columns = {key: [default] * n for key, default in self._buffers.items()}
+        if not state:                           # never stepped
+            return {"steps": 0, **columns}
+        entries: List[Any] = [None] * n
+        for key, entry in state.items():
+            index = _index(key)
+            if index is None or not 0 <= index < n:
+                raise ValueError(f"{where}: the state has an entry for parameter {key!r}; "
+                                 f"this optimizer has {n} parameters (0 to {n - 1})")
+            entries[index] = entry
+        absent = [i for i, entry in enumerate(entries) if entry is None]
+        if absent:
+            raise ValueError(f"{where}: the state has entries for {n - len(absent)} of the "
+                             f"{n} parameters (none for parameter {absent[0]}); it was "
+                             f"saved for other parameters")
+        keys = self._state_keys(settings)
+        steps = None
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, Mapping):
+                raise ValueError(f"{where}: state[{i}] must be a mapping, got "
+                                 f"{_describe(entry)}")
+            _exact_keys(where, f"state[{i}]", entry, ["step"] + keys)
+            step = entry["step"]
+            if type(step) is not int or step < 1:
+                raise ValueError(f"{where}: state[{i}]['step'] must be an int >= 1, got "
+                                 f"{_describe(step)}")
+            if steps is None:
+                steps = step
+            elif step != steps:
+                raise ValueError(f"{where}: state[{i}]['step'] is {step} but state[0]['step'] "
+                                 f"is {steps}; every parameter steps together here")
+            for key in keys:
+                value = entry[key]
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ValueError(f"{where}: state[{i}][{key!r}] must be a number, got "
+                                     f"{_describe(value)}")
+                columns[key][i] = float(value)
+        return {"steps": steps, **columns}
+
+    def _apply_state(self, values: Mapping[str, Any]) -> None:
+        """Set what :meth:`_checked_state` returned; cannot fail."""
+        for name, value in values.items():
+            setattr(self, name, value)
+
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
         return f"{type(self).__name__}({len(self.params)} parameters, {settings})"
@@ -192,6 +414,12 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.maximize = bool(maximize)
         self.momentum_buffer: List[Optional[float]] = [None] * len(self.params)
+
+    _buffers = {"momentum_buffer": None}
+    _settings = ("momentum", "dampening", "weight_decay", "nesterov", "maximize")
+
+    def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
+        return ["momentum_buffer"] if settings["momentum"] else []
 
     def hyperparameters(self) -> Dict[str, Any]:
         return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
@@ -276,6 +504,24 @@ class Adam(Optimizer):
         self.exp_avg: List[float] = [0.0] * n
         self.exp_avg_sq: List[float] = [0.0] * n
         self.max_exp_avg_sq: List[float] = [0.0] * n
+
+    _buffers = {"exp_avg": 0.0, "exp_avg_sq": 0.0, "max_exp_avg_sq": 0.0}
+    _settings = ("betas", "eps", "weight_decay", "amsgrad", "maximize")
+
+    def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
+        return ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if settings["amsgrad"] else [])
+
+    def _group(self) -> Dict[str, Any]:
+        # torch's name for what tells AdamW from Adam
+        return {**super()._group(), "decoupled_weight_decay": self._decoupled}
+
+    def _checked_settings(self, where: str, group: Mapping[str, Any]) -> Dict[str, Any]:
+        if group["decoupled_weight_decay"] is not self._decoupled:
+            saved = "AdamW" if group["decoupled_weight_decay"] is True else "Adam"
+            raise ValueError(f"{where}: the state was saved from {saved} "
+                             f"(decoupled_weight_decay={group['decoupled_weight_decay']!r}), "
+                             f"this is {type(self).__name__}; build an {saved}")
+        return super()._checked_settings(where, group)
 
     def hyperparameters(self) -> Dict[str, Any]:
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
@@ -388,6 +634,13 @@ class RMSprop(Optimizer):
         self.square_avg: List[float] = [0.0] * n
         self.grad_avg: List[float] = [0.0] * n
         self.momentum_buffer: List[float] = [0.0] * n
+
+    _buffers = {"square_avg": 0.0, "grad_avg": 0.0, "momentum_buffer": 0.0}
+    _settings = ("alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
+
+    def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
+        return (["square_avg"] + (["momentum_buffer"] if settings["momentum"] else [])
+                + (["grad_avg"] if settings["centered"] else []))
 
     def hyperparameters(self) -> Dict[str, Any]:
         return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps,

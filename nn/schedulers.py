@@ -22,6 +22,10 @@ as they were.
   a factor going linearly from ``start_factor`` to ``end_factor``.
 * :class:`SequentialLR` - one schedule after another (e.g. warm-up, then cosine).
 
+``state_dict()`` returns the scheduler's attributes (all but the optimizer),
+as torch's schedulers do; ``load_state_dict()`` checks them and restores the
+schedule where it was. The optimizer's lr is the optimizer's state.
+
 >>> from autograd_lite import Value
 >>> from nn.optim import SGD
 >>> opt = SGD([Value(0.0)], lr=1.0)
@@ -39,7 +43,7 @@ from __future__ import annotations
 import bisect
 import math
 import numbers
-from typing import Any, List, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from ._checks import positive_int
 from .optim import Optimizer
@@ -145,6 +149,112 @@ class LRScheduler:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, lr={self._last_lr!r})"
 
+    # ---- state_dict -----------------------------------------------------------
+    def state_dict(self) -> Dict[str, Any]:
+        """The scheduler's attributes but the optimizer, as plain data (torch's
+        rule), e.g. ``{"step_size": 2, "gamma": 0.5, "base_lr": 1.0,
+        "last_epoch": 3, "_last_lr": 0.5}``.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> from nn.optim import SGD
+            >>> sched = ExponentialLR(SGD([Value(0.0)], lr=1.0), gamma=0.5); sched.step()
+            >>> sched.state_dict()
+            {'gamma': 0.5, 'base_lr': 1.0, 'last_epoch': 1, '_last_lr': 0.5}
+        """
+        return self._attributes()
+
+    def _attributes(self) -> Dict[str, Any]:
+        return {key: list(value) if isinstance(value, list) else value
+                for key, value in vars(self).items() if key not in _NOT_STATE}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore a state from :meth:`state_dict`, checked first: other keys
+        (another scheduler class), values of another type or out of range are
+        a ValueError naming the key, and the scheduler is left as it was.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> from nn.optim import SGD
+            >>> a = StepLR(SGD([Value(0.0)], lr=1.0), step_size=2); a.step(); a.step()
+            >>> b = StepLR(SGD([Value(0.0)], lr=1.0), step_size=2)
+            >>> b.load_state_dict(a.state_dict()); b.last_epoch
+            2
+            >>> b.load_state_dict({"gamma": 0.5})                # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            ValueError: StepLR.load_state_dict: the state was not saved from StepLR: ...
+        """
+        self._apply_state(self._checked_state(state_dict))
+
+    def _checked_state(self, state_dict: Any) -> Dict[str, Any]:
+        """Check ``state_dict``; the attribute values to set (nothing is set)."""
+        where = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{where}: expected a mapping from state_dict(), got "
+                            f"{type(state_dict).__name__}")
+        mine = self._attributes()
+        missing = [key for key in mine if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in mine]
+        if missing or unexpected:
+            parts = ([f"lacks {missing}"] if missing else []) + (
+                [f"has {[str(k)[:40] for k in unexpected[:6]]}, which "
+                 f"{type(self).__name__} has not"] if unexpected else [])
+            raise ValueError(f"{where}: the state was not saved from "
+                             f"{type(self).__name__}: it {'; it '.join(parts)}")
+        values = {key: _state_entry(where, key, mine[key], state_dict[key])
+                  for key in mine}
+        self._check_settings(where, values)
+        return values
+
+    def _check_settings(self, where: str, values: Mapping[str, Any]) -> None:
+        """Range checks of a loaded state that its types do not make."""
+        # -1: a schedule of a SequentialLR that has not started yet
+        if values["last_epoch"] < -1:
+            raise ValueError(f"{where}: last_epoch must be >= -1, got {values['last_epoch']}")
+        if values["base_lr"] < 0:
+            raise ValueError(f"{where}: base_lr must be >= 0, got {values['base_lr']!r}")
+
+    def _apply_state(self, values: Mapping[str, Any]) -> None:
+        """Set what :meth:`_checked_state` returned; cannot fail."""
+        for key, value in values.items():
+            setattr(self, key, value)
+
+
+# Attributes that are not the schedule's state: the objects it drives.
+_NOT_STATE = ("optimizer", "schedulers")
+
+# Integer settings that must be >= 1 (0 would divide by zero).
+_POSITIVE = ("step_size", "T_max", "total_iters")
+
+
+def _state_entry(where: str, key: str, mine: Any, value: Any) -> Any:
+    """``value`` checked to be what ``mine`` is (an int, a finite float, a
+    list of them of the same length), as a copy."""
+    if isinstance(mine, list):
+        if not isinstance(value, (list, tuple)) or len(value) != len(mine):
+            raise ValueError(f"{where}: {key} must be a list of {len(mine)} entries like "
+                             f"{mine!r}, got {value!r:.80}")
+        return [_state_entry(where, f"{key}[{i}]", m, v)
+                for i, (m, v) in enumerate(zip(mine, value))]
+    if mine is None or isinstance(mine, (bool, str)):     # a subclass's own settings
+        if type(value) is not type(mine):
+            raise ValueError(f"{where}: {key} must be {type(mine).__name__} like {mine!r}, "
+                             f"got {type(value).__name__} {value!r:.80}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{where}: {key} must be a number, got "
+                         f"{type(value).__name__} {value!r:.80}")
+    if type(mine) is int:
+        if type(value) is not int:
+            raise ValueError(f"{where}: {key} must be an int, got {value!r}")
+        if key.split("[")[0] in _POSITIVE + ("milestones",) and value < 1:
+            raise ValueError(f"{where}: {key} must be >= 1, got {value!r}")
+        return value
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {key} must be finite, got {value!r}")
+    return float(value)
+
 
 class StepLR(LRScheduler):
     """Multiply the lr by ``gamma`` every ``step_size`` steps.
@@ -239,6 +349,11 @@ class CosineAnnealingLR(LRScheduler):
             raise ValueError(f"CosineAnnealingLR: eta_min must be >= 0, got {eta_min!r}")
         super().__init__(optimizer)
 
+    def _check_settings(self, where: str, values: Mapping[str, Any]) -> None:
+        super()._check_settings(where, values)
+        if values["eta_min"] < 0:
+            raise ValueError(f"{where}: eta_min must be >= 0, got {values['eta_min']!r}")
+
     def _next_lr(self) -> float:
         lr, t, T, eta_min = self.optimizer.lr, self.last_epoch, self.T_max, self.eta_min
         if t == 0:
@@ -290,6 +405,13 @@ class LinearLR(LRScheduler):
             raise ValueError(f"{where}: end_factor must be in [0, 1], got {end_factor!r}")
         self.total_iters = positive_int(where, "total_iters", total_iters)
         super().__init__(optimizer)
+
+    def _check_settings(self, where: str, values: Mapping[str, Any]) -> None:
+        super()._check_settings(where, values)
+        if not 0 < values["start_factor"] <= 1 or not 0 <= values["end_factor"] <= 1:
+            raise ValueError(f"{where}: start_factor must be in (0, 1] and end_factor in "
+                             f"[0, 1], got {values['start_factor']!r} and "
+                             f"{values['end_factor']!r}")
 
     def _next_lr(self) -> float:
         lr, t = self.optimizer.lr, self.last_epoch
@@ -385,11 +507,11 @@ class SequentialLR(LRScheduler):
         self.optimizer = optimizer
         self.schedulers = schedulers
         self.milestones = milestones
-        self.base_lr = optimizer.initial_lr
+        self.base_lr = schedulers[0].base_lr         # the optimizer's initial_lr
         self.last_epoch = 0
         # As PyTorch: undo the construction step of every schedule, restart
         # from the base lr, and redo the first schedule's step 0.
-        optimizer.lr = optimizer.initial_lr
+        optimizer.lr = self.base_lr
         for s in schedulers:
             s.last_epoch -= 1
         schedulers[0].step()
@@ -407,3 +529,34 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self.last_epoch = epoch
         self._last_lr = scheduler.get_last_lr()[0]
+
+    def state_dict(self) -> Dict[str, Any]:
+        """Its own attributes and, under ``"_schedulers"``, each schedule's
+        state (torch's layout)."""
+        return {**super().state_dict(), "_schedulers": [s.state_dict() for s in self.schedulers]}
+
+    def _checked_state(self, state_dict: Any) -> Dict[str, Any]:
+        where = "SequentialLR.load_state_dict"
+        if isinstance(state_dict, Mapping) and "_schedulers" not in state_dict:
+            raise ValueError(f"{where}: the state was not saved from SequentialLR: it "
+                             f"lacks ['_schedulers']")
+        values = super()._checked_state(
+            {k: v for k, v in state_dict.items() if k != "_schedulers"}
+            if isinstance(state_dict, Mapping) else state_dict)
+        states = state_dict["_schedulers"]
+        if not isinstance(states, (list, tuple)) or len(states) != len(self.schedulers):
+            raise ValueError(f"{where}: _schedulers must be a list of {len(self.schedulers)} "
+                             f"states, one per schedule, got {states!r:.80}")
+        checked = []
+        for i, (s, state) in enumerate(zip(self.schedulers, states)):
+            try:
+                checked.append(s._checked_state(state))
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"{where}: _schedulers[{i}]: {error}") from None
+        values["_schedulers"] = checked
+        return values
+
+    def _apply_state(self, values: Mapping[str, Any]) -> None:
+        for s, state in zip(self.schedulers, values["_schedulers"]):
+            s._apply_state(state)
+        super()._apply_state({k: v for k, v in values.items() if k != "_schedulers"})

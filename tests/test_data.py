@@ -365,7 +365,7 @@ def test_dimensions_whose_product_overflows_are_a_value_error_naming_the_file(tm
                                                                               gzipped):
     for shape in [(0xFFFFFFFF,) * 4, (0, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF)]:
         path = write(tmp_path / "huge-idx4", header(0x0E, shape) + bytes(16), gzipped)
-        outcome, peak = peak_bytes(lambda: load_idx(path))
+        outcome, peak = peak_bytes(lambda path=path: load_idx(path))
         assert isinstance(outcome, ValueError), outcome
         assert str(path) in str(outcome) and str(shape) in str(outcome)
         assert peak < 2_000_000

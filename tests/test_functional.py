@@ -292,7 +292,7 @@ def test_hessian_is_symmetric_and_matches_differences_of_the_gradient():
     gradient = grad(f, argnums=(0, 1, 2))
     for i in range(3):
         for j in range(3):
-            numeric = central_difference(lambda *xs: gradient(*xs)[i], point, j)
+            numeric = central_difference(lambda *xs, i=i: gradient(*xs)[i], point, j)
             assert result[i, j] == pytest.approx(numeric, abs=1e-7)
 
 

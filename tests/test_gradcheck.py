@@ -47,8 +47,8 @@ def test_gradcheck_accepts_values_as_the_point():
 # ---------------------------------------------------------------------------
 
 def doubled_without_a_rule(v):
-    """2v as a node built by hand: the right value, but no gradient flows."""
-    return Value(2.0 * v.data, (v,), "double")
+    """2v as a node built by hand: the right value, a wrong local gradient (0)."""
+    return Value(2.0 * v.data, (v,), (0.0,))
 
 
 def test_gradcheck_names_the_input_whose_gradient_is_wrong():

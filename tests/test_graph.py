@@ -425,7 +425,7 @@ def test_nodes_are_numbered_in_an_order_with_inputs_before_their_users():
     loss = mixed_graph()
     source = draw_graph(loss).source
     edges = re.findall(r"^\t(v|op)(\d+) -> (v|op)(\d+)", source, re.M)
-    for tail_kind, tail, head_kind, head in edges:
+    for tail_kind, tail, _head_kind, head in edges:
         if tail_kind == "v":                       # input value -> op node of a later value
             assert int(tail) < int(head)
         else:                                      # op node -> its own value

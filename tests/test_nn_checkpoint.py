@@ -196,8 +196,8 @@ CORRUPTIONS = {
     "another format": (lambda text: text.replace("autograd-lite-checkpoint", "other"),
                        "not an autograd-lite checkpoint"),
     "a json list": (lambda text: "[1, 2, 3]", "not an autograd-lite checkpoint"),
-    "newer version": (lambda text: text.replace('"version": 1', '"version": 2'),
-                      "version 2, newer than this library reads"),
+    "newer version": (lambda text: text.replace('"version": 1', '"version": 3'),
+                      "version 3, newer than this library reads"),
     "a string parameter": (lambda text: text.replace('"layers.0.neurons.0.b": 0.0',
                                                      '"layers.0.neurons.0.b": "0.0"'),
                            "'layers.0.neurons.0.b' must be a number"),
@@ -320,3 +320,12 @@ def test_write_atomic_is_used_with_fsync_before_the_rename(tmp_path, monkeypatch
                         lambda a, b: (calls.append("replace"), real_replace(a, b))[1])
     nn.checkpoint.write_atomic(tmp_path / "x.json", {"a": 1})
     assert calls[:2] == ["fsync", "replace"]
+
+
+def test_the_checkpoint_module_imports_no_model_module_so_there_is_no_cycle():
+    import ast
+
+    tree = ast.parse(open(nn.checkpoint.__file__, encoding="utf-8").read())
+    imported = {node.module for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module}
+    assert not imported & {"module", "rebuild", "nn.module", "nn.rebuild"}, imported

@@ -126,8 +126,8 @@ def test_constant_on_the_right_matches_a_leaf_in_its_place(name):
         leaf = Value(a)
         folded = apply_op(op, leaf, c)
         assert folded.op is op.const_right and folded._prev == (leaf,)
-        data, grad = forward_and_grad(lambda x: apply_op(op, x, c), Value(a))
-        ref_data, ref_grad = forward_and_grad(lambda x: apply_op(op, x, Value(c)), Value(a))
+        data, grad = forward_and_grad(lambda x, c=c: apply_op(op, x, c), Value(a))
+        ref_data, ref_grad = forward_and_grad(lambda x, c=c: apply_op(op, x, Value(c)), Value(a))
         assert bits(data) == bits(ref_data)
         assert grad == ref_grad
 
@@ -139,8 +139,8 @@ def test_constant_on_the_left_matches_a_leaf_in_its_place(name):
         leaf = Value(b)
         folded = apply_op(op, c, leaf)
         assert folded.op is op.const_left and folded._prev == (leaf,)
-        data, grad = forward_and_grad(lambda x: apply_op(op, c, x), Value(b))
-        ref_data, ref_grad = forward_and_grad(lambda x: apply_op(op, Value(c), x), Value(b))
+        data, grad = forward_and_grad(lambda x, c=c: apply_op(op, c, x), Value(b))
+        ref_data, ref_grad = forward_and_grad(lambda x, c=c: apply_op(op, Value(c), x), Value(b))
         assert bits(data) == bits(ref_data)
         assert grad == ref_grad
 
@@ -150,12 +150,12 @@ def test_python_operator_with_a_number_matches_a_leaf_in_its_place(name):
     """x + 2.5 and 2.5 + x (and -, *, /, **) as written, against a Value leaf."""
     py = PYTHON_OPERATORS[name]
     for x, c in ((0.75, 2.5), (1.25, -1.5), (2.0, 3), (0.3, 0.5)):
-        right = forward_and_grad(lambda v: py(v, c), Value(x))
-        right_ref = forward_and_grad(lambda v: py(v, Value(c)), Value(x))
+        right = forward_and_grad(lambda v, c=c: py(v, c), Value(x))
+        right_ref = forward_and_grad(lambda v, c=c: py(v, Value(c)), Value(x))
         assert bits(right[0]) == bits(right_ref[0]) and right[1] == right_ref[1]
         base = abs(c) if name == "pow_value" else c     # a Value exponent needs a base >= 0
-        left = forward_and_grad(lambda v: py(base, v), Value(x))
-        left_ref = forward_and_grad(lambda v: py(Value(base), v), Value(x))
+        left = forward_and_grad(lambda v, base=base: py(base, v), Value(x))
+        left_ref = forward_and_grad(lambda v, base=base: py(Value(base), v), Value(x))
         assert bits(left[0]) == bits(left_ref[0]) and left[1] == left_ref[1]
 
 

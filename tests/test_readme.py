@@ -3,7 +3,10 @@ generates, and its Quick start is two commands, the second of which CI runs."""
 
 import os
 import re
+import types
 from pathlib import Path
+
+import pytest
 
 from autograd_lite.ops import markdown_table
 
@@ -77,3 +80,50 @@ def test_readme_make_commands_set_up_and_run_the_demo_and_the_tests():
     if demo.startswith("make "):
         prerequisites, recipe = make_rule(demo.split()[1])
         assert "setup" in prerequisites and "demos/" in recipe
+
+
+def readme_block(containing: str) -> str:
+    blocks = [block for block in FENCE.findall(README) if containing in block]
+    assert len(blocks) == 1, f"README.md needs one code block with {containing!r}"
+    return blocks[0]
+
+
+def test_the_readme_moves_a_trained_model_to_pytorch_in_three_lines(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    safetensors_torch = pytest.importorskip("safetensors.torch")
+    import nn
+
+    code = readme_block("model.to_torch()")
+    lines = [line for line in code.splitlines() if line.strip()]
+    assert len(lines) == 3
+    model = nn.MLP(2, [8, 1], activation="tanh", seed=0)
+    namespace = {"model": model}
+    exec(compile(code, "README.md", "exec"), namespace)
+    net = namespace["net"]
+    assert isinstance(net, torch.nn.Sequential)
+    assert net(torch.tensor([1.0, 0.0], dtype=torch.float64)).item() == \
+        pytest.approx(model([1.0, 0.0]).data, abs=1e-12, rel=0)
+
+    monkeypatch.chdir(tmp_path)
+    trained = nn.MLP(2, [8, 1], activation="tanh", seed=1)
+    namespace["model"] = trained
+    namespace["safetensors"] = types.SimpleNamespace(torch=safetensors_torch)
+    exec(compile(readme_block("safetensors.torch.load_file"), "README.md", "exec"), namespace)
+    assert net(torch.tensor([1.0, 0.0], dtype=torch.float64)).item() == \
+        pytest.approx(trained([1.0, 0.0]).data, abs=1e-12, rel=0)
+    assert nn.load_model("model.safetensors").state_dict() == trained.state_dict()
+
+
+def test_the_readme_resume_example_runs(tmp_path, monkeypatch):
+    import nn
+    from autograd_lite import Value
+
+    monkeypatch.chdir(tmp_path)
+    model = nn.MLP(2, [3, 1], seed=0)
+    opt = nn.Adam(model.parameters(), lr=0.1)
+    sched = nn.StepLR(opt, step_size=2)
+    model.parameters()[0].grad = 1.0
+    opt.step()
+    namespace = {"nn": nn, "model": model, "opt": opt, "sched": sched, "Value": Value}
+    exec(compile(readme_block("nn.save_checkpoint(model"), "README.md", "exec"), namespace)
+    assert nn.read_checkpoint("run.json")["metadata"] == {"epoch": 5}

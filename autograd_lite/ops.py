@@ -278,11 +278,11 @@ def _sqrt(x):
 
 
 def _exp(x):
+    if _arithmetic.ieee:
+        return _ieee_exp(x)
     try:
         return math.exp(x)
     except OverflowError:
-        if _arithmetic.ieee:
-            return math.inf
         raise _Overflow(f"exp: result overflows a float for input {x!r} "
                         "(exp is finite only for inputs <= 709.78)") from None
 

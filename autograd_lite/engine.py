@@ -40,7 +40,7 @@ from math import isfinite as _isfinite
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS, REALS,
-                  THE_CONSTANT, UNARY, Op)
+                  THE_CONSTANT, UNARY, Op, ieee_arithmetic)
 
 __all__ = ["Value", "Leaves", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "vsum", "dot", "logsumexp",
@@ -264,7 +264,11 @@ class Value:
         op = self.op
         if op is None:
             return ""
-        return op.symbol.format(c=self._b) if "{" in op.symbol else op.symbol
+        # Only a table entry's symbol holds the placeholder {c} (``**{c}``); a
+        # hand-built node's symbol is the user's own text, never a template.
+        if op.layout == CONST_RIGHT and "{c}" in op.symbol:
+            return op.symbol.replace("{c}", str(self._b))
+        return op.symbol
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -866,8 +870,16 @@ def _local_partials(node: Value, graph: bool) -> List[Tuple[Value, object]]:
     """(input, d node / d input) for each use of an input, from the op table.
 
     With ``graph`` the partials are evaluated on Values (a differentiable
-    result); otherwise on floats.
+    result), in IEEE arithmetic as on floats (an overflow is inf, not an
+    error: see :mod:`autograd_lite.ops`); otherwise on floats.
     """
+    if graph:
+        with ieee_arithmetic():
+            return _partials_of(node, True)
+    return _partials_of(node, False)
+
+
+def _partials_of(node: Value, graph: bool) -> List[Tuple[Value, object]]:
     op = node.op
     layout = op.layout
     a, b = node._a, node._b
@@ -883,8 +895,8 @@ def _local_partials(node: Value, graph: bool) -> List[Tuple[Value, object]]:
     if layout == BINARY:
         pa, pb = op.partials(out, val(a), val(b))
         return [(a, pa), (b, pb)]
-    if layout == CONST_LEFT:
-        return [(b, op.partials(out, a, val(b))[1])]
+    if layout == CONST_LEFT:                # the constant's own partial is never needed
+        return [(b, op.second_partial(out, a, val(b)))]
     if layout == NARY:
         (ps,) = op.partials(out, [val(x) for x in a])
         return list(zip(a, ps))

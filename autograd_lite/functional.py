@@ -43,7 +43,10 @@ Conventions, shared by every transform:
   Values carrying a graph (numpy arrays of dtype object for sequences), so the
   outer transform, or ``Value.backward()``, can differentiate them again. The
   arguments count as independent variables, as in JAX: ``grad(f, (0, 1))(x, x)``
-  gives both partial derivatives, not their sum.
+  gives both partial derivatives, not their sum. Nesting is per thread: a
+  transform running in one thread does not change what another returns.
+* An argument named twice in ``argnums`` is one variable listed twice, as in
+  JAX: ``grad(lambda x, y: x*x*y, argnums=(0, 0))(2.0, 3.0)`` is ``(12.0, 12.0)``.
 * ``f`` is always recorded with gradients on, even inside ``no_grad``.
 """
 
@@ -51,6 +54,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -64,11 +68,18 @@ __all__ = ["gradients", "grad", "value_and_grad", "jacobian", "hessian", "jvp"]
 Number = Union[int, float]
 Argnums = Union[int, Sequence[int]]
 
-# How many transforms are evaluating their f right now. A transform that runs
-# inside another one keeps a graph of its derivatives (see "Nesting" above),
-# even when its own arguments are plain numbers: f may close over the outer
-# transform's Values.
-_depth = 0
+
+
+class _Nesting(threading.local):
+    """How many transforms this thread is evaluating the f of right now. A
+    transform that runs inside another one keeps a graph of its derivatives
+    (see "Nesting" above), even when its own arguments are plain numbers: f
+    may close over the outer transform's Values. Per thread, like grad mode:
+    a transform in one thread says nothing about another thread's."""
+    depth = 0
+
+
+_nesting = _Nesting()
 
 _SCALAR = "scalar"
 _SEQUENCE = "sequence"
@@ -301,23 +312,29 @@ def _resolve_argnums(where: str, argnums: Optional[Argnums], n_args: int) -> Lis
 
 def _prepare(where: str, args: Sequence[Any], argnums: List[int]):
     """Replace each differentiated argument by variables; return the new
-    argument list and, per argnum, (kind, variable nodes)."""
+    argument list and, per argnum, (kind, variable nodes).
+
+    An argument named twice (``argnums=(0, 0)``, or ``(0, -2)`` of two) is
+    one variable, listed twice: each entry is the derivative with respect to
+    it, as in JAX, not a split of it between two copies."""
     call_args = list(args)
     groups = []
+    made: Dict[int, Tuple[str, List[Value]]] = {}
     for argnum in argnums:
-        received, nodes, kind = _as_variables(where, argnum, args[argnum])
-        call_args[argnum] = received
-        groups.append((kind, nodes))
+        if argnum not in made:
+            received, nodes, kind = _as_variables(where, argnum, args[argnum])
+            call_args[argnum] = received
+            made[argnum] = (kind, nodes)
+        groups.append(made[argnum])
     return call_args, groups
 
 
 def _evaluate(f: Callable, args: Sequence[Any], kwargs: Dict[str, Any]):
-    global _depth
-    _depth += 1
+    _nesting.depth += 1
     try:
         return f(*args, **kwargs)
     finally:
-        _depth -= 1
+        _nesting.depth -= 1
 
 
 def _call_at_variables(where: str, f: Callable, argnums: Optional[Argnums],
@@ -333,7 +350,7 @@ def _call_at_variables(where: str, f: Callable, argnums: Optional[Argnums],
 
 def _graph_mode(*containers) -> bool:
     """Keep a graph of the derivatives: nested, or called on Values."""
-    return _depth > 0 or any(_holds_value(c) for c in containers)
+    return _nesting.depth > 0 or any(_holds_value(c) for c in containers)
 
 
 def _scalar_output(where: str, out):

@@ -230,7 +230,10 @@ def _escape(text) -> str:
 
     The markup characters become entities and a newline a line break;
     characters XML cannot carry (control characters, lone surrogates) are
-    shown as their escape, ``\\x07``.
+    shown as their escape, ``\\x07``. A backslash is doubled: Graphviz reads
+    ``\\N``, ``\\G``, ``\\E``, ... in a label (after the entities, so an
+    entity would not hide it) as the node's or graph's name, and ``\\\\``
+    as one backslash.
     """
     text = str(text).replace("\r\n", "\n").replace("\t", "    ")
     out = []
@@ -238,10 +241,12 @@ def _escape(text) -> str:
         code = ord(ch)
         if ch in _ENTITIES:
             out.append(_ENTITIES[ch])
+        elif ch == "\\":
+            out.append("\\\\")
         elif ch == "\n":
             out.append("<BR/>")
         elif code < 32 or code == 0x7F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
-            out.append(f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}")
+            out.append(f"\\\\x{code:02x}" if code < 256 else f"\\\\u{code:04x}")
         else:
             out.append(ch)
     return "".join(out)

@@ -12,6 +12,16 @@ one expression serves
 
 Nothing else in the package knows a derivative rule.
 
+The texts are read as maths, with IEEE 754 arithmetic (as torch computes):
+``**`` is C's ``pow``, so an overflow is ``inf`` and ``0.0 ** -1`` is ``inf``
+rather than a Python exception, ``exp``/``log``/``sin``/``cos`` give ``inf``,
+``-inf`` or ``nan`` where :mod:`math` would raise, and ``==`` compares numbers
+(a ``Value`` by its data). So a backward pass never raises once its forward
+pass has succeeded: a derivative that is infinite or undefined is ``inf`` or
+``nan``, as in torch. Evaluated on Values (higher derivatives), the same holds:
+while the engine evaluates partials on Values, the forward functions below
+return the IEEE result instead of refusing the input.
+
 >>> OPS["mul"].partials(6.0, 2.0, 3.0)
 (3.0, 2.0)
 >>> OPS["tanh"].derivative
@@ -21,11 +31,13 @@ Nothing else in the package knows a derivative rule.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import math
 import operator
 import sys
-from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
+import threading
+from typing import Callable, Dict, Iterable, Iterator, Optional, Sequence, Tuple
 
 __all__ = [
     "Op",
@@ -41,6 +53,7 @@ __all__ = [
     "DOT",
     "DOT_CONST",
     "markdown_table",
+    "ieee_arithmetic",
 ]
 
 
@@ -116,20 +129,118 @@ def _is_number(x) -> bool:
     return isinstance(x, (int, float))
 
 
+# ---- IEEE 754 arithmetic on floats: what C and torch give, never an exception
+
+def _odd_integer(y) -> bool:
+    return (type(y) is int or (math.isfinite(y) and float(y).is_integer())) and y % 2 == 1
+
+
+def _ieee_pow(x, y):
+    """x ** y as C's pow: ±inf where it overflows or for 0.0 ** -1, nan for
+    a negative base and a fractional exponent (Python would give a complex)."""
+    try:
+        r = x ** y
+    except ZeroDivisionError:                       # 0.0 ** negative
+        return -math.inf if math.copysign(1.0, x) < 0 and _odd_integer(y) else math.inf
+    except OverflowError:
+        return -math.inf if x < 0 and _odd_integer(y) else math.inf
+    return math.nan if type(r) is complex else r
+
+
+def _ieee_exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _ieee_log(x):
+    if x > 0:
+        return math.log(x)
+    return -math.inf if x == 0 else math.nan        # log(0) = -inf; log(-1), log(nan) = nan
+
+
+def _ieee_sqrt(x):
+    return math.sqrt(x) if x >= 0 else math.nan
+
+
+def _ieee_div(a, b):
+    if b != 0:
+        return a / b
+    if a != a or a == 0:                            # 0 / 0, nan / 0
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def _periodic_ieee(fn: Callable[[float], float]) -> Callable[[float], float]:
+    return lambda x: fn(x) if not math.isinf(x) else math.nan     # sin(inf) = nan
+
+
+_ieee_sin = _periodic_ieee(math.sin)
+_ieee_cos = _periodic_ieee(math.cos)
+
+
+class _Arithmetic(threading.local):
+    """Per thread: True while the engine evaluates partials on Values, when a
+    forward function gives the IEEE result (inf, nan) instead of refusing."""
+    ieee = False
+
+
+_arithmetic = _Arithmetic()
+
+
+@contextlib.contextmanager
+def ieee_arithmetic() -> Iterator[None]:
+    """Within it (in this thread), the forward functions of the table return
+    IEEE results (``inf``, ``nan``) where they would raise: how the engine
+    evaluates partials on Values, so a higher derivative never raises.
+
+    >>> from autograd_lite import Value
+    >>> with ieee_arithmetic():
+    ...     Value(0.0) ** -1.0
+    Value(data=inf, grad=0.0)
+    """
+    previous = _arithmetic.ieee
+    _arithmetic.ieee = True
+    try:
+        yield
+    finally:
+        _arithmetic.ieee = previous
+
+
 def exp(x):
-    return math.exp(x) if _is_number(x) else x.exp()
+    return _ieee_exp(x) if _is_number(x) else x.exp()
 
 
 def log(x):
-    return math.log(x) if _is_number(x) else x.log()
+    return _ieee_log(x) if _is_number(x) else x.log()
 
 
 def sin(x):
-    return math.sin(x) if _is_number(x) else x.sin()
+    return _ieee_sin(x) if _is_number(x) else x.sin()
 
 
 def cos(x):
-    return math.cos(x) if _is_number(x) else x.cos()
+    return _ieee_cos(x) if _is_number(x) else x.cos()
+
+
+def _power(x, y):
+    """What ``x ** y`` in a partial's text means: IEEE pow on numbers (on
+    Values, their own ``**``, which the engine runs in IEEE arithmetic)."""
+    try:
+        r = x ** y
+    except (OverflowError, ZeroDivisionError):
+        return _ieee_pow(x, y)
+    return math.nan if type(r) is complex else r
+
+
+def _number_of(x):
+    return x if _is_number(x) else x.data
+
+
+def _equal(x, y) -> bool:
+    """What ``x == y`` in a partial's text means: the numbers are equal."""
+    return _number_of(x) == _number_of(y)
 
 
 def tanh(x):
@@ -146,6 +257,10 @@ def softmax(xs):
     unchanged, so it serves floats and Values alike."""
     m = max(x if _is_number(x) else x.data for x in xs)
     exps = [exp(x - m) for x in xs]
+    if math.isinf(m):
+        # the largest x is inf (or all are -inf): e^(x - m) is torch's
+        # e^(x - logsumexp) as it is, 0 for a finite x and nan for an infinite one
+        return exps
     total = sum(exps)
     return [e / total for e in exps]
 
@@ -163,7 +278,7 @@ GELU_K = math.sqrt(2.0 / math.pi)   # the tanh approximation's sqrt(2/pi)
 _PARTIAL_NAMESPACE = {
     "exp": exp, "log": log, "sin": sin, "cos": cos, "tanh": tanh,
     "sigmoid": sigmoid, "sign": sign, "softmax": softmax, "inf": math.inf,
-    "GELU_K": GELU_K,
+    "GELU_K": GELU_K, "_power": _power, "_equal": _equal,
 }
 
 
@@ -172,6 +287,8 @@ _PARTIAL_NAMESPACE = {
 # ---------------------------------------------------------------------------
 
 def _div(a, b):
+    if b == 0 and _arithmetic.ieee:
+        return _ieee_div(a, b)
     if b == 0:
         raise DivisionByZeroError(f"div: division by zero ({a!r} / {b!r}); "
                                   "the divisor must be non-zero")
@@ -179,18 +296,24 @@ def _div(a, b):
 
 
 def _log(x):
+    if not x > 0 and _arithmetic.ieee:
+        return _ieee_log(x)
     if not x > 0:  # also catches nan
         raise DomainError(f"log: input must be > 0, got {x!r}")
     return math.log(x)
 
 
 def _sqrt(x):
+    if not x >= 0 and _arithmetic.ieee:
+        return _ieee_sqrt(x)
     if not x >= 0:
         raise DomainError(f"sqrt: input must be >= 0, got {x!r}")
     return math.sqrt(x)
 
 
 def _exp(x):
+    if _arithmetic.ieee:
+        return _ieee_exp(x)
     try:
         return math.exp(x)
     except OverflowError:
@@ -200,6 +323,8 @@ def _exp(x):
 
 def _periodic(name: str, fn: Callable[[float], float]) -> Callable[[float], float]:
     def forward(x):
+        if math.isinf(x) and _arithmetic.ieee:
+            return math.nan
         if math.isinf(x):
             raise DomainError(f"{name}: input must be finite, got {x!r}")
         return fn(x)
@@ -208,7 +333,11 @@ def _periodic(name: str, fn: Callable[[float], float]) -> Callable[[float], floa
 
 
 def _pow(x, c):
-    if x < 0 and c != int(c):
+    if _arithmetic.ieee:
+        return _ieee_pow(x, c)
+    # A negative base needs an integer exponent, unless it is ±inf or nan,
+    # where the result is defined (C and torch: (-2) ** inf = inf, ** nan = nan).
+    if x < 0 and math.isfinite(c) and not (type(c) is int or c.is_integer()):
         raise DomainError(f"pow: a negative base needs an integer exponent, got "
                           f"({x!r}) ** {c!r}; use abs(x) ** {c!r} for a real result")
     if x == 0 and c < 0:
@@ -220,6 +349,8 @@ def _pow(x, c):
 
 
 def _pow_value(a, b):
+    if _arithmetic.ieee:
+        return _ieee_pow(a, b)
     if a < 0:
         raise DomainError(f"pow: base must be >= 0 when the exponent is a Value, "
                           f"got base {a!r}; use a constant exponent (x ** 2) or "
@@ -286,6 +417,8 @@ def _dot(a, b):
 def _logsumexp(xs):
     # ln Σ e^x = m + ln Σ e^(x - m) with m = max x: no term overflows, and the
     # largest term is e^0 = 1, so the log's argument is >= 1.
+    if any(map(math.isnan, xs)):
+        return math.nan                 # max() alone would depend on where the nan is
     m = max(xs)
     if math.isinf(m):
         return m
@@ -307,9 +440,47 @@ OFF_KINK: Tuple[Interval, ...] = ((-3.0, -0.1), (0.1, 3.0))  # away from x == 0
 THE_CONSTANT = "the node's constant"
 
 
-def _compile(lambda_source: str, what: str) -> Callable:
+class _AsMaths(ast.NodeTransformer):
+    """A partial's text with ``a ** b`` read as IEEE pow and ``a == b`` as
+    equal numbers: ``_power(a, b)``, ``_equal(a, b)`` (see the module's
+    docstring). A comparison with the constant parameter or a literal on
+    both sides is left as written: it compares numbers already. Everything
+    else is Python's own arithmetic, which on floats is already IEEE's (an
+    overflowing ``*`` is inf; a ``/`` divides by zero nowhere, since every
+    divisor in the table is an input the forward refused to be 0, or guarded)."""
+
+    def __init__(self, numbers: Iterable[str]):
+        self.numbers = frozenset(numbers)       # names that are always numbers
+
+    def _is_number(self, node: ast.AST) -> bool:
+        return isinstance(node, ast.Constant) or (isinstance(node, ast.Name)
+                                                  and node.id in self.numbers)
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Pow):
+            return ast.copy_location(ast.Call(ast.Name("_power", ast.Load()),
+                                              [node.left, node.right], []), node)
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)) and not (
+                self._is_number(node.left) and self._is_number(node.comparators[0])):
+            equal = ast.Call(ast.Name("_equal", ast.Load()),
+                             [node.left, node.comparators[0]], [])
+            if isinstance(node.ops[0], ast.NotEq):
+                return ast.copy_location(ast.UnaryOp(ast.Not(), equal), node)
+            return ast.copy_location(equal, node)
+        return node
+
+
+def _compile(lambda_source: str, what: str, param: str = "") -> Callable:
     """A partial's text as a function, named for tracebacks."""
-    return eval(compile(lambda_source, f"<{what}>", "eval"), dict(_PARTIAL_NAMESPACE))
+    numbers = [param] if param else []
+    tree = ast.parse(lambda_source, mode="eval")
+    tree = ast.fix_missing_locations(_AsMaths(numbers).visit(tree))
+    return eval(compile(tree, f"<{what}>", "eval"), dict(_PARTIAL_NAMESPACE))
 
 
 def _shortcut(expression: str, inputs: Tuple[str, ...], param: str):
@@ -352,6 +523,8 @@ class Op:
             constant kept in the node (``x * 2``, ``2 - x``), or None.
         first_partial: d out / d input 0 alone, compiled from the same text:
             what unary and constant-right nodes use.
+        second_partial: d out / d input 1 alone (None for one input): what
+            constant-left nodes use, never computing the constant's partial.
         first_partial_shortcut: for unary and constant-right nodes, that
             partial's value when its text is a number (``1.0``), or
             THE_CONSTANT when it is the node's constant (``b`` of ``x * b``);
@@ -361,7 +534,7 @@ class Op:
     __slots__ = ("name", "symbol", "usage", "formula", "inputs", "param",
                  "derivative", "partials", "forward", "domain", "param_samples",
                  "layout", "base", "const_right", "const_left",
-                 "first_partial", "first_partial_shortcut")
+                 "first_partial", "second_partial", "first_partial_shortcut")
 
     def __init__(self, name: str, symbol: str, usage: str, formula: str, *,
                  inputs: str, derivative: str, forward: Callable,
@@ -381,12 +554,17 @@ class Op:
         self.base = self
         self.const_right = self.const_left = None
         signature = ", ".join(("out",) + self.inputs + ((param,) if param else ()))
-        self.partials = _compile(f"lambda {signature}: ({derivative},)", f"partials of {name}")
+        self.partials = _compile(f"lambda {signature}: ({derivative},)", f"partials of {name}",
+                                 param)
         # d out / d input 0 alone, from the same text: what a unary or
         # constant-right node uses, without building a tuple to index.
-        first = self.terms()[0]
+        terms = self.terms()
+        first = terms[0]
         self.first_partial = _compile(f"lambda {signature}: {first}",
-                                      f"first partial of {name}")
+                                      f"first partial of {name}", param)
+        self.second_partial = (_compile(f"lambda {signature}: {terms[1]}",
+                                        f"second partial of {name}", param)
+                               if len(terms) > 1 else None)
         self.first_partial_shortcut = _shortcut(first, self.inputs, param)
         if len(self.domain) != len(self.inputs):
             raise ValueError(f"op {name}: {len(self.inputs)} inputs but "
@@ -460,17 +638,16 @@ OPS: Dict[str, Op] = _table(
        derivative="sign(x)", domain=(OFF_KINK,), layout=UNARY),
     # ---- powers ------------------------------------------------------------
     Op("pow", "**{c}", "x ** c", "x^c, c a constant", inputs="x", param="c",
-       # at x == 0 (c >= 0 there): x^(c-1) is 1/0 for c < 1, so the limit is
-       # given: 0 for c == 0 (a constant), +inf for 0 < c < 1, as PyTorch
-       forward=_pow, derivative="c * x ** (c - 1) if x > 0 or x < 0 or c >= 1 "
-                                "else (0.0 if c == 0 else inf)", domain=(POSITIVE,),
+       # 0 for c == 0 (a constant, even at x == 0 or nan); at x == 0 and
+       # 0 < c < 1, 0 ** (c - 1) is inf (IEEE pow), as PyTorch's rule
+       forward=_pow, derivative="0.0 if c == 0 else c * x ** (c - 1)", domain=(POSITIVE,),
        param_samples=(2, 3, -1, 0.5, 2.5), layout=CONST_RIGHT),
     Op("pow_value", "**", "a ** b", "a^b, b a Value (a >= 0)", inputs="a, b",
        forward=_pow_value,
-       # d/db a^b = a^b ln a; at a == 0 (b > 0 there) we return 0, and
-       # d/da = +inf for b < 1, as PyTorch does
-       derivative="b * a ** (b - 1) if a > 0 or b >= 1 else inf, "
-                  "out * log(a) if a > 0 else 0.0",
+       # PyTorch's rules: d/da is 0 where b == 0 (a constant), else +inf at
+       # a == 0 for b < 1 (IEEE pow); d/db = a^b ln a is taken as 0 at a == 0
+       derivative="0.0 if b == 0 else b * a ** (b - 1), "
+                  "0.0 if a == 0 and b >= 0 else out * log(a)",
        domain=(POSITIVE, REALS), layout=BINARY),
     Op("sqrt", "sqrt", "x.sqrt()", "√x", inputs="x", forward=_sqrt,
        # d/dx √x = 1 / (2 √x), which is +inf at x == 0
@@ -491,16 +668,17 @@ OPS: Dict[str, Op] = _table(
     Op("sigmoid", "sigmoid", "x.sigmoid()", "σ(x) = 1 / (1 + e^-x)", inputs="x",
        forward=_sigmoid, derivative="out * (1 - out)", domain=(REALS,), layout=UNARY),
     Op("relu", "ReLU", "x.relu()", "max(x, 0)", inputs="x", forward=_relu,
-       # subgradient 0 at x == 0, as micrograd and PyTorch
-       derivative="1.0 if x > 0 else 0.0", domain=(OFF_KINK,), layout=UNARY),
+       # subgradient 0 at x == 0, as micrograd and PyTorch (and 1 at nan, as PyTorch)
+       derivative="0.0 if x <= 0 else 1.0", domain=(OFF_KINK,), layout=UNARY),
     Op("leaky_relu", "leaky_relu", "x.leaky_relu(alpha)", "x if x > 0 else α·x",
        inputs="x", param="alpha", forward=_leaky_relu,
        derivative="1.0 if x > 0 else alpha", domain=(OFF_KINK,),
        param_samples=(0.01, 0.2), layout=CONST_RIGHT),
     Op("elu", "elu", "x.elu(alpha)", "x if x > 0 else α·(e^x - 1)", inputs="x",
        param="alpha", forward=_elu,
-       # for x <= 0: d/dx α(e^x - 1) = α e^x = out + α
-       derivative="1.0 if x > 0 else out + alpha", domain=(OFF_KINK,),
+       # for x <= 0: d/dx α(e^x - 1) = α e^x, computed so: out + α equals it
+       # but cancels (a relative error of 2e-4 at x = -30); 1 at nan, as PyTorch
+       derivative="alpha * exp(x) if x <= 0 else 1.0", domain=(OFF_KINK,),
        param_samples=(1.0, 0.5), layout=CONST_RIGHT),
     Op("gelu", "gelu", "x.gelu()", "½x(1 + tanh(√(2/π)(x + 0.044715x³)))",
        inputs="x", forward=_gelu,

@@ -35,6 +35,34 @@ def _grad_data(g) -> float:
     return g.data if type(g) is Value else g
 
 
+def _power(x: float, p: float) -> float:
+    """x ** p for x >= 0 (or nan), inf where the float overflows (as torch)."""
+    try:
+        return x ** p
+    except OverflowError:
+        return math.inf
+
+
+def _total_norm(sizes: List[float], p: float) -> float:
+    """(sum of |g|^p)^(1/p) over the gradients' sizes, computed as torch
+    computes it: a nan anywhere makes it nan (``max`` alone would depend on
+    where the nan is), and a sum of powers beyond the largest float makes it
+    inf, as torch's does (so ``error_if_nonfinite`` refuses it)."""
+    if any(g != g for g in sizes):
+        return math.nan
+    if p == math.inf or len(sizes) == 1:      # torch too: one size is its own norm
+        return max(sizes)
+    if p == 1.0:
+        powers = sizes
+    else:
+        powers = [_power(g, p) for g in sizes]
+    try:
+        total = math.fsum(powers)       # exact sum, one rounding
+    except OverflowError:               # a finite sum beyond the largest float
+        return math.inf
+    return total if p == 1.0 else _power(total, 1.0 / p)
+
+
 def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False) -> float:
     """Scale all gradients together so their total norm is at most ``max_norm``.
@@ -44,6 +72,11 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
     ``max_norm / (total_norm + 1e-6)`` (PyTorch's rule, the 1e-6 guarding
     against division by 0); otherwise nothing changes. The direction of the
     step is kept, only its length is capped.
+
+    Non-finite norms as in PyTorch: a nan gradient makes the norm nan (and
+    every gradient nan); a norm whose sum of powers exceeds the largest float
+    (``1e200`` with ``norm_type=2`` or ``3``) is inf, which scales every
+    gradient by 0, or with ``error_if_nonfinite`` is an error.
 
     Args:
         parameters: a Value or an iterable of Values (``model.parameters()``).
@@ -74,15 +107,7 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
     if not params:
         return 0.0
     norm_type = float(norm_type)
-    grads = [abs(_grad_data(p.grad)) for p in params]
-    if norm_type == math.inf:
-        total = max(grads)
-    elif norm_type == 2.0:
-        total = math.hypot(*grads)           # sqrt(sum g^2) without overflow
-    elif norm_type == 1.0:
-        total = math.fsum(grads)
-    else:
-        total = math.fsum(g ** norm_type for g in grads) ** (1.0 / norm_type)
+    total = _total_norm([abs(_grad_data(p.grad)) for p in params], norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of "
                            f"the gradients is {total}, so it cannot be clipped; pass "

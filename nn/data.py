@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import io
 import os
 import zlib
 from pathlib import Path
@@ -53,20 +54,46 @@ _PIXELS = 784
 
 # ---- IDX files -------------------------------------------------------------
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when it starts with gzip's magic (whatever its name)."""
-    raw = path.read_bytes()
-    if not raw.startswith(_GZIP_MAGIC):
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as err:
-        raise ValueError(f"{path}: corrupt or truncated gzip data ({err}); "
-                         "download the file again") from None
+# Checked before anything is allocated: a header is trusted only as far as
+# the file's real size can back it.
+_MAX_DIMS = 32          # numpy 1.x's limit (2.x allows 64); MNIST's files have 1 and 3
+# Deflate, gzip's compression, turns a byte into at most 1032 bytes (a 258-byte
+# match per 2 bits), so a gzip file of n bytes decompresses to at most 1032 n.
+_MAX_GZIP_RATIO = 1032
+_CHUNK = 1 << 20        # data is read in pieces: memory grows only with data that exists
+_EXTRA_COUNTED = 1 << 20  # how far past the declared end a gzip stream is read to count
+
+
+def _read_up_to(stream: io.BufferedIOBase, n: int) -> bytes:
+    """At most ``n`` bytes from ``stream`` (fewer at its end), read in bounded pieces."""
+    pieces, left = [], n
+    while left > 0:
+        piece = stream.read(min(left, _CHUNK))
+        if not piece:
+            break
+        pieces.append(piece)
+        left -= len(piece)
+    return b"".join(pieces)
+
+
+def _count_rest(stream: io.BufferedIOBase, cap: int) -> int:
+    """How many bytes are left in ``stream``, counting at most ``cap`` (+1)."""
+    count = 0
+    while count <= cap:
+        piece = stream.read(min(_CHUNK, cap + 1 - count))
+        if not piece:
+            break
+        count += len(piece)
+    return count
 
 
 def load_idx(path: PathLike) -> np.ndarray:
     """Read an IDX file (raw or gzipped) into an array of the shape and dtype it declares.
+
+    The header is read and checked first, against the file's real size (a
+    gzip file of n bytes cannot hold more than 1032 n), and the data is read
+    in bounded pieces, so a corrupt or hostile header never makes it allocate
+    more than the file holds.
 
     Args:
         path: the file, e.g. ``train-images-idx3-ubyte.gz``. Gzip is recognised
@@ -78,8 +105,9 @@ def load_idx(path: PathLike) -> np.ndarray:
 
     Raises:
         FileNotFoundError: the file does not exist.
-        ValueError: the magic number is wrong, the type code is unknown, the
-            file is truncated, or it holds more data than its header declares.
+        ValueError: anything wrong with the file: the magic number, the type
+            code, more than 32 dimensions, a header declaring more data than
+            the file can hold, truncated or extra data, corrupt gzip data.
             The message names the file and gives the expected and actual values.
 
     Example:
@@ -94,34 +122,77 @@ def load_idx(path: PathLike) -> np.ndarray:
                [3, 4, 5]], dtype=uint8)
     """
     path = Path(path)
-    data = _read_bytes(path)
-    if len(data) < 4:
+    with open(path, "rb") as raw:
+        size = os.fstat(raw.fileno()).st_size
+        if raw.read(2) != _GZIP_MAGIC:
+            raw.seek(0)
+            return _read_idx(path, raw, size, gzipped=False)
+        raw.seek(0)
+        try:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+                return _read_idx(path, stream, size, gzipped=True)
+        except (EOFError, OSError, zlib.error) as err:    # BadGzipFile is an OSError
+            raise ValueError(f"{path}: corrupt or truncated gzip data ({err}); "
+                             "download the file again") from None
+
+
+def _read_idx(path: Path, stream: io.BufferedIOBase, size: int,
+              gzipped: bool) -> np.ndarray:
+    """The IDX file in ``stream`` (``size`` bytes on disk), header checked first."""
+    magic = _read_up_to(stream, 4)
+    if len(magic) < 4:
         raise ValueError(f"{path}: truncated IDX file: expected a 4-byte magic number, "
-                         f"got {len(data)} byte(s)")
-    if data[0] != 0 or data[1] != 0:
+                         f"got {len(magic)} byte(s)")
+    if magic[0] != 0 or magic[1] != 0:
         raise ValueError(f"{path}: not an IDX file: expected a magic number starting with "
-                         f"bytes 0x00 0x00, got 0x{data[0]:02X} 0x{data[1]:02X} "
-                         f"(magic 0x{data[:4].hex().upper()})")
-    code, ndims = data[2], data[3]
+                         f"bytes 0x00 0x00, got 0x{magic[0]:02X} 0x{magic[1]:02X} "
+                         f"(magic 0x{magic.hex().upper()})")
+    code, ndims = magic[2], magic[3]
     if code not in IDX_DTYPES:
         known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
         raise ValueError(f"{path}: unknown IDX type code 0x{code:02X}: expected one of {known}")
+    if ndims > _MAX_DIMS:
+        raise ValueError(f"{path}: the IDX header declares {ndims} dimensions; at most "
+                         f"{_MAX_DIMS} are supported (MNIST's files have 1 and 3), so the "
+                         "header is corrupt")
     header_size = 4 + 4 * ndims
-    if len(data) < header_size:
+    dims = _read_up_to(stream, 4 * ndims)
+    if len(dims) < 4 * ndims:
         raise ValueError(f"{path}: truncated IDX header: expected {header_size} bytes for "
-                         f"{ndims} dimension(s), got {len(data)}")
-    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndims))
+                         f"{ndims} dimension(s), got {4 + len(dims)}")
+    shape = tuple(int.from_bytes(dims[4 * i:4 * i + 4], "big") for i in range(ndims))
     dtype = IDX_DTYPES[code]
-    expected = int(np.prod(shape, dtype=object)) * dtype.itemsize   # object: no overflow
-    got = len(data) - header_size
-    if got < expected:
-        raise ValueError(f"{path}: truncated IDX file: the header declares shape {shape} of "
-                         f"{dtype.name}, {expected} bytes of data, got {got}")
-    if got > expected:
-        raise ValueError(f"{path}: size does not match the header: shape {shape} of "
-                         f"{dtype.name} needs {expected} bytes of data, got {got} "
-                         f"({got - expected} extra)")
-    array = np.frombuffer(data, dtype=dtype, offset=header_size).reshape(shape)
+    expected = dtype.itemsize
+    for d in shape:
+        expected *= d                 # Python ints: no overflow, however large
+    declares = f"the header declares shape {shape} of {dtype.name}, {expected} bytes of data"
+    if not gzipped:
+        got = size - header_size
+        if got < expected:
+            raise ValueError(f"{path}: truncated IDX file: {declares}, got {got}")
+        if got > expected:
+            raise ValueError(f"{path}: size does not match the header: shape {shape} of "
+                             f"{dtype.name} needs {expected} bytes of data, got {got} "
+                             f"({got - expected} extra)")
+    elif header_size + expected > _MAX_GZIP_RATIO * size:
+        raise ValueError(f"{path}: {declares}, more than a {size}-byte gzip file can "
+                         f"hold (at most {_MAX_GZIP_RATIO * size} bytes decompressed), so "
+                         "the header is corrupt")
+    data = _read_up_to(stream, expected)
+    if len(data) < expected:
+        raise ValueError(f"{path}: truncated IDX file: {declares}, got {len(data)}")
+    if gzipped:
+        extra = _count_rest(stream, _EXTRA_COUNTED)
+        if extra:
+            found = (f"{expected + extra} ({extra} extra)" if extra <= _EXTRA_COUNTED
+                     else f"more than {expected + _EXTRA_COUNTED}")
+            raise ValueError(f"{path}: size does not match the header: shape {shape} of "
+                             f"{dtype.name} needs {expected} bytes of data, got {found}")
+    try:
+        array = np.frombuffer(data, dtype=dtype).reshape(shape)
+    except ValueError as err:   # no data, but dimensions whose product numpy cannot index
+        raise ValueError(f"{path}: {declares}, and numpy cannot make an array of that "
+                         f"shape ({err}); the header is corrupt") from None
     return array.astype(dtype.newbyteorder("="))      # a native-order, writable copy
 
 

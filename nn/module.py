@@ -22,8 +22,8 @@ Return types, one rule each:
   ``(1 + -y * model(x)).relu()`` works as in micrograd's demo.
 
 Parameter names (``named_parameters``, ``state_dict``, checkpoints) are the
-attribute path, dotted, with list indices: ``"layers.0.neurons.3.w.12"`` is
-weight 12 of neuron 3 of the first layer, ``"layers.1.neurons.0.b"`` a bias.
+attribute path, dotted, with list indices and dict keys: ``"layers.0.neurons.3.w.12"``
+is weight 12 of neuron 3 of the first layer, ``"layers.1.neurons.0.b"`` a bias.
 They depend only on the architecture, so they are stable across runs.
 
 Seeds: with no ``seed=`` the weights are drawn from the ``random`` module's
@@ -97,6 +97,69 @@ def _is_parameter_list(value: Any) -> bool:
     return bool(value) and set(map(type, value)) == {Value}
 
 
+def _gather_from(module: "Module", name: str, value: Any, out: List[Value]) -> None:
+    """Append the parameters held in one attribute's value to ``out``: a Value,
+    a Module's parameters, or those in a list, tuple or dict (nested, in order;
+    a dict in insertion order, as torch's ModuleDict and ParameterDict)."""
+    if type(value) is Value:
+        out.append(value)
+    elif isinstance(value, Module):
+        value._gather(out)
+    elif isinstance(value, (list, tuple)):
+        if _is_parameter_list(value):       # a layer's weights: no loop in Python
+            out.extend(value)
+            return
+        for i, item in enumerate(value):
+            _gather_from(module, f"{name}.{i}", item, out)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            start = len(out)
+            _gather_from(module, f"{name}.{key}", item, out)
+            if len(out) > start:
+                _check_key(module, name, key)
+    elif isinstance(value, (set, frozenset)):
+        _refuse_set(module, name, value)
+
+
+def _named_in(module: "Module", name: str, value: Any) -> Iterator[Tuple[str, Value]]:
+    """(dotted name, Value) for the parameters ``_gather_from`` finds in the
+    same value, named by list index or dict key: ``layers.0.w.3``, ``scales.gain``."""
+    if type(value) is Value:
+        yield name, value
+    elif isinstance(value, Module):
+        yield from value._named(name + ".")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _named_in(module, f"{name}.{i}", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            for entry in _named_in(module, f"{name}.{key}", item):
+                _check_key(module, name, key)
+                yield entry
+    elif isinstance(value, (set, frozenset)):
+        _refuse_set(module, name, value)
+
+
+def _check_key(module: "Module", name: str, key: Any) -> None:
+    """A dict key that holds parameters becomes part of their names: it must
+    be a non-empty str without '.', as torch's ModuleDict requires."""
+    where = f"{type(module).__name__}.{name}"
+    if not isinstance(key, str):
+        raise TypeError(f"{where}: a dict holding parameters needs str keys (each "
+                        f"becomes part of a parameter's name), got the "
+                        f"{type(key).__name__} key {key!r}; use str({key!r})")
+    if key == "" or "." in key:
+        raise ValueError(f"{where}: a dict key holding parameters must be non-empty and "
+                         f"without '.' (names are dotted paths), got {key!r}")
+
+
+def _refuse_set(module: "Module", name: str, value: Any) -> None:
+    """A set has no fixed order, so its parameters would have none either."""
+    if any(type(v) is Value or isinstance(v, Module) for v in value):
+        raise TypeError(f"{type(module).__name__}.{name}: parameters in a set have no "
+                        f"fixed order (nor names); keep them in a list or a dict")
+
+
 def _state_value(name: str, value: Any) -> float:
     """A state-dict entry as a float, or a ValueError naming the entry."""
     if type(value) is float:
@@ -113,8 +176,10 @@ def _state_value(name: str, value: Any) -> float:
 class Module:
     """Base class: finds the parameters (Values) and sub-modules in attributes.
 
-    Public attributes holding a ``Value``, a ``Module``, or a list/tuple of
-    them are walked in the order they were set; attributes starting with
+    Public attributes holding a ``Value``, a ``Module``, or a list, tuple or
+    dict of them (nested too) are walked in the order they were set, a dict
+    in insertion order, its entries named by key as in torch's ``ModuleDict``
+    and ``ParameterDict`` (``"scales.gain"``); attributes starting with
     ``_`` are private and skipped. A subclass only sets attributes and
     defines ``__call__``.
 
@@ -134,36 +199,13 @@ class Module:
     def _gather(self, out: List[Value]) -> None:
         """Append every parameter (duplicates included) to ``out``."""
         for attr, value in vars(self).items():
-            if attr[0] == "_":
-                continue
-            if type(value) is Value:
-                out.append(value)
-            elif isinstance(value, Module):
-                value._gather(out)
-            elif isinstance(value, (list, tuple)):
-                if _is_parameter_list(value):
-                    out.extend(value)
-                    continue
-                for item in value:
-                    if type(item) is Value:
-                        out.append(item)
-                    elif isinstance(item, Module):
-                        item._gather(out)
+            if attr[0] != "_":
+                _gather_from(self, attr, value, out)
 
     def _named(self, prefix: str) -> Iterator[Tuple[str, Value]]:
         for attr, value in vars(self).items():
-            if attr[0] == "_":
-                continue
-            if type(value) is Value:
-                yield prefix + attr, value
-            elif isinstance(value, Module):
-                yield from value._named(f"{prefix}{attr}.")
-            elif isinstance(value, (list, tuple)):
-                for i, item in enumerate(value):
-                    if type(item) is Value:
-                        yield f"{prefix}{attr}.{i}", item
-                    elif isinstance(item, Module):
-                        yield from item._named(f"{prefix}{attr}.{i}.")
+            if attr[0] != "_":
+                yield from _named_in(self, prefix + attr, value)
 
     # ---- the public API ------------------------------------------------------
     def parameters(self) -> List[Value]:

@@ -7,7 +7,12 @@ PyTorch computes them: from the optimizer's current lr (the "recursive"
 form: ``lr * gamma``, or the cosine ratio), so a change made to ``opt.lr``
 by hand carries forward as in PyTorch, and the floats match torch's. The
 closed forms are used where PyTorch uses them (``SequentialLR`` jumping to a
-milestone).
+milestone). One difference: where torch's rounding gives a learning rate
+below 0 (``LinearLR`` decaying to ``end_factor=0`` ends at -1.85e-18), the
+exact value, 0.0, is set, since an optimizer refuses a negative lr. A step
+whose lr the optimizer refuses (inf, after a ``gamma > 1`` grew it past the
+largest float) is a ValueError that leaves the scheduler and the optimizer
+as they were.
 
 * :class:`StepLR` - multiply by ``gamma`` every ``step_size`` steps.
 * :class:`ExponentialLR` - multiply by ``gamma`` every step.
@@ -51,6 +56,16 @@ def _real(where: str, name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise ValueError(f"{where}: {name} must be a finite number, got {value!r}")
     return float(value)
+
+
+def _factor(where: str, name: str, value: Any) -> float:
+    """A multiplier of the lr: finite and >= 0 (a negative one would make the
+    lr negative, which no optimizer takes)."""
+    value = _real(where, name, value)
+    if value < 0:
+        raise ValueError(f"{where}: {name} must be >= 0, got {value!r}; a negative "
+                         "factor would make the learning rate negative")
+    return value
 
 
 def _optimizer(where: str, optimizer: Any) -> Optimizer:
@@ -100,13 +115,24 @@ class LRScheduler:
         self._update_lr()
 
     def _update_lr(self, epoch: Optional[int] = None) -> None:
-        if epoch is None:
-            self.last_epoch += 1
-            lr = self._next_lr()
-        else:
-            self.last_epoch = epoch
-            lr = self._closed_form_lr()
-        self.optimizer.lr = lr
+        # All or nothing: if the optimizer refuses the new lr (inf after a
+        # gamma > 1 has grown it past the largest float), the step count
+        # stays where it was, so the scheduler is not left half a step on.
+        previous = self.last_epoch
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                lr = self._next_lr()
+            else:
+                self.last_epoch = epoch
+                lr = self._closed_form_lr()
+            self.optimizer.lr = lr
+        except (TypeError, ValueError) as error:
+            step = self.last_epoch
+            self.last_epoch = previous
+            raise ValueError(f"{type(self).__name__}: step {step} cannot set the "
+                             f"learning rate ({error}); the scheduler stays at step "
+                             f"{previous}") from error
         self._last_lr = self.optimizer.lr
 
     def get_last_lr(self) -> List[float]:
@@ -251,7 +277,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
         self.step_size = positive_int("StepLR", "step_size", step_size)
-        self.gamma = _real("StepLR", "gamma", gamma)
+        self.gamma = _factor("StepLR", "gamma", gamma)
         super().__init__(optimizer)
 
     def _next_lr(self) -> float:
@@ -280,7 +306,7 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, gamma: float):
-        self.gamma = _real("ExponentialLR", "gamma", gamma)
+        self.gamma = _factor("ExponentialLR", "gamma", gamma)
         super().__init__(optimizer)
 
     def _next_lr(self) -> float:
@@ -394,12 +420,16 @@ class LinearLR(LRScheduler):
             return lr * start
         if t > self.total_iters:
             return lr
-        # ratio of consecutive factors: f(t) / f(t-1)
-        return lr * (1.0 + (end - start) / (self.total_iters * start + (t - 1) * (end - start)))
+        # ratio of consecutive factors: f(t) / f(t-1). The factors are >= 0, so
+        # a negative result is rounding: decaying to end_factor=0, torch ends
+        # at -1.85e-18 (which an optimizer refuses); the exact value is 0.
+        return max(0.0, lr * (1.0 + (end - start)
+                              / (self.total_iters * start + (t - 1) * (end - start))))
 
     def _closed_form_lr(self) -> float:
-        return self.base_lr * (self.start_factor + (self.end_factor - self.start_factor)
-                               * min(self.total_iters, self.last_epoch) / self.total_iters)
+        return max(0.0, self.base_lr * (self.start_factor + (self.end_factor - self.start_factor)
+                                        * min(self.total_iters, self.last_epoch)
+                                        / self.total_iters))
 
 
 class LinearWarmup(LinearLR):
@@ -488,14 +518,16 @@ class SequentialLR(LRScheduler):
         self._last_lr = schedulers[0].get_last_lr()[0]
 
     def step(self) -> None:
-        """Advance one step: the active schedule steps, or the next one starts."""
-        self.last_epoch += 1
-        idx = bisect.bisect_right(self.milestones, self.last_epoch)
+        """Advance one step: the active schedule steps, or the next one starts.
+        If the optimizer refuses the new lr, nothing has moved (see LRScheduler)."""
+        epoch = self.last_epoch + 1
+        idx = bisect.bisect_right(self.milestones, epoch)
         scheduler = self.schedulers[idx]
-        if idx > 0 and self.milestones[idx - 1] == self.last_epoch:
+        if idx > 0 and self.milestones[idx - 1] == epoch:
             scheduler._update_lr(0)
         else:
             scheduler.step()
+        self.last_epoch = epoch
         self._last_lr = scheduler.get_last_lr()[0]
 
     def state_dict(self) -> Dict[str, Any]:

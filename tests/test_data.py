@@ -2,6 +2,7 @@
 
 import gzip
 import importlib.util
+import random
 
 import numpy as np
 import pytest
@@ -300,3 +301,134 @@ def test_batches_reject_bad_arguments_at_the_call():
         batches(X, y, 2.0)
     with pytest.raises(ValueError, match=r"shapes \(4, 2\) and \(3,\)"):
         batches(X, y[:3], 2)
+
+
+# ---- hostile and corrupt IDX files: checked before anything is allocated --------
+
+def peak_bytes(call):
+    """(what call() returned or raised, the most memory Python held meanwhile)."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        try:
+            outcome = call()
+        except Exception as error:          # noqa: BLE001 - the caller judges it
+            outcome = error
+        return outcome, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def gzip_bomb(head: bytes, n: int) -> bytes:
+    """gzip of ``head`` then n zero bytes, compressed piece by piece (about n / 1000 bytes)."""
+    import zlib
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)      # 31: gzip framing
+    parts = [packer.compress(head)]
+    piece = bytes(1 << 20)
+    parts += [packer.compress(piece) for _ in range(n >> 20)]
+    return b"".join(parts) + packer.flush()
+
+
+def header(code: int, shape) -> bytes:
+    return bytes([0, 0, code, len(shape)]) + b"".join(d.to_bytes(4, "big") for d in shape)
+
+
+def test_a_gzip_file_whose_header_claims_more_than_it_can_hold_is_refused_unread(tmp_path):
+    # the issue's file: about 200 KB of gzip whose header says one item of 634 MB
+    path = tmp_path / "claims-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(header(0x08, (634_000_000,)) + bytes(300_000)))
+    outcome, peak = peak_bytes(lambda: load_idx(path))
+    assert isinstance(outcome, ValueError) and str(path) in str(outcome)
+    assert "more than a" in str(outcome) and "gzip file can hold" in str(outcome)
+    assert peak < 2_000_000
+
+
+def test_a_gzip_bomb_past_a_small_header_is_not_decompressed_whole(tmp_path):
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    path.write_bytes(gzip_bomb(header(0x08, (10,)), 64 << 20))
+    outcome, peak = peak_bytes(lambda: load_idx(path))
+    assert isinstance(outcome, ValueError) and str(path) in str(outcome)
+    assert "needs 10 bytes of data, got more than" in str(outcome)
+    assert peak < 8_000_000                     # the stream holds 64 MB
+
+
+@pytest.mark.parametrize("ndims", [33, 65, 255])
+def test_too_many_dimensions_is_a_value_error_naming_the_file(tmp_path, ndims):
+    path = write(tmp_path / "dims-idx", header(0x08, (1,) * ndims) + b"\x07")
+    with pytest.raises(ValueError, match=rf"declares {ndims} dimensions; at most 32") as info:
+        load_idx(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["raw", "gzip"])
+def test_dimensions_whose_product_overflows_are_a_value_error_naming_the_file(tmp_path,
+                                                                              gzipped):
+    for shape in [(0xFFFFFFFF,) * 4, (0, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF)]:
+        path = write(tmp_path / "huge-idx4", header(0x0E, shape) + bytes(16), gzipped)
+        outcome, peak = peak_bytes(lambda path=path: load_idx(path))
+        assert isinstance(outcome, ValueError), outcome
+        assert str(path) in str(outcome) and str(shape) in str(outcome)
+        assert peak < 2_000_000
+
+
+VALID = [idx_bytes(sample_array(0x08, (5, 4, 3)), 0x08),
+         idx_bytes(sample_array(0x0B, (7,)), 0x0B),
+         idx_bytes(sample_array(0x0E, (2, 3)), 0x0E),
+         idx_bytes(sample_array(0x0D, (1, 1, 1, 2)), 0x0D)]
+
+
+def mutate(rng, data: bytes) -> bytes:
+    """One random corruption of an IDX file's bytes (or of its gzip)."""
+    kind = rng.choice(["truncate", "flip", "dims", "ndims", "magic", "append", "code",
+                       "header"])
+    if kind == "header":        # a whole new header: many, huge or zero dimensions
+        shape = [rng.choice([0, 1, 2, 3, 0xFFFFFFFF]) for _ in range(rng.randint(0, 80))]
+        return header(data[2], shape) + data[4 + 4 * data[3]:][:rng.randint(0, 12)]
+    if kind == "truncate":
+        return data[:rng.randrange(len(data))]
+    if kind == "flip":
+        out = bytearray(data)
+        for _ in range(rng.randint(1, 3)):
+            out[rng.randrange(len(out))] ^= 1 << rng.randrange(8)
+        return bytes(out)
+    if kind == "dims" and len(data) >= 8:
+        at = 4 * rng.randint(1, max(1, data[3] if len(data) > 3 else 1))
+        value = rng.choice([0, 1, 0xFFFFFFFF, 0x7FFFFFFF, rng.getrandbits(32)])
+        return data[:at] + value.to_bytes(4, "big") + data[at + 4:]
+    if kind == "ndims" and len(data) >= 4:
+        return data[:3] + bytes([rng.randrange(256)]) + data[4:]
+    if kind == "magic":
+        return bytes([rng.randrange(256), rng.randrange(256)]) + data[2:]
+    if kind == "code" and len(data) >= 3:
+        return data[:2] + bytes([rng.randrange(256)]) + data[3:]
+    return data + bytes(rng.randrange(256) for _ in range(rng.randint(1, 40)))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_fuzzed_idx_files_load_or_are_value_errors_naming_the_file(tmp_path, seed):
+    """Truncations, bit flips, huge or zero dimensions, wrong magic or type code,
+    extra bytes, in raw files and in gzip (before and after compression): each
+    loads as the shape its header declares, or is a ValueError naming the file,
+    within a small, fixed amount of memory."""
+    rng = random.Random(seed)
+    path = tmp_path / f"fuzz-{seed}-idx"
+    for case in range(60):
+        good = rng.choice(VALID)
+        packing = rng.choice(["raw", "gzip-inside", "gzip-outside"])
+        if packing == "raw":
+            data = mutate(rng, good)
+        elif packing == "gzip-inside":
+            data = gzip.compress(mutate(rng, good))      # a bad IDX file, gzipped
+        else:
+            data = mutate(rng, gzip.compress(good))      # a good one, its gzip damaged
+        path.write_bytes(data)
+        outcome, peak = peak_bytes(lambda: load_idx(path))
+        where = f"case {case} ({packing}): {data[:16].hex()}..."
+        assert peak < 4_000_000, where
+        if isinstance(outcome, np.ndarray):
+            raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+            assert outcome.shape == tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big")
+                                          for i in range(raw[3])), where
+        else:
+            assert type(outcome) is ValueError, (where, repr(outcome))
+            assert str(path) in str(outcome), (where, str(outcome))

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_lite import (OPS, Value, enable_grad, gradcheck, is_grad_enabled,
                            no_grad, topological_order)
@@ -277,6 +279,19 @@ def test_op_is_micrograds_short_label(build, op):
 
 def test_leaf_has_an_empty_op_label():
     assert Value(1.0)._op == ""
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.text())
+def test_a_hand_built_nodes_op_is_its_label_verbatim_whatever_the_text(label):
+    # "{x}", "{c}", "{0}", "{", "}}": a user's label is text, never a format string
+    node = Value(1.0, (Value(2.0),), label)
+    assert node._op == label
+
+
+@pytest.mark.parametrize("label", ["{x}", "{c}", "{0}", "{", "}", "{{c}}", "%s"])
+def test_a_braced_label_is_kept_as_written(label):
+    assert Value(1.0, (Value(2.0),), label)._op == label
 
 
 def test_user_built_node_keeps_its_children_and_passes_no_gradient():

@@ -364,3 +364,83 @@ def test_gradients_rejects_inputs_that_are_not_values():
         gradients(x * x, [x, 2.0])
     with pytest.raises(TypeError, match="output must be a Value"):
         gradients([x], [x])
+
+
+# ---------------------------------------------------------------------------
+# An argument named twice in argnums is one variable, listed twice (as JAX)
+# ---------------------------------------------------------------------------
+
+def test_grad_of_an_argument_named_twice_gives_its_derivative_twice():
+    assert grad(lambda x, y: x*x*y, argnums=(0, 0))(2.0, 3.0) == (12.0, 12.0)
+    assert grad(lambda x, y: x*x*y, argnums=(0, -2))(2.0, 3.0) == (12.0, 12.0)
+    assert value_and_grad(lambda x, y: x*x*y, argnums=(1, 0, 1))(2.0, 3.0) == \
+        (12.0, (4.0, 12.0, 4.0))
+
+
+def test_hessian_of_an_argument_named_twice_repeats_its_second_derivative():
+    np.testing.assert_array_equal(hessian(lambda x, y: x*x*y, argnums=(0, 0))(2.0, 3.0),
+                                  [[6.0, 6.0], [6.0, 6.0]])
+
+
+REPEATS = [(0, 0), (1, 1, 0), (0, -3), (2, 0, 2, -1), (-1, 1, 1)]
+
+
+def _three(x, w, y):
+    x = x if type(x) is Value else Value(x)      # not every argument is differentiated
+    return (x * w[0]).sin() * y + w[1] ** 2 * x - (y * w[0] + x).exp()
+
+
+ARGS = (0.7, [0.3, -1.2], 1.5)
+
+
+def _columns(argnums):
+    """The columns of the full Jacobian (one per number of ARGS) each argnum names."""
+    starts, sizes = [0, 1, 3], [1, 2, 1]
+    return [c for a in argnums for c in range(starts[a % 3], starts[a % 3] + sizes[a % 3])]
+
+
+@pytest.mark.parametrize("argnums", REPEATS)
+def test_every_transform_treats_a_repeated_argnum_as_the_same_variable(argnums):
+    full_jacobian = jacobian(_three)(*ARGS)
+    full_hessian = hessian(_three)(*ARGS)
+    columns = _columns(argnums)
+    np.testing.assert_array_equal(jacobian(_three, argnums=argnums)(*ARGS),
+                                  full_jacobian[:, columns])
+    np.testing.assert_allclose(hessian(_three, argnums=argnums)(*ARGS),
+                               full_hessian[np.ix_(columns, columns)], rtol=1e-15, atol=0)
+    got = grad(_three, argnums=argnums)(*ARGS)
+    value, with_value = value_and_grad(_three, argnums=argnums)(*ARGS)
+    assert value == _three(*ARGS).data
+    for i, a in enumerate(argnums):
+        alone = grad(_three, argnums=a)(*ARGS)
+        np.testing.assert_array_equal(got[i], alone)
+        np.testing.assert_array_equal(with_value[i], alone)
+
+
+# ---------------------------------------------------------------------------
+# Nesting is per thread
+# ---------------------------------------------------------------------------
+
+def test_a_grad_running_in_one_thread_does_not_change_what_another_returns():
+    import threading
+    inside, done = threading.Event(), threading.Event()
+    results = {}
+
+    def waits_inside(x):
+        inside.set()                    # thread A is now evaluating its f ...
+        assert done.wait(10)            # ... and stays there until B has finished
+        return x * x
+
+    def thread_a():
+        results["a"] = grad(waits_inside)(3.0)
+
+    a = threading.Thread(target=thread_a)
+    a.start()
+    try:
+        assert inside.wait(10)
+        results["b"] = grad(lambda x: x ** 3)(2.0)     # thread B, while A is nested
+    finally:
+        done.set()
+        a.join(10)
+    assert results["b"] == 12.0 and type(results["b"]) is float
+    assert results["a"] == 6.0 and type(results["a"]) is float

@@ -372,6 +372,27 @@ def test_any_label_text_renders_as_written():
     assert "<|>" in text
 
 
+# Graphviz expands \\N (node name), \\G (graph), \\E, \\T, \\H (edge), \\L and
+# \\\\ in labels; every other character here is plain or an entity in DOT.
+BACKSLASH_ALPHABET = "\\NGETHLnlrx0{}|<>&\"'ab"
+
+
+@needs_dot
+def test_backslashes_in_any_label_title_or_op_render_as_written():
+    rng = random.Random(15)
+    labels = ["\\Gamma", "C:\\Net", "\\", "end\\", "\\\\N"] + [
+        "".join(rng.choice(BACKSLASH_ALPHABET) for _ in range(rng.randint(1, 8)))
+        for _ in range(80)]
+    labels = list(dict.fromkeys(labels))             # each label once
+    leaves = [Value(float(i), label=text) for i, text in enumerate(labels)]
+    hand_built = Value(1.0, (leaves[0],), "\\N\\G")    # its op shows this symbol
+    root = vsum(leaves + [hand_built])
+    text = all_text(render(draw_graph(root, title="\\G: \\N")))
+    for label in labels:
+        assert label in text, label
+    assert "\\N\\G" in text and "\\G: \\N" in text
+
+
 def test_escaped_labels_keep_the_dot_text_well_formed():
     leaves = [Value(float(i), label=text) for i, text in enumerate(ODD_LABELS)]
     source = draw_graph(vsum(leaves)).source

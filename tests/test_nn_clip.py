@@ -104,3 +104,72 @@ def test_clip_grad_norm_matches_pytorch(norm_type, max_norm):
     assert total == pytest.approx(expected.item(), rel=1e-12)
     assert [p.grad for p in params] == pytest.approx([t.grad.item() for t in tensors],
                                                      rel=1e-12, abs=1e-15)
+
+
+# ---------------------------------------------------------------------------
+# Non-finite and extreme gradients, as torch
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("norm_type", [float("inf"), 2.0, 1.0, 3.0, 0.5])
+@pytest.mark.parametrize("where", range(4))
+def test_a_nan_gradient_anywhere_makes_the_norm_nan_and_is_refused_when_asked(norm_type,
+                                                                             where):
+    grads = [1.0, -2.0, 0.5, 3.0]
+    grads[where] = math.nan
+    with pytest.raises(RuntimeError, match="is nan, so it cannot be clipped"):
+        nn.clip_grad_norm_(with_grads(grads), 1.0, norm_type, error_if_nonfinite=True)
+    params = with_grads(grads)
+    assert math.isnan(nn.clip_grad_norm_(params, 1.0, norm_type))
+    assert all(math.isnan(p.grad) for p in params)            # torch: every gradient nan
+
+
+@pytest.mark.parametrize("norm_type, grads", [(2.0, [1e200, 1.0, 1e300]),
+                                               (3.0, [1e200, 1.0, 1e300]),
+                                               (0.5, [1e308, 1e308, 1e308])])
+def test_a_norm_beyond_the_largest_float_is_inf_not_an_overflow_error(norm_type, grads):
+    params = with_grads(grads)
+    assert nn.clip_grad_norm_(params, 1.0, norm_type) == math.inf
+    assert [p.grad for p in params] == [0.0, 0.0, 0.0]          # scaled by 1 / inf
+    with pytest.raises(RuntimeError, match="is inf, so it cannot be clipped"):
+        nn.clip_grad_norm_(with_grads(grads), 1.0, norm_type, error_if_nonfinite=True)
+
+
+def test_one_gradient_is_its_own_norm_whatever_the_order_as_torch():
+    assert nn.clip_grad_norm_(with_grads([-1e200]), 1.0, 3.0) == 1e200
+
+
+EXTREMES = [0.0, -0.0, 5e-324, 1e-200, -0.5, 1.0, 3.0, -1e150, 1e200, 1.7e308,
+            math.inf, -math.inf, math.nan]
+
+
+def _same(ours, theirs):
+    if math.isnan(theirs) or math.isinf(theirs) or theirs == 0:
+        return ours == theirs or (math.isnan(ours) and math.isnan(theirs))
+    return ours == pytest.approx(theirs, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_extreme_gradients_clip_as_torchs_clip_grad_norm(seed):
+    torch = pytest.importorskip("torch")
+    rng = random.Random(seed)
+    grads = [rng.choice(EXTREMES) * rng.choice([1, -1]) for _ in range(rng.randint(1, 5))]
+    norm_type = rng.choice([float("inf"), 2.0, 1.0, 3.0, 0.5, 7.5])
+    max_norm = rng.choice([0.0, 1.0, 1e300])
+    refuse = rng.random() < 0.5
+    tensors = [torch.zeros((), dtype=torch.float64, requires_grad=True) for _ in grads]
+    for t, g in zip(tensors, grads):
+        t.grad = torch.tensor(g, dtype=torch.float64)
+    params = with_grads(grads)
+    try:
+        expected = torch.nn.utils.clip_grad_norm_(tensors, max_norm, norm_type,
+                                                  error_if_nonfinite=refuse).item()
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="cannot be clipped"):
+            nn.clip_grad_norm_(params, max_norm, norm_type, error_if_nonfinite=refuse)
+        assert [p.grad for p in params] == pytest.approx(grads, nan_ok=True)   # unchanged
+        return
+    total = nn.clip_grad_norm_(params, max_norm, norm_type, error_if_nonfinite=refuse)
+    assert _same(total, expected), (grads, norm_type, total, expected)
+    for p, t in zip(params, tensors):
+        assert _same(p.grad, t.grad.item()) or abs(p.grad - t.grad.item()) < 1e-300, \
+            (grads, norm_type, max_norm, p.grad, t.grad.item())

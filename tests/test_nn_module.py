@@ -315,6 +315,120 @@ def test_a_custom_module_finds_values_lists_and_submodules():
     assert len(Net().parameters()) == 7
 
 
+class Gated(nn.Module):
+    """A custom module keeping parameters in dicts, as torch's ParameterDict
+    and ModuleDict would."""
+
+    def __init__(self):
+        self.scales = {"gain": Value(2.0), "bias": Value(0.5)}
+        self.heads = {"left": nn.Neuron(2, seed=0), "right": nn.Neuron(1, seed=1)}
+        self.config_ = {1: "not a parameter", "lr": 0.1}       # nothing to find here
+
+    def __call__(self, x):
+        return self.heads["left"](x) * self.scales["gain"] + self.scales["bias"]
+
+
+def test_values_and_modules_in_a_dict_attribute_are_parameters_named_by_key():
+    model = Gated()
+    names = [name for name, _ in model.named_parameters()]
+    assert names == ["scales.gain", "scales.bias", "heads.left.w.0", "heads.left.w.1",
+                     "heads.left.b", "heads.right.w.0", "heads.right.b"]
+    assert [p for _, p in model.named_parameters()] == model.parameters()
+    assert model.parameters()[0] is model.scales["gain"]
+
+
+def test_an_optimizer_trains_the_values_kept_in_a_dict():
+    model = Gated()
+    opt = nn.SGD(model.parameters(), lr=0.5)
+    model([1.0, 2.0]).backward()
+    before = model.scales["bias"].data
+    opt.step()
+    assert model.scales["bias"].data == before - 0.5 * 1.0     # d out / d bias = 1
+    copy = Gated()
+    copy.load_state_dict(model.state_dict())
+    assert copy.state_dict() == model.state_dict()
+
+
+def test_dict_parameter_names_match_torchs_parameterdict_and_moduledict():
+    torch = pytest.importorskip("torch")
+
+    class TorchGated(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scales = torch.nn.ParameterDict()      # keys in insertion order
+            self.scales["gain"] = torch.nn.Parameter(torch.tensor(2.0))
+            self.scales["bias"] = torch.nn.Parameter(torch.tensor(0.5))
+            self.heads = torch.nn.ModuleDict({"left": torch.nn.Linear(2, 1),
+                                              "right": torch.nn.Linear(1, 1)})
+
+    def owners(names):          # the module or dict entry each parameter belongs to
+        return list(dict.fromkeys(".".join(n.split(".")[:2]) for n in names))
+
+    theirs = [name for name, _ in TorchGated().named_parameters()]
+    ours = [name for name, _ in Gated().named_parameters()]
+    assert ours[:2] == theirs[:2] == ["scales.gain", "scales.bias"]
+    assert owners(ours) == owners(theirs) == ["scales.gain", "scales.bias",
+                                              "heads.left", "heads.right"]
+
+
+def _nested(rng, depth):
+    """A random nest of lists, tuples and dicts with Values (and noise) inside."""
+    kind = rng.choice(["value", "noise"] if depth == 0 else
+                      ["value", "noise", "list", "tuple", "dict", "dict"])
+    if kind == "value":
+        return Value(rng.random())
+    if kind == "noise":
+        return rng.choice([1.0, "text", None])
+    items = [_nested(rng, depth - 1) for _ in range(rng.randint(0, 3))]
+    if kind == "dict":
+        return {f"k{i}": item for i, item in reversed(list(enumerate(items)))}
+    return items if kind == "list" else tuple(items)
+
+
+def _walk(value, name):
+    """The (name, Value) pairs of a nest, by the documented rule."""
+    if type(value) is Value:
+        return [(name, value)]
+    if isinstance(value, dict):
+        return [e for k, v in value.items() for e in _walk(v, f"{name}.{k}")]
+    if isinstance(value, (list, tuple)):
+        return [e for i, v in enumerate(value) for e in _walk(v, f"{name}.{i}")]
+    return []
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_value_in_nested_lists_tuples_and_dicts_is_found_once_in_order(seed):
+    rng = random.Random(seed)
+
+    class Holder(nn.Module):
+        def __init__(self):
+            self.a = _nested(rng, 3)
+            self.b = {"x": _nested(rng, 3), "y": [_nested(rng, 2)]}
+
+    model = Holder()
+    expected = _walk(model.a, "a") + _walk(model.b, "b")
+    assert list(model.named_parameters()) == expected
+    assert model.parameters() == [v for _, v in expected]
+
+
+@pytest.mark.parametrize("holding, error, message", [
+    ({0: Value(1.0)}, TypeError, r"Holder.d: a dict holding parameters needs str keys.*"
+                                 r"got the int key 0; use str\(0\)"),
+    ({"a.b": Value(1.0)}, ValueError, r"Holder.d: a dict key .* without '.'.*got 'a.b'"),
+    ({"": [Value(1.0)]}, ValueError, r"must be non-empty"),
+    ([{Value(1.0), Value(2.0)}], TypeError, r"Holder.d.0: parameters in a set have no fixed "
+                                            r"order.*list or a dict"),
+])
+def test_parameters_under_keys_that_cannot_name_them_are_refused(holding, error, message):
+    class Holder(nn.Module):
+        def __init__(self):
+            self.d = holding
+
+    for call in (lambda m: m.parameters(), lambda m: list(m.named_parameters())):
+        with pytest.raises(error, match=message):
+            call(Holder())
+
+
 def test_a_parameter_shared_by_two_modules_is_listed_once():
     a = nn.Neuron(2, seed=0)
     b = nn.Neuron(2, seed=1)

@@ -1,6 +1,7 @@
 """Learning-rate schedules: closed forms by hand, and PyTorch's exact sequences."""
 
 import math
+import random
 import warnings
 
 import pytest
@@ -199,3 +200,96 @@ def test_a_hand_set_lr_carries_forward_as_in_pytorch():
             got.append(ours.lr)
             expected.append(theirs.param_groups[0]["lr"])
     assert got == expected
+
+
+# ---------------------------------------------------------------------------
+# Schedules that reach 0, and steps the optimizer refuses
+# ---------------------------------------------------------------------------
+
+def test_linear_lr_decaying_to_zero_ends_at_exactly_zero_and_sgd_takes_it():
+    opt = nn.SGD([Value(0.0)], lr=0.1)
+    sched = nn.LinearLR(opt, start_factor=1 / 3, end_factor=0.0, total_iters=4)
+    lrs = lr_sequence(opt, sched, 6)
+    assert lrs[4:] == [0.0, 0.0, 0.0] and sched.last_epoch == 6
+    assert all(lr >= 0 for lr in lrs)
+
+
+def _random_schedule(rng, torch, sequential=True):
+    """(ours, theirs) makers for a random schedule, zero ends and edges included."""
+    S = torch.optim.lr_scheduler
+    kind = rng.choice(["step", "exp", "cos", "linear"] + (["sequential"] if sequential else []))
+    if kind == "step":
+        size, gamma = rng.randint(1, 5), rng.choice([0.0, 0.1, 0.5, 0.93, 1.0, 1.5])
+        return (lambda o: nn.StepLR(o, size, gamma), lambda t: S.StepLR(t, size, gamma))
+    if kind == "exp":
+        gamma = rng.choice([0.0, 0.3, 0.9, 0.999, 1.0, 1.1])
+        return (lambda o: nn.ExponentialLR(o, gamma), lambda t: S.ExponentialLR(t, gamma))
+    if kind == "cos":
+        T, eta = rng.randint(1, 9), rng.choice([0.0, 0.0, 1e-3, 0.05, 0.2])
+        return (lambda o: nn.CosineAnnealingLR(o, T, eta),
+                lambda t: S.CosineAnnealingLR(t, T, eta))
+    if kind == "linear":
+        start = rng.choice([1 / 3, 0.1, 0.25, 0.5, 0.7, 1.0, rng.uniform(0.01, 1.0)])
+        end = rng.choice([0.0, 0.0, 1.0, 0.2, 1 / 3, rng.uniform(0.0, 1.0)])
+        n = rng.randint(1, 9)
+        return (lambda o: nn.LinearLR(o, start, end, n), lambda t: S.LinearLR(t, start, end, n))
+    (ours_1, theirs_1), (ours_2, theirs_2) = (_random_schedule(rng, torch, False)
+                                              for _ in range(2))
+    milestone = rng.randint(1, 8)
+    return (lambda o: nn.SequentialLR(o, [ours_1(o), ours_2(o)], [milestone]),
+            lambda t: S.SequentialLR(t, [theirs_1(t), theirs_2(t)], [milestone]))
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_every_schedule_follows_torchs_whole_sequence_and_never_goes_below_zero(seed):
+    torch = pytest.importorskip("torch")
+    rng = random.Random(seed)
+    make_ours, make_theirs = _random_schedule(rng, torch)
+    lr = rng.choice([0.1, 1.0, 3e-4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
+        their_sched = make_theirs(theirs)
+        expected = [theirs.param_groups[0]["lr"]]
+        for _ in range(30):
+            theirs.step()
+            their_sched.step()
+            expected.append(theirs.param_groups[0]["lr"])
+    ours = nn.SGD([Value(0.0)], lr=lr)
+    got = lr_sequence(ours, make_ours(ours), 30)         # the optimizer refuses nothing
+    # the same floats, except that torch's rounding below 0 is the exact 0.0
+    assert got == [max(0.0, x) for x in expected]
+    assert min(expected) > -1e-15                        # only rounding is clamped
+
+
+def test_a_step_the_optimizer_refuses_leaves_scheduler_and_optimizer_as_they_were():
+    opt = nn.SGD([Value(0.0)], lr=1.0)
+    sched = nn.ExponentialLR(opt, gamma=1e100)
+    for _ in range(3):
+        sched.step()                                      # up to lr 1e300
+    state = (sched.last_epoch, sched.get_last_lr(), opt.lr)
+    for _ in range(2):                                    # 1e400 is inf: refused, twice
+        with pytest.raises(ValueError, match=r"ExponentialLR: step 4 cannot set the "
+                                             r"learning rate .*must be finite, got inf.*"
+                                             r"stays at step 3"):
+            sched.step()
+        assert (sched.last_epoch, sched.get_last_lr(), opt.lr) == state
+
+
+def test_a_sequential_step_the_optimizer_refuses_moves_nothing():
+    opt = nn.SGD([Value(0.0)], lr=1.0)
+    grow = nn.ExponentialLR(opt, gamma=1e160)
+    sched = nn.SequentialLR(opt, [nn.StepLR(opt, 1, 1.0), grow], milestones=[1])
+    for _ in range(2):
+        sched.step()                                      # the milestone, then 1e160
+    state = (sched.last_epoch, grow.last_epoch, sched._last_lr, opt.lr)
+    with pytest.raises(ValueError, match="ExponentialLR: step 2 cannot set"):
+        sched.step()
+    assert (sched.last_epoch, grow.last_epoch, sched._last_lr, opt.lr) == state
+
+
+@pytest.mark.parametrize("make", [lambda o: nn.StepLR(o, 2, gamma=-0.5),
+                                  lambda o: nn.ExponentialLR(o, gamma=-1.0)])
+def test_a_negative_gamma_is_refused_when_the_scheduler_is_made(make):
+    with pytest.raises(ValueError, match="gamma must be >= 0, got -.*negative"):
+        make(optimizer())

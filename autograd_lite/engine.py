@@ -37,7 +37,7 @@ import threading
 import warnings
 from itertools import compress as _compress
 from math import isfinite as _isfinite
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS, REALS,
                   THE_CONSTANT, UNARY, Op, ieee_arithmetic)
@@ -144,7 +144,7 @@ def _opaque_op(symbol: str) -> Op:
     return op
 
 
-_OPAQUE = {}
+_OPAQUE: Dict[str, Op] = {}
 _NO_CHILDREN = ()    # the empty tuple, one object in CPython: a leaf's children
 
 # The op of a node built with its local gradients, microgpt's
@@ -229,6 +229,13 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "op", "_a", "_b", "label", "_pending")
+    data: float
+    grad: Any           # a float; a Value after backward(create_graph=True)
+    op: Optional[Op]    # None for a leaf
+    _a: Any             # the inputs: what each holds depends on op.layout (ops.py)
+    _b: Any
+    label: str
+    _pending: int       # consumers yet to pass their gradient down (backward)
 
     def __init__(self, data, _children: Iterable["Value"] = (),
                  _op: Union[str, Sequence[Number]] = "", label: str = "", *,
@@ -597,7 +604,7 @@ def _unsupported(op: Op, a, b):
 
 # numpy ufuncs that are Python operators: with a numpy scalar operand they run
 # as the operator on a plain number, so np.float64(2) * x is a Value.
-_NUMPY_OPERATORS = {
+_NUMPY_OPERATORS: Dict[str, Callable[..., Any]] = {
     "add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
     "divide": operator.truediv, "true_divide": operator.truediv,
     "power": operator.pow, "negative": operator.neg, "positive": operator.pos,
@@ -866,7 +873,7 @@ def _inputs(node: Value) -> Sequence[Value]:
     return node._a  # NARY, DOT_CONST
 
 
-def _local_partials(node: Value, graph: bool) -> List[Tuple[Value, object]]:
+def _local_partials(node: Value, graph: bool) -> List[Tuple[Value, Any]]:
     """(input, d node / d input) for each use of an input, from the op table.
 
     With ``graph`` the partials are evaluated on Values (a differentiable
@@ -879,8 +886,10 @@ def _local_partials(node: Value, graph: bool) -> List[Tuple[Value, object]]:
     return _partials_of(node, False)
 
 
-def _partials_of(node: Value, graph: bool) -> List[Tuple[Value, object]]:
+def _partials_of(node: Value, graph: bool) -> List[Tuple[Value, Any]]:
     op = node.op
+    if op is None:                       # a leaf has no inputs
+        return []
     layout = op.layout
     a, b = node._a, node._b
     out = node if graph else node.data
@@ -1031,9 +1040,9 @@ def _propagate(root: Value) -> None:
     This loop is the engine's hot path, so passing a gradient down to an input
     is written out in each branch rather than called:
         x.grad += g * partial; then, for an interior x, one consumer fewer."""
-    ready = []
+    ready: List[Value] = []
     push, pop = ready.append, ready.pop
-    following = root      # the next node when a chain hands it on, else None
+    following: Optional[Value] = root   # the next node when a chain hands it on, else None
     while True:
         if following is not None:
             node, following = following, None
@@ -1092,7 +1101,7 @@ def _propagate(root: Value) -> None:
                 a_data = [x.data for x in xs] if _DOT_NEEDS_A else None
                 partials = op.partials(node.data, a_data, node._b)[0]
                 if op is _DOT_LEAVES:      # weights: leaves, nothing to count down
-                    pairs = zip(xs, partials)
+                    pairs: Iterable[Tuple[Value, Any]] = zip(xs, partials)
                     if _isfinite(g):
                         # A zero constant (a black pixel) adds g * 0 = ±0.0, which
                         # leaves a grad as it was (one built up from +0.0 is never
@@ -1106,9 +1115,9 @@ def _propagate(root: Value) -> None:
                 xs = node._a
                 (partials,) = op.partials(node.data, [x.data for x in xs])
             else:                          # CONST_LEFT, DOT
-                pairs = _local_partials(node, graph=False)
-                xs = [x for x, _ in pairs]
-                partials = [p for _, p in pairs]
+                listed = _local_partials(node, graph=False)
+                xs = [x for x, _ in listed]
+                partials = [p for _, p in listed]
             for x, p in zip(xs, partials):
                 x.grad += g * p
                 if x.op is not None:

@@ -73,6 +73,8 @@ def _derivative_texts(node: Value) -> List[Tuple[str, str]]:
     name in the op table (``x``, ``b``, ``xs[2]``) and the table's text of
     d out / d input."""
     op = node.op
+    if op is None:                          # a leaf: no inputs, no derivatives
+        return []
     terms, names = op.terms(), op.inputs
     layout = op.layout
     if layout in (UNARY, CONST_RIGHT):

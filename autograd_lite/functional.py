@@ -161,8 +161,10 @@ def _reverse(output: Value, inputs: Sequence[Value], graph: bool) -> Dict[int, A
     if id(output) not in relevant:
         return {}
     # forward is None: a node built by hand, Value(data, children, ...)
-    hand_built: Dict[Op, None] = {node.op: None for node in order if node.op is not None
-                                  and node.op.forward is None and id(node) in relevant}
+    hand_built: Dict[Op, None] = {}          # in the order met, once each
+    for node in order:
+        if node.op is not None and node.op.forward is None and id(node) in relevant:
+            hand_built[node.op] = None
     if hand_built:
         _warn_hand_built(hand_built, graph, "taking a derivative", stacklevel=3)
     adjoint: Dict[int, Any] = {id(output): 1.0}

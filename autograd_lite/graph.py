@@ -46,7 +46,7 @@ import contextlib
 import math
 import os
 from collections import deque
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import graphviz
 
@@ -156,7 +156,7 @@ def _edge_labels(value: Value) -> Optional[Tuple[Optional[str], ...]]:
     has edges that say ``∂ 3.0``, ``∂ 2.0``."""
     if value.op is _LOCAL:
         return tuple(f"∂ {_constant(c)}" for c in value._b)
-    if value.op.layout == DOT_CONST:
+    if value.op is not None and value.op.layout == DOT_CONST:
         return tuple(f"× {_constant(c)}" for c in value._b)
     return None
 
@@ -285,6 +285,8 @@ def _op_text(node: Value) -> str:
     ``leaky_relu alpha=0.1``."""
     op = node.op
     symbol = node._op
+    if op is None:                                           # a leaf: no op node
+        return ""
     if op.layout == CONST_RIGHT and "{" not in op.symbol:
         if op.param and op.base.layout == CONST_RIGHT:      # x.leaky_relu(0.1)
             return f"{symbol} {op.param}={_constant(node._b)}"
@@ -342,7 +344,7 @@ def _short(x: float) -> str:
     return f"{x:.3g}"
 
 
-def _caption(title: str, kinds: List[str], leaf_name: str, legend: bool,
+def _caption(title: str, kinds: Sequence[str], leaf_name: str, legend: bool,
              largest: Optional[float], fontsize: Number) -> str:
     """The graph's caption: a title, a swatch per kind of node, the |grad| scale."""
     rows = []
@@ -500,7 +502,8 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
         else:
             kind = "leaf"
         kinds_seen.add(kind)
-        grad_fill = _grad_fill(_grad_magnitude(value), largest) if colour_by_grad else None
+        grad_fill = (_grad_fill(_grad_magnitude(value), largest)
+                     if largest is not None else None)        # set by colour_by_grad
         graph.node(f"v{i}", label=_value_label(value, kind, show_grad, grad_fill))
         if op_text is None:
             continue

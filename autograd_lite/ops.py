@@ -37,7 +37,7 @@ import math
 import operator
 import sys
 import threading
-from typing import Callable, Dict, Iterable, Iterator, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Sequence, Tuple
 
 __all__ = [
     "Op",
@@ -99,10 +99,6 @@ class FloatOverflowError(DomainError, OverflowError):
 # Raised by the package and exported from it: tracebacks name the public path.
 for _error in (DomainError, DivisionByZeroError, FloatOverflowError):
     _error.__module__ = "autograd_lite"
-
-# Earlier private names of the two errors above.
-_ZeroDivision = DivisionByZeroError
-_Overflow = FloatOverflowError
 
 
 # ---------------------------------------------------------------------------
@@ -403,7 +399,7 @@ def _left_to_right(numbers: Iterable[float]) -> float:
 
 
 if sys.version_info < (3, 12):
-    _left_to_right = sum  # noqa: F811 (same result, a C loop over doubles)
+    _left_to_right = sum  # type: ignore[assignment]  # noqa: F811 (same result, a C loop over doubles)
 
 
 def _sum(xs):
@@ -490,7 +486,8 @@ def _shortcut(expression: str, inputs: Tuple[str, ...], param: str):
     ``_b`` (``x * c``: c). None otherwise. Read off the table's own text."""
     tree = ast.parse(expression, mode="eval").body
     if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.USub) \
-            and isinstance(tree.operand, ast.Constant):
+            and isinstance(tree.operand, ast.Constant) \
+            and isinstance(tree.operand.value, (int, float)):
         return -float(tree.operand.value)
     if isinstance(tree, ast.Constant) and isinstance(tree.value, (int, float)):
         return float(tree.value)
@@ -535,9 +532,18 @@ class Op:
                  "derivative", "partials", "forward", "domain", "param_samples",
                  "layout", "base", "const_right", "const_left",
                  "first_partial", "second_partial", "first_partial_shortcut")
+    forward: Any        # the op on floats (a callable); None for a node built by hand
+    partials: Callable[..., tuple]
+    first_partial: Callable[..., Any]
+    # Set for the entries that have them (binary and dot ops; d out / d input 1
+    # for ops of two inputs), None for the others: the engine asks only those.
+    const_right: Any
+    const_left: Any
+    second_partial: Any
+    first_partial_shortcut: Any
 
     def __init__(self, name: str, symbol: str, usage: str, formula: str, *,
-                 inputs: str, derivative: str, forward: Callable,
+                 inputs: str, derivative: str, forward: Optional[Callable[..., Any]],
                  domain: Sequence[Tuple[Interval, ...]], layout: int,
                  param: str = "", param_samples: Sequence[float] = ()):
         self.name = name
@@ -582,8 +588,9 @@ class Op:
     def terms(self) -> Tuple[str, ...]:
         """The text of each partial, d out / d input_i, in input order."""
         source = f"({self.derivative},)"
-        return tuple(ast.get_source_segment(source, term)
-                     for term in ast.parse(source, mode="eval").body.elts)
+        tree = ast.parse(source, mode="eval").body          # always a tuple
+        terms = tree.elts if isinstance(tree, ast.Tuple) else [tree]
+        return tuple(ast.get_source_segment(source, term) or "" for term in terms)
 
     def names_read(self) -> frozenset:
         """The names (``out``, inputs) that the partials a node of this layout

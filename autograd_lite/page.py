@@ -44,6 +44,8 @@ def _formula(value: Value) -> str:
     """How ``value`` was computed, in the op table's own notation with the
     inputs' names put in: ``x1*w1 + x2*w2 + b``, ``n.tanh()``, ``dot([w1, w2], [2.0, 0.0])``."""
     op = value.op
+    if op is None:                          # a leaf: not computed
+        return ""
     names = op.inputs
     a, b = value._a, value._b
 
@@ -150,7 +152,7 @@ def build_page(root: Value, *, title: str = "", **draw_options) -> str:
             "name": node_name(v), "data": _number(v.data),
             "formula": _formula(v) if computed else "",
             "op": _op_text(v) if computed else "",
-            "usage": v.op.usage if computed else "",
+            "usage": v.op.usage if v.op is not None else "",
             "inputs": [position[id(x)] for x in _inputs(v)] if computed else [],
             "edges": ([edges[(i, k)] for k in range(len(_inputs(v)))] + [edges[(i, "out")]]
                       if computed else []),

@@ -33,8 +33,8 @@ import threading
 from typing import Callable, Dict, Optional, Sequence, Tuple, Union
 
 from .engine import Value, _as_float, _local_partials, apply_op, enable_grad, is_real_number
-from .ops import (_PARTIAL_NAMESPACE, BINARY, OPS, REALS, UNARY, DomainError, Interval, Op,
-                  _add_variants, _compile, _Overflow, _ZeroDivision)
+from .ops import (_PARTIAL_NAMESPACE, BINARY, OPS, REALS, UNARY, DivisionByZeroError,
+                  DomainError, FloatOverflowError, Interval, Op, _add_variants, _compile)
 
 __all__ = ["define_op", "remove_op"]
 
@@ -316,8 +316,8 @@ def _forward(fn: Callable, name: str, names: Tuple[str, ...]) -> Callable[..., f
         except DomainError:
             raise
         except (ValueError, ArithmeticError) as exc:
-            kind = (_ZeroDivision if isinstance(exc, ZeroDivisionError) else
-                    _Overflow if isinstance(exc, OverflowError) else DomainError)
+            kind = (DivisionByZeroError if isinstance(exc, ZeroDivisionError) else
+                    FloatOverflowError if isinstance(exc, OverflowError) else DomainError)
             at = ", ".join(f"{n}={a!r}" for n, a in zip(names, args))
             raise kind(f"{name}: {exc} (at {at})") from exc
         if type(result) is float:

@@ -365,7 +365,7 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, Li
         1.5
     """
     _check_reduction(reduction, "l1_loss")
-    terms = [abs(x - y) for x, y in zip(*_pairs(input, target, "l1_loss"))]
+    terms: List[Any] = [abs(x - y) for x, y in zip(*_pairs(input, target, "l1_loss"))]
     return _reduce(terms, reduction)
 
 
@@ -570,5 +570,5 @@ def hinge_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value,
             raise ValueError(f"hinge_loss: labels must be -1 or +1, got {_data(y)!r} at "
                              f"position {i}; map 0/1 labels with 2 * y - 1")
         margin = 1 + -y * s
-        terms.append(margin.relu() if type(margin) is Value else max(float(margin), 0.0))
+        terms.append(margin.relu() if isinstance(margin, Value) else max(float(margin), 0.0))
     return _reduce(terms, reduction)

@@ -94,7 +94,7 @@ def test_the_output_states_each_claim_and_points_into_no_file(capsys, tmp_path):
     calculus.main(["--no-plots", "--gd-max-iter", "300", "--taylor-order", "9"])
     output = capsys.readouterr().out
     assert ".txt" not in output and ".md:" not in output
-    for claim, correct in KNOWN_WRONG.items():
+    for claim in KNOWN_WRONG:
         assert f"!! for {claim} the text prints " in output
         assert f"{claim}: the text prints " in output
     assert "the text prints 8.1548 for f'(1) of x²·eˣ, to four decimals: agrees" in output

@@ -14,6 +14,7 @@ from .functional import grad, gradients, hessian, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
 from .graph import draw_dot, draw_graph, save_graph
 from .ops import OPS, DomainError, Op
+from .tape import compile, select
 
 __version__ = "0.1.0"
 
@@ -25,4 +26,5 @@ __all__ = [
     "gradcheck", "gradgradcheck", "check_op", "GradcheckError",
     "draw_graph", "draw_dot", "save_graph",
     "grad", "value_and_grad", "jacobian", "hessian", "jvp", "gradients",
+    "compile", "select",
 ]

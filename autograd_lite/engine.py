@@ -142,6 +142,10 @@ def _opaque_op(symbol: str) -> Op:
 
 _OPAQUE = {}
 
+# Called as watcher(value, symbol, other, result) after every comparison of a
+# Value while set (autograd_lite.tape sets it; None costs one test).
+_comparison_watcher = None
+
 
 class Value:
     """A scalar that remembers how it was computed, for reverse-mode autodiff.
@@ -285,21 +289,44 @@ class Value:
         return _unary(_ABS, self)
 
     # ---- ordering compares data; identity stays the hash -------------------
+    # While compile traces a function, each comparison is also reported to
+    # the tracer (``_comparison_watcher``): the branch taken may differ from
+    # sample to sample, so the trace checks it on every sample of a batch.
     def __lt__(self, other):
-        other = _comparable(other)
-        return NotImplemented if other is None else self.data < other
+        c = _comparable(other)
+        if c is None:
+            return NotImplemented
+        result = self.data < c
+        if _comparison_watcher is not None:
+            _comparison_watcher(self, "<", other, result)
+        return result
 
     def __le__(self, other):
-        other = _comparable(other)
-        return NotImplemented if other is None else self.data <= other
+        c = _comparable(other)
+        if c is None:
+            return NotImplemented
+        result = self.data <= c
+        if _comparison_watcher is not None:
+            _comparison_watcher(self, "<=", other, result)
+        return result
 
     def __gt__(self, other):
-        other = _comparable(other)
-        return NotImplemented if other is None else self.data > other
+        c = _comparable(other)
+        if c is None:
+            return NotImplemented
+        result = self.data > c
+        if _comparison_watcher is not None:
+            _comparison_watcher(self, ">", other, result)
+        return result
 
     def __ge__(self, other):
-        other = _comparable(other)
-        return NotImplemented if other is None else self.data >= other
+        c = _comparable(other)
+        if c is None:
+            return NotImplemented
+        result = self.data >= c
+        if _comparison_watcher is not None:
+            _comparison_watcher(self, ">=", other, result)
+        return result
 
     __hash__ = object.__hash__
 

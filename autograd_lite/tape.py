@@ -1,0 +1,1082 @@
+"""compile: trace scalar code once, run it over a whole batch with numpy.
+
+``compile(fn)`` calls ``fn`` once on Values made from the first sample of a
+batch. The scalar graph that call builds IS the trace: read in topological
+order it becomes a tape, a flat list of op-table entries with slot numbers
+(``(op, out_slot, in_slots, constants)``). Replaying the tape over numpy
+arrays asks the same op table for each op's vectorized forward and partials
+(:mod:`autograd_lite.vectorize`), so every sample of the batch is computed at
+once, and ``backward`` adds to each parameter's ``.grad`` what the scalar
+engine's backward would.
+
+On the tape no one outside can hold an intermediate, so merging nodes is
+sound there (and only there): same-op nodes of one level run as one numpy
+call, chains of ``+`` over products become one ``dot``, and the dots that read
+the same input list become one matrix product (an MLP layer is one ``@``
+forward and two backward).
+
+What compile supports
+---------------------
+* Arguments: arrays (or anything ``np.asarray`` takes) whose axis 0 is the
+  batch. Floats are traced inputs: ``fn`` receives a Value for shape ``(B,)``,
+  a list of n Values for ``(B, n)``, nested lists for more axes. Integers are
+  per-sample integers (class labels): ``fn`` receives a :class:`TracedIndex`,
+  which ``nn.cross_entropy`` and :func:`select` accept (a per-sample
+  selection on the tape); any other use of it is a TypeError.
+* Values ``fn`` reaches without receiving them (a model's parameters, a
+  captured Value) are parameters, shared by every sample: their ``.data`` is
+  read at each call and their ``.grad`` receives the gradients. Numbers
+  captured are constants.
+* ``fn`` returns a Value (``.data`` of shape ``(B,)``) or a list of k Values
+  (``(B, k)``). Every op of the table is supported, in every layout.
+* Comparisons of Values (``if x > 0``, ``max(values)``) are recorded while
+  tracing and checked on every sample: a batch in which some sample takes
+  another branch raises a ValueError naming the comparison, the samples and
+  the rewrite (``x.relu()``, ``abs(x)``, ``logsumexp``...).
+* Numbers read from traced Values (``x.data``, ``max(v.data ...)``,
+  ``float(x)``) become constants of the trace. compile traces a second sample
+  (the one farthest from the first) and raises a ValueError if any constant or
+  any op differs; keep such numbers Values instead.
+* One trace per argument structure (dtype kind and shape after axis 0). The
+  trace keeps the parameters it reached: after replacing a model's Values
+  (not their ``.data``), compile the function again.
+
+Example:
+    >>> import numpy as np
+    >>> from autograd_lite import Value, compile
+    >>> w = Value(2.0)
+    >>> f = compile(lambda x: (w * x).tanh())
+    >>> out = f(np.array([0.0, 0.5]))
+    >>> out.data.round(6).tolist()
+    [0.0, 0.761594]
+    >>> out.sum().backward(); round(w.grad, 6)             # d/dw sum tanh(w x)
+    0.209987
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+from operator import attrgetter
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import engine
+from .engine import Value, enable_grad, _inputs
+from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS,
+                  UNARY, DomainError, _left_to_right)
+from .vectorize import numpy_op
+
+__all__ = ["compile", "Compiled", "Batch", "Reduced", "TracedIndex", "select",
+           "SampleIndexError"]
+
+_ADD, _MUL, _DOT = OPS["add"], OPS["mul"], OPS["dot"]
+# A layer's matrix product is the table's dot rule for many dots at once:
+# d out_k / d x_i = w_ki and d out_k / d w_ki = x_i, which is ``b, a``.
+_DOT_IS_PRODUCT = _DOT.derivative.replace(" ", "") == "b,a"
+
+
+class SampleIndexError(ValueError, IndexError):
+    """A per-sample integer (a class label) outside the range it selects from."""
+
+
+# ---------------------------------------------------------------------------
+# Tracing
+# ---------------------------------------------------------------------------
+
+class _Trace:
+    """What one call of ``fn`` reported: comparisons and selections."""
+
+    def __init__(self):
+        self.guards: List[tuple] = []     # (value, symbol, other, result, where)
+        self.selections: Dict[int, tuple] = {}   # id(node) -> (items, index)
+        self.keep: List[Value] = []       # selection nodes, alive until read
+
+
+_state = threading.local()
+
+
+def _current() -> Optional[_Trace]:
+    return getattr(_state, "trace", None)
+
+
+_PACKAGE_DIRS = (os.path.dirname(os.path.abspath(__file__)),)
+
+
+def _user_location() -> str:
+    """file:line of the innermost caller outside autograd_lite (for messages)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        path = os.path.abspath(frame.f_code.co_filename)
+        if not path.startswith(_PACKAGE_DIRS):
+            return f"{os.path.basename(path)}:{frame.f_lineno}"
+        frame = frame.f_back
+    return "?"
+
+
+def _watch(value: Value, symbol: str, other: Any, result: bool) -> None:
+    trace = _current()
+    if trace is not None:
+        trace.guards.append((value, symbol, other, bool(result), _user_location()))
+
+
+engine._comparison_watcher = _watch
+
+
+class TracedIndex:
+    """A per-sample integer argument of a compiled function (e.g. a class label).
+
+    It stands for a different integer in every sample, so it cannot become a
+    Python int: pass it to ``nn.cross_entropy`` or :func:`select`, which put a
+    per-sample selection on the tape. Any other use raises a TypeError that
+    says so.
+    """
+
+    __slots__ = ("argument", "position", "first")
+
+    def __init__(self, argument: int, position: int, first: int):
+        self.argument = argument      # which argument of the compiled function
+        self.position = position      # flat position within one sample
+        self.first = first            # its value in the traced sample
+
+    def __repr__(self) -> str:
+        return f"TracedIndex(argument {self.argument}, first sample: {self.first})"
+
+    def _refuse(self, *_args):
+        raise TypeError(
+            f"compile: argument {self.argument} holds integers (one per sample), and fn "
+            "used one as a Python number; the trace would keep the first sample's "
+            f"value ({self.first}) for every sample. Pass it to nn.cross_entropy(logits, y) "
+            "or autograd_lite.select(values, y), or pass the argument as floats "
+            "(np.asarray(y, dtype=float)) to use it in arithmetic")
+
+    __index__ = __int__ = __float__ = __bool__ = __hash__ = _refuse
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __truediv__ = __rtruediv__ = __floordiv__ = __mod__ = __pow__ = __neg__ = _refuse
+
+
+def select(values: Sequence[Any], index: Any, *, where: str = "select",
+           what: str = "index") -> Any:
+    """``values[index]``, where ``index`` may be a per-sample integer of compile.
+
+    With an int it is plain indexing. With a :class:`TracedIndex` (an integer
+    argument of a compiled function) each sample takes its own element: a
+    selection on the tape, with every sample's index checked to be in range.
+
+    Args:
+        values: the Values to choose from (numbers become constants).
+        index: an int, or a TracedIndex.
+        where, what: how an out-of-range error names the call and the index.
+
+    Example:
+        >>> import numpy as np
+        >>> from autograd_lite import compile
+        >>> pick = compile(lambda x, i: select(x, i))
+        >>> pick(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 0])).data.tolist()
+        [2.0, 3.0]
+    """
+    if not isinstance(index, TracedIndex):
+        return values[index]
+    trace = _current()
+    if trace is None:
+        raise TypeError(f"{where}: a TracedIndex can only be used while compile traces "
+                        "the function it was given to")
+    items = tuple(v if type(v) is Value else Value(engine._as_float(v, where))
+                  for v in values)
+    if not 0 <= index.first < len(items):
+        raise SampleIndexError(f"{where}: {what} {index.first} of sample 0 is out of "
+                               f"range for {len(items)} values "
+                               f"(valid: 0..{len(items) - 1})")
+    # x * 1.0 is x, bits included: the traced sample's value, as a node of its
+    # own that the tape replaces by the per-sample selection
+    node = items[index.first] * 1.0
+    trace.selections[id(node)] = (items, index, where, what)
+    trace.keep.append(node)
+    return node
+
+
+def _order(roots: Sequence[Value], selections: Dict[int, tuple]) -> List[Value]:
+    """Every node below ``roots``, inputs first (iterative, deterministic).
+    A selection's inputs are every item it selects from."""
+    def below(node):
+        picked = selections.get(id(node))
+        return iter(_inputs(node) if picked is None else picked[0])
+
+    seen = set()
+    order: List[Value] = []
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, below(root))]
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((child, below(child)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
+
+
+# ---------------------------------------------------------------------------
+# The scalar tape: one entry per node of the traced graph
+# ---------------------------------------------------------------------------
+
+INPUT, PARAM, OP, GATHER, DEAD = "input", "param", "op", "gather", "dead"
+
+
+class _Entry:
+    """One node of the trace: ``kind``, op, and arguments. An argument is
+    ``("s", slot)``, ``("c", number)`` or ``("n", (("s", slot) | ("c", x), ...))``
+    for an n-ary input."""
+
+    __slots__ = ("kind", "op", "args", "where", "extra")
+
+    def __init__(self, kind, op=None, args=(), where=None, extra=None):
+        self.kind = kind
+        self.op = op
+        self.args = args
+        self.where = where      # input: (argument, position); param: the Value
+        self.extra = extra      # gather: (TracedIndex, where, what)
+
+    def signature(self):
+        """What must agree between two traces of one structure."""
+        if self.kind == PARAM:
+            return (PARAM,)
+        return (self.kind, self.op, self.args,
+                self.where if self.kind == INPUT else None,
+                (self.extra[0].argument, self.extra[0].position) if self.extra else None)
+
+
+def _scalar_tape(trace: _Trace, outputs: List[Value], inputs: Dict[int, tuple]):
+    """The trace's nodes as entries; returns (entries, output slots, guards)."""
+    guard_nodes = [g[0] for g in trace.guards] + [g[2] for g in trace.guards
+                                                  if type(g[2]) is Value]
+    order = _order(outputs + guard_nodes, trace.selections)
+    slot = {id(node): i for i, node in enumerate(order)}
+    entries: List[_Entry] = []
+
+    def arg(x):
+        return ("s", slot[id(x)]) if type(x) is Value else ("c", x)
+
+    for node in order:
+        key = id(node)
+        if key in inputs:
+            entries.append(_Entry(INPUT, where=inputs[key]))
+            continue
+        op = node.op
+        if op is None:
+            entries.append(_Entry(PARAM, where=node))
+            continue
+        if key in trace.selections:
+            items, index, where, what = trace.selections[key]
+            entries.append(_Entry(GATHER, args=(("n", tuple(map(arg, items))),),
+                                  extra=(index, where, what)))
+            continue
+        if op.forward is None:
+            raise TypeError(f"compile: fn built a node by hand, Value(data, children, "
+                            f"{op.symbol!r}); its data is fixed, so it cannot be replayed "
+                            "for other samples. Build it from Value ops")
+        layout, a, b = op.layout, node._a, node._b
+        if layout == UNARY:
+            args = (arg(a),)
+        elif layout in (BINARY, CONST_RIGHT, CONST_LEFT):
+            args = (arg(a), arg(b))
+        elif layout == NARY:
+            args = (("n", tuple(map(arg, a))),)
+        else:                                   # DOT, DOT_CONST
+            args = (("n", tuple(map(arg, a))), ("n", tuple(map(arg, b))))
+        entries.append(_Entry(OP, op=op, args=args))
+    outs = [slot[id(v)] for v in outputs]
+    guards = [(slot[id(v)], symbol, arg(other) if type(other) is Value
+               else ("c", float(engine._comparable(other))), result, where)
+              for v, symbol, other, result, where in trace.guards]
+    return entries, outs, guards
+
+
+# ---------------------------------------------------------------------------
+# Merging: products summed by a chain of + become one dot
+# ---------------------------------------------------------------------------
+
+def _fuse_sums_of_products(entries: List[_Entry], keep: Sequence[int]) -> List[_Entry]:
+    """Replace ``t0 + a1*b1 + a2*b2 + ...`` (a chain of adds whose
+    intermediates and products are used once) by ``t0 + dot(a, b)``:
+    micrograd's neuron ``sum((wi * xi for ...), b)``. The dot's partials
+    (``b, a``) are the chain's (add passes 1.0 on, mul gives ``b, a``); only
+    the order of the additions changes. ``keep``: slots read from outside
+    (outputs, guards), which stay."""
+    uses = [0] * len(entries)
+    for e in entries:
+        for kind, x in e.args:
+            if kind == "s":
+                uses[x] += 1
+            elif kind == "n":
+                for k, y in x:
+                    if k == "s":
+                        uses[y] += 1
+    for s in keep:
+        uses[s] += 2
+
+    def once(s: int, op) -> bool:
+        e = entries[s]
+        return e.kind == OP and e.op is op and uses[s] == 1
+
+    out = list(entries)
+    done = set()
+    for top in reversed(range(len(entries))):
+        if top in done or entries[top].kind != OP or entries[top].op is not _ADD:
+            continue
+        products, chain, node = [], [], top
+        start = None
+        while True:
+            (ka, a), (kb, b) = entries[node].args
+            if not (kb == "s" and once(b, _MUL)):
+                start = ("s", node)          # this add stays; the chain is above it
+                break
+            products.append(b)
+            chain.append(node)
+            if ka == "s" and once(a, _ADD):
+                node = a
+                continue
+            start = (ka, a)
+            break
+        if start[0] == "s" and start[1] == top or len(products) < 2:
+            continue
+        products.reverse()                   # first product first
+        left = tuple(entries[p].args[0] for p in products)
+        right = tuple(entries[p].args[1] for p in products)
+        # the last product's slot comes after every product's inputs: the dot
+        # takes it, and the chain's top add reads it
+        for s in products[:-1] + chain[1:]:
+            out[s] = _Entry(DEAD)
+        out[products[-1]] = _Entry(OP, op=_DOT, args=(("n", left), ("n", right)))
+        out[top] = _Entry(OP, op=_ADD, args=(start, ("s", products[-1])))
+        done.update(chain)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The batch program: groups of entries run as one numpy call each
+# ---------------------------------------------------------------------------
+
+PARAMS = 0          # block 0 holds the parameters' data, shape (P,)
+
+
+class _Plan:
+    """Where m slots live, read as one array (..., m) and added into.
+
+    Slots are runs of columns of blocks: a run that is a whole block or a
+    slice of one costs no copy (an MLP layer's inputs are the previous
+    layer's output block)."""
+
+    __slots__ = ("runs", "single")
+
+    def __init__(self, slots: Sequence[int], loc: List[tuple], widths: List[int]):
+        runs = []
+        i = 0
+        while i < len(slots):
+            block = loc[slots[i]][0]
+            j = i
+            while j < len(slots) and loc[slots[j]][0] == block:
+                j += 1
+            cols = [loc[s][1] for s in slots[i:j]]
+            if cols == list(range(cols[0], cols[0] + len(cols))):
+                sel = None if (cols[0] == 0 and len(cols) == widths[block]) \
+                    else slice(cols[0], cols[0] + len(cols))
+                unique = True
+            else:
+                sel = np.array(cols)
+                unique = len(set(cols)) == len(cols)
+            runs.append((block, sel, i, j, unique))
+            i = j
+        self.runs = runs
+        self.single = len(runs) == 1
+
+    def get(self, vals: list) -> np.ndarray:
+        parts = []
+        for block, sel, _, _, _ in self.runs:
+            v = vals[block]
+            parts.append(v if sel is None else v[..., sel])
+        if self.single:
+            return parts[0]
+        if len({p.ndim for p in parts}) > 1:
+            parts = np.broadcast_arrays(*parts)
+        return np.concatenate(parts, axis=-1)
+
+    def add(self, grads: list, vals: list, contrib) -> None:
+        contrib = np.asarray(contrib)
+        for block, sel, a, b, unique in self.runs:
+            part = contrib if self.single else contrib[..., a:b]
+            target = vals[block]
+            while part.ndim > target.ndim:          # a shared slot: sum over the batch
+                part = part.sum(axis=0)
+            g = grads[block]
+            if g is None:
+                g = grads[block] = np.zeros(target.shape)
+            if sel is None:
+                g += part
+            elif unique:
+                g[..., sel] += part
+            else:                                   # a slot read twice: add both
+                np.add.at(g, (Ellipsis, sel) if g.ndim > 1 else sel,
+                          np.broadcast_to(part, g[..., sel].shape))
+
+
+class _Column:
+    """One argument position of a group: slots (a plan) or constants."""
+
+    __slots__ = ("plan", "const")
+
+    def __init__(self, plan: Optional[_Plan], const: Optional[np.ndarray]):
+        self.plan, self.const = plan, const
+
+    def get(self, vals):
+        return self.const if self.plan is None else self.plan.get(vals)
+
+
+def _column(items: Sequence[tuple], loc, widths) -> _Column:
+    if items[0][0] == "c":
+        return _Column(None, np.array([float(x) for _, x in items]))
+    return _Column(_Plan([x for _, x in items], loc, widths), None)
+
+
+class _Nary:
+    """An n-ary argument: L elements per member, read as (..., m, L)."""
+
+    __slots__ = ("columns", "row")
+
+    def __init__(self, members: List[tuple], loc, widths):
+        length = len(members[0])
+        kinds = {k for row in members for k, _ in row}
+        # one member whose elements are all slots or all constants: one plan
+        self.row = _column(members[0], loc, widths) \
+            if len(members) == 1 and len(kinds) == 1 else None
+        self.columns = None if self.row is not None else \
+            [_column([row[i] for row in members], loc, widths) for i in range(length)]
+
+    def get(self, vals):
+        if self.row is not None:
+            x = self.row.get(vals)
+            return x[..., None, :]
+        cols = [c.get(vals) for c in self.columns]
+        if len({c.ndim for c in cols}) > 1:
+            cols = np.broadcast_arrays(*cols)
+        return np.stack(cols, axis=-1)
+
+    def add(self, grads, vals, contrib):
+        contrib = np.asarray(contrib)
+        if self.row is not None:
+            if self.row.plan is not None:
+                self.row.plan.add(grads, vals, contrib[..., 0, :])
+            return
+        for i, col in enumerate(self.columns):
+            if col.plan is not None:
+                col.plan.add(grads, vals, contrib[..., i])
+
+
+class _Group:
+    """Entries of one op, one level and one argument pattern: one numpy call."""
+
+    __slots__ = ("op", "nop", "args", "block", "batch", "grad_args", "entries")
+
+    def forward(self, vals):
+        xs = [a.get(vals) for a in self.args]
+        out = self.nop.forward(*xs)
+        if not np.all(np.isfinite(out)):
+            self._check_domain(xs, out)
+        vals[self.block] = out
+        return xs
+
+    def backward(self, grads, vals, xs):
+        g = grads[self.block]
+        if g is None:
+            return
+        partials = self.nop.partials(vals[self.block], *xs)
+        for i in self.grad_args:
+            p = partials[i]
+            arg = self.args[i]
+            if isinstance(arg, _Nary):
+                arg.add(grads, vals, g[..., None] * np.asarray(p))
+            else:
+                arg.plan.add(grads, vals, g * p)
+
+    def _check_domain(self, xs, out):
+        """Where a result is not finite, ask the scalar forward: it raises the
+        op's own error for an input outside its domain (log of -1, x / 0)."""
+        if any(isinstance(a, _Nary) for a in self.args):
+            return
+        shape = out.shape
+        for index in zip(*np.nonzero(~np.isfinite(out))):
+            scalars = [float(np.broadcast_to(x, shape)[index]) for x in xs]
+            try:
+                self.op.forward(*scalars)
+            except (DomainError, ValueError, OverflowError) as error:
+                sample = f" (sample {index[0]})" if self.batch else ""
+                raise type(error)(f"{error}{sample}") from None
+
+
+class _MatMul:
+    """Dots reading one list of per-sample inputs with weights shared by all
+    samples: out (B, k) = X (B, n) @ W.T, W (k, n) gathered from the
+    parameters (or constants)."""
+
+    __slots__ = ("x", "w_index", "w_const", "block", "unique")
+
+    def forward(self, vals):
+        x = self.x.get(vals)
+        w = vals[PARAMS][self.w_index] if self.w_const is None else self.w_const
+        vals[self.block] = x @ w.T
+        return (x, w)
+
+    def backward(self, grads, vals, saved):
+        g = grads[self.block]
+        if g is None:
+            return
+        x, w = saved
+        self.x.add(grads, vals, g @ w)              # d out_k / d x_i = w_ki
+        if self.w_const is None:                    # d out_k / d w_ki = x_i
+            gw = g.T @ x
+            pg = grads[PARAMS]
+            if pg is None:
+                pg = grads[PARAMS] = np.zeros(vals[PARAMS].shape)
+            if self.unique:
+                pg[self.w_index] += gw
+            else:
+                np.add.at(pg, self.w_index, gw)
+
+
+class _Gather:
+    """Each sample's element of a list: out[b] = z[b, index[b]]."""
+
+    __slots__ = ("z", "argument", "position", "n", "block", "where", "what")
+
+    def forward(self, vals):
+        index = vals[1 + self.argument][:, self.position]
+        bad = np.flatnonzero((index < 0) | (index >= self.n))
+        if bad.size:
+            b = int(bad[0])
+            raise SampleIndexError(f"{self.where}: {self.what} {int(index[b])} of sample {b} "
+                                   f"is out of range for {self.n} values "
+                                   f"(valid: 0..{self.n - 1})")
+        z = self.z.get(vals)[..., 0, :]
+        z = np.broadcast_to(z, (len(index), self.n))
+        vals[self.block] = z[np.arange(len(index)), index][:, None]
+        return index
+
+    def backward(self, grads, vals, index):
+        g = grads[self.block]
+        if g is None:
+            return
+        contrib = np.zeros((len(index), self.n))
+        contrib[np.arange(len(index)), index] = g[:, 0]
+        self.z.add(grads, vals, contrib[:, None, :])
+
+
+def _is_batch_arg(arg, batch):
+    kind, x = arg
+    if kind == "s":
+        return batch[x]
+    if kind == "n":
+        return any(k == "s" and batch[y] for k, y in x)
+    return False
+
+
+def _arg_pattern(arg, batch):
+    kind, x = arg
+    if kind == "s":
+        return "b" if batch[x] else "s"
+    if kind == "c":
+        return "c"
+    return ("n", len(x), tuple("c" if k == "c" else ("b" if batch[y] else "s")
+                               for k, y in x))
+
+
+class _Program:
+    """A scalar tape as groups of numpy calls; runs a batch forward and back."""
+
+    def __init__(self, entries: List[_Entry], outs: List[int], guards: list,
+                 arg_widths: List[int], fuse: bool):
+        if fuse:
+            entries = _fuse_sums_of_products(entries, outs + [g[0] for g in guards]
+                                             + [g[2][1] for g in guards if g[2][0] == "s"])
+        n = len(entries)
+        loc: List[Optional[tuple]] = [None] * n
+        batch = [False] * n
+        level = [0] * n
+        widths = [0] + list(arg_widths)
+        self.batch_blocks = [False] + [True] * len(arg_widths)
+        self.params: List[Value] = []
+        keyed: Dict[Any, list] = {}
+        order: List[Any] = []
+        for s, e in enumerate(entries):
+            if e.kind == DEAD:
+                continue
+            if e.kind == INPUT:
+                argument, position = e.where
+                loc[s], batch[s] = (1 + argument, position), True
+                continue
+            if e.kind == PARAM:
+                loc[s] = (PARAMS, len(self.params))
+                self.params.append(e.where)
+                continue
+            slots = [x for k, x in e.args if k == "s"] + \
+                    [y for k, x in e.args if k == "n" for kk, y in x if kk == "s"]
+            level[s] = 1 + max((level[x] for x in slots), default=0)
+            batch[s] = e.kind == GATHER or any(batch[x] for x in slots)
+            if not fuse or e.kind == GATHER:
+                key = ("one", s)
+            elif _DOT_IS_PRODUCT and e.op.base is _DOT and \
+                    self._matmul_side(e, batch, entries) is not None:
+                side = self._matmul_side(e, batch, entries)
+                key = ("matmul", level[s], side, e.args[side],
+                       e.args[1 - side][1][0][0])         # constant or parameter weights
+            else:
+                key = ("ops", level[s], e.op, tuple(_arg_pattern(a, batch) for a in e.args))
+            if key not in keyed:
+                keyed[key] = []
+                order.append(key)
+            keyed[key].append(s)
+        widths[PARAMS] = len(self.params)
+        order.sort(key=lambda k: level[keyed[k][0]])
+        self.groups = []
+        for key in order:
+            members = keyed[key]
+            block = len(widths)
+            widths.append(len(members))
+            is_batch = batch[members[0]]
+            self.batch_blocks.append(is_batch)
+            for col, s in enumerate(members):
+                loc[s] = (block, col)
+            first = entries[members[0]]
+            if first.kind == GATHER:
+                self.groups.append(self._gather(first, block, loc, widths))
+            elif key[0] == "matmul":
+                self.groups.append(self._matmul([entries[s] for s in members], key[2],
+                                                block, loc, widths))
+            else:
+                self.groups.append(self._group([entries[s] for s in members], block,
+                                               is_batch, loc, widths))
+        self.widths = widths
+        self.outs = [loc[s] for s in outs]
+        self.out_plan = _Plan(outs, loc, widths)
+        self.outs_batch = [batch[s] for s in outs]
+        self.guards = [(_Plan([a], loc, widths), symbol,
+                        _Plan([o[1]], loc, widths) if o[0] == "s" else o[1], result, where)
+                       for a, symbol, o, result, where in guards]
+
+    @staticmethod
+    def _matmul_side(e: _Entry, batch, entries) -> Optional[int]:
+        """Which argument of a dot is the per-sample list (the other being
+        all parameters or all constants), or None."""
+        sides = []
+        for _, items in e.args:
+            if all(k == "s" and batch[x] for k, x in items):
+                sides.append("b")
+            elif all(k == "c" for k, _ in items) or \
+                    all(k == "s" and entries[x].kind == PARAM for k, x in items):
+                sides.append("w")
+            else:
+                sides.append("?")
+        if sides == ["b", "w"]:
+            return 0
+        if sides == ["w", "b"]:
+            return 1
+        return None
+
+    def _group(self, members: List[_Entry], block, is_batch, loc, widths) -> _Group:
+        g = _Group()
+        first = members[0]
+        g.op, g.nop, g.block, g.batch = first.op, numpy_op(first.op), block, is_batch
+        g.entries = len(members)
+        args = []
+        for i, a in enumerate(first.args):
+            if a[0] == "n":
+                args.append(_Nary([m.args[i][1] for m in members], loc, widths))
+            else:
+                args.append(_column([m.args[i] for m in members], loc, widths))
+        g.args = args
+        g.grad_args = [i for i, a in enumerate(args)
+                       if (isinstance(a, _Nary) and (a.row is None or a.row.plan is not None)
+                           and (a.row is not None or any(c.plan for c in a.columns)))
+                       or (isinstance(a, _Column) and a.plan is not None)]
+        return g
+
+    def _matmul(self, members: List[_Entry], side: int, block, loc, widths) -> _MatMul:
+        m = _MatMul()
+        m.block = block
+        m.x = _Plan([x for _, x in members[0].args[side][1]], loc, widths)
+        rows = [e.args[1 - side][1] for e in members]
+        if all(k == "c" for row in rows for k, _ in row):
+            m.w_const = np.array([[float(x) for _, x in row] for row in rows])
+            m.w_index = None
+        else:                                       # all parameters (see _matmul_side)
+            m.w_const = None
+            m.w_index = np.array([[loc[x][1] for _, x in row] for row in rows])
+            m.unique = len(np.unique(m.w_index)) == m.w_index.size
+        return m
+
+    def _gather(self, e: _Entry, block, loc, widths) -> _Gather:
+        g = _Gather()
+        index, g.where, g.what = e.extra
+        g.z = _Nary([e.args[0][1]], loc, widths)
+        g.argument, g.position = index.argument, index.position
+        g.n = len(e.args[0][1])
+        g.block = block
+        return g
+
+    # ---- running --------------------------------------------------------------
+    def run(self, arrays: List[np.ndarray]):
+        """Forward over a batch: (values of every block, what backward needs)."""
+        vals: list = [None] * len(self.widths)
+        vals[PARAMS] = np.fromiter(map(_get_data, self.params), float, len(self.params))
+        vals[1:1 + len(arrays)] = arrays
+        saved = []
+        with np.errstate(all="ignore"):
+            for group in self.groups:
+                saved.append(group.forward(vals))
+        self._check_guards(vals, len(arrays[0]))
+        return vals, saved
+
+    def outputs(self, vals, batch_size: int) -> np.ndarray:
+        out = self.out_plan.get(vals)
+        return np.broadcast_to(out, (batch_size, out.shape[-1])) if out.ndim == 1 else out
+
+    def backward(self, vals, saved, seed: np.ndarray) -> None:
+        grads: list = [None] * len(self.widths)
+        self.out_plan.add(grads, vals, seed)
+        with np.errstate(all="ignore"):
+            for group, s in zip(reversed(self.groups), reversed(saved)):
+                group.backward(grads, vals, s)
+        pg = grads[PARAMS]
+        if pg is not None:
+            for p, g in zip(self.params, pg.tolist()):
+                p.grad += g
+
+    def _check_guards(self, vals, batch_size: int) -> None:
+        for plan, symbol, other, result, where in self.guards:
+            a = plan.get(vals)[..., 0]
+            b = other.get(vals)[..., 0] if isinstance(other, _Plan) else other
+            taken = _COMPARE[symbol](a, b)
+            differ = np.flatnonzero(np.broadcast_to(taken, (batch_size,)) != result)
+            if differ.size:
+                shown = ", ".join(map(str, differ[:5].tolist()))
+                more = f" and {differ.size - 5} more" if differ.size > 5 else ""
+                raise ValueError(
+                    f"compile: the comparison `{symbol}` of a traced Value at {where} was "
+                    f"{result} when fn was traced (sample 0) but is {not result} for "
+                    f"sample{'s' * (differ.size > 1)} {shown}{more}; a trace follows one "
+                    "branch for every sample. Write the branch with Value ops "
+                    "(x.relu() for `x if x > 0 else 0`, abs(x), logsumexp(values) "
+                    "for a max), or call fn on those samples separately")
+
+
+_get_data = attrgetter("data")
+_COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
+
+
+# ---------------------------------------------------------------------------
+# compile
+# ---------------------------------------------------------------------------
+
+def _sample_inputs(arrays: List[np.ndarray], row: int):
+    """fn's arguments for one sample: Values (floats) or TracedIndex (ints),
+    nested as the sample's shape; and id(Value) -> (argument, position)."""
+    inputs: Dict[int, tuple] = {}
+    args = []
+    for i, a in enumerate(arrays):
+        flat = a[row].ravel().tolist()
+        if a.dtype.kind == "f":
+            items = [Value(x) for x in flat]
+            for position, v in enumerate(items):
+                inputs[id(v)] = (i, position)
+        else:
+            items = [TracedIndex(i, position, int(x)) for position, x in enumerate(flat)]
+        shape = a.shape[1:]
+        if not shape:
+            args.append(items[0])
+            continue
+        nested: Any = items
+        for size in reversed(shape[1:]):
+            nested = [nested[k:k + size] for k in range(0, len(nested), size)]
+        args.append(nested)
+    return args, inputs
+
+
+def _as_outputs(result: Any) -> Tuple[List[Value], bool]:
+    """fn's result as a list of Values, and whether it was a single one."""
+    if type(result) is Value:
+        return [result], True
+    if engine.is_real_number(result):
+        return [Value(result)], True
+    if isinstance(result, (list, tuple)) and result:
+        outs = []
+        for i, v in enumerate(result):
+            if type(v) is Value:
+                outs.append(v)
+            elif engine.is_real_number(v):
+                outs.append(Value(v))
+            else:
+                raise TypeError(f"compile: fn must return a Value or a flat list of "
+                                f"Values, but element {i} of its result is "
+                                f"{type(v).__name__}")
+        return outs, False
+    raise TypeError(f"compile: fn must return a Value or a non-empty list of Values, "
+                    f"got {type(result).__name__}")
+
+
+class _Traced:
+    """One trace: the program, how to shape its output, and whether a second
+    sample has confirmed that the graph does not depend on the sample."""
+
+    __slots__ = ("program", "single", "trace", "verified")
+
+
+def _trace(fn: Callable, arrays: List[np.ndarray], row: int):
+    args, inputs = _sample_inputs(arrays, row)
+    trace = _Trace()
+    previous = _current()
+    _state.trace = trace
+    try:
+        with enable_grad():
+            result = fn(*args)
+        outputs, single = _as_outputs(result)
+        entries, outs, guards = _scalar_tape(trace, outputs, inputs)
+    finally:
+        _state.trace = previous
+    return entries, outs, guards, single
+
+
+def _describe(entry: _Entry) -> str:
+    if entry.kind == OP:
+        return f"op {entry.op.name!r} ({entry.op.usage})"
+    if entry.kind == INPUT:
+        return f"element {entry.where[1]} of argument {entry.where[0]}"
+    return {INPUT: "an input", PARAM: "a Value made or captured by fn",
+            GATHER: "a selection by a per-sample integer"}.get(entry.kind, entry.kind)
+
+
+def _compare_traces(first, other, row: int) -> None:
+    """Raise a ValueError if two traces of one structure differ."""
+    (e0, o0, g0, _), (e1, o1, g1, _) = first, other
+    hint = ("a number read from a traced Value (x.data, float(x), max(v.data ...)) is "
+            "fixed when fn is traced, and so is Python control flow on it. Keep such "
+            "numbers Values (x * y rather than x * y.data; logsumexp(values) rather than "
+            "a max of .data) or write the branch with Value ops (x.relu(), abs(x))")
+    if len(e0) != len(e1):
+        raise ValueError(f"compile: fn built a graph of {len(e0)} nodes for sample 0 but "
+                         f"{len(e1)} for sample {row}: its structure depends on the "
+                         f"sample; {hint}")
+    for i, (a, b) in enumerate(zip(e0, e1)):
+        sa, sb = a.signature(), b.signature()
+        if a.kind == PARAM and b.kind == PARAM and a.where is not b.where:
+            if not _same_number(a.where.data, b.where.data):
+                raise ValueError(f"compile: fn made a Value from sample data: node {i} is "
+                                 f"Value({a.where.data!r}) for sample 0 but "
+                                 f"Value({b.where.data!r}) for sample {row}; {hint}")
+            continue
+        if sa != sb:
+            raise ValueError(f"compile: fn's graph depends on the sample: node {i} is "
+                             f"{_describe(a)}{_constants(a)} for sample 0 but "
+                             f"{_describe(b)}{_constants(b)} for sample {row}; {hint}")
+    if o0 != o1 or [g[1:4] for g in g0] != [g[1:4] for g in g1]:
+        raise ValueError(f"compile: fn's outputs or comparisons differ between sample 0 "
+                         f"and sample {row}; {hint}")
+
+
+def _same_number(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def _constants(entry: _Entry) -> str:
+    consts = [x for k, x in entry.args if k == "c"] + \
+        [y for k, x in entry.args if k == "n" for kk, y in x if kk == "c"]
+    return f" with constants {consts[:4]}" if consts else ""
+
+
+class Compiled:
+    """A function compiled by :func:`compile`: call it with batches."""
+
+    def __init__(self, fn: Callable, fuse: bool = True):
+        if not callable(fn):
+            raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
+        self.fn = fn
+        self.fuse = fuse
+        self._traces: Dict[tuple, _Traced] = {}
+        self.__doc__ = getattr(fn, "__doc__", None)
+
+    def __repr__(self) -> str:
+        return f"compile({getattr(self.fn, '__name__', self.fn)!r})"
+
+    def __call__(self, *args) -> "Batch":
+        arrays = _check_arguments(args)
+        key = tuple((a.dtype.kind, a.shape[1:]) for a in arrays)
+        traced = self._traces.get(key)
+        if traced is None:
+            traced = _Traced()
+            traced.trace = _trace(self.fn, arrays, 0)
+            entries, outs, guards, traced.single = traced.trace
+            traced.verified = False
+            traced.program = _Program(list(entries), outs, guards,
+                                      [max(1, int(np.prod(a.shape[1:]))) for a in arrays],
+                                      self.fuse)
+            self._traces[key] = traced
+        blocks = [a.reshape(len(a), -1) for a in arrays]
+        vals, saved = traced.program.run(blocks)        # checks the comparisons
+        if not traced.verified and len(arrays[0]) > 1:
+            row = _farthest_from_first(arrays)
+            try:
+                _compare_traces(traced.trace, _trace(self.fn, arrays, row), row)
+            except ValueError:
+                del self._traces[key]
+                raise
+            traced.verified = True
+        return Batch(traced, vals, saved, len(arrays[0]))
+
+
+def _farthest_from_first(arrays: List[np.ndarray]) -> int:
+    """The sample most unlike sample 0: the best second trace to compare."""
+    distance = np.zeros(len(arrays[0]))
+    for a in arrays:
+        d = np.abs(a.reshape(len(a), -1).astype(float) - a[:1].reshape(1, -1))
+        distance += np.nan_to_num(d, nan=1.0, posinf=1.0).sum(axis=1)
+    distance[0] = -1.0
+    return int(np.argmax(distance))
+
+
+def _check_arguments(args: tuple) -> List[np.ndarray]:
+    if not args:
+        raise TypeError("compile: the compiled function needs at least one argument "
+                        "(a batch: an array whose axis 0 runs over the samples)")
+    arrays = []
+    for i, a in enumerate(args):
+        if type(a) is Value:
+            raise TypeError(f"compile: argument {i} is a Value; pass a batch of numbers "
+                            "(an array whose axis 0 runs over the samples)")
+        try:
+            x = np.asarray(a)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"compile: argument {i} must be an array of numbers "
+                            f"(axis 0 = samples), got {type(a).__name__}: {error}") from None
+        if x.dtype.kind == "b" or x.dtype.kind not in "iuf":
+            raise TypeError(f"compile: argument {i} must hold floats (traced inputs) or "
+                            f"integers (per-sample labels), got dtype {x.dtype}; "
+                            "convert it, e.g. np.asarray(x, dtype=float)")
+        if x.ndim == 0:
+            raise ValueError(f"compile: argument {i} is a single number; pass a batch "
+                             "(shape (B,) for one number per sample, e.g. np.array([x]))")
+        if x.shape[0] == 0:
+            raise ValueError(f"compile: argument {i} holds no samples (shape {x.shape})")
+        arrays.append(x.astype(np.float64) if x.dtype.kind == "f" else x.astype(np.int64))
+    lengths = [len(x) for x in arrays]
+    if len(set(lengths)) > 1:
+        listed = ", ".join(f"argument {i}: {n}" for i, n in enumerate(lengths))
+        raise ValueError(f"compile: every argument must hold the same number of samples "
+                         f"(axis 0), got {listed}")
+    return arrays
+
+
+class Batch:
+    """The result of a compiled function on a batch.
+
+    Attributes:
+        data: the per-sample outputs, shape ``(B,)`` (fn returned a Value) or
+            ``(B, k)`` (a list of k Values); read-only.
+    """
+
+    __slots__ = ("data", "_traced", "_vals", "_saved")
+
+    def __init__(self, traced: _Traced, vals, saved, batch_size: int):
+        self._traced, self._vals, self._saved = traced, vals, saved
+        data = traced.program.outputs(vals, batch_size)
+        data = np.array(data[:, 0] if traced.single else data)
+        data.flags.writeable = False
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"Batch(data={self.data!r})"
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @property
+    def shape(self) -> Tuple[int, ...]:
+        return self.data.shape
+
+    def sum(self) -> "Reduced":
+        """The sum of every output, added left to right (as ``vsum``)."""
+        return Reduced(self, _left_to_right(self.data.ravel().tolist()), 1.0)
+
+    def mean(self) -> "Reduced":
+        """The mean of every output: ``vsum(outputs) / n``, as ``nn``'s losses."""
+        n = self.data.size
+        return Reduced(self, _left_to_right(self.data.ravel().tolist()) / n, 1.0 / n)
+
+    def backward(self, grad: Any) -> None:
+        """Add d(Σ grad · output)/d p to every parameter's ``.grad``.
+
+        Args:
+            grad: d L / d output per sample, the shape of ``data``.
+        """
+        g = np.asarray(grad, dtype=float)
+        if g.shape != self.data.shape:
+            raise ValueError(f"Batch.backward: grad must have the shape of data, "
+                             f"{self.data.shape}, got {g.shape}")
+        program = self._traced.program
+        program.backward(self._vals, self._saved, g.reshape(len(g), -1))
+
+
+class Reduced:
+    """The sum or mean of a :class:`Batch`: ``.data`` (a float), ``.backward()``."""
+
+    __slots__ = ("data", "_batch", "_scale")
+
+    def __init__(self, batch: Batch, data: float, scale: float):
+        self.data, self._batch, self._scale = float(data), batch, scale
+
+    def __repr__(self) -> str:
+        return f"Reduced(data={self.data!r})"
+
+    def item(self) -> float:
+        return self.data
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Add d self / d p to every parameter's ``.grad``, as the scalar
+        engine's ``backward`` on the same reduction would."""
+        seed = engine._as_float(grad, "backward: grad") * self._scale
+        self._batch.backward(np.full(self._batch.data.shape, seed))
+
+
+def compile(fn: Callable, *, fuse: bool = True) -> Compiled:
+    """Trace scalar code once; run it over whole batches with numpy.
+
+    Args:
+        fn: a function of one sample (Values, lists of Values, per-sample
+            integers) returning a Value or a list of Values.
+        fuse: merge the tape into matrix products and whole-level numpy calls
+            (default). ``False`` runs one numpy call per node, as written:
+            slower, for checking the merged tape against.
+
+    Returns:
+        A callable taking batches (axis 0 = samples) and returning a
+        :class:`Batch`. See the module docstring for what is supported.
+
+    Example:
+        >>> import numpy as np
+        >>> from autograd_lite import Value, compile
+        >>> a, b = Value(1.0), Value(0.0)
+        >>> loss = compile(lambda x, y: (a * x + b - y) ** 2)
+        >>> out = loss(np.array([1.0, 2.0]), np.array([3.0, 3.0]))
+        >>> out.data.tolist()
+        [4.0, 1.0]
+        >>> out.mean().backward(); a.grad, b.grad
+        (-4.0, -3.0)
+    """
+    return Compiled(fn, fuse=fuse)

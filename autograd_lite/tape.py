@@ -59,7 +59,9 @@ import math
 import os
 import sys
 import threading
-from operator import attrgetter
+from collections import deque
+from itertools import repeat
+from operator import add, attrgetter
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -757,8 +759,17 @@ class _Program:
                 group.backward(grads, vals, s)
         pg = grads[PARAMS]
         if pg is not None:
-            for p, g in zip(self.params, pg.tolist()):
-                p.grad += g
+            # p.grad += g for every parameter, the loop run by map in C. An
+            # exact zero (a weight of a pixel that is 0 in every sample) is
+            # skipped: adding ±0.0 leaves a grad as it was, as one built up
+            # from +0.0 is never -0.0 (the scalar engine skips them too).
+            params = self.params
+            touched = np.flatnonzero(pg)
+            if len(touched) < len(pg):
+                pg = pg[touched]
+                params = [params[i] for i in touched.tolist()]
+            _consume(map(setattr, params, repeat("grad"),
+                         map(add, map(_get_grad, params), pg.tolist())))
 
     def _check_guards(self, vals, batch_size: int) -> None:
         for plan, symbol, other, result, where in self.guards:
@@ -779,6 +790,8 @@ class _Program:
 
 
 _get_data = attrgetter("data")
+_get_grad = attrgetter("grad")
+_consume = deque(maxlen=0).extend
 _COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 
 

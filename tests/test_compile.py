@@ -350,3 +350,19 @@ def test_logsumexp_of_mixed_values_and_numbers_is_compiled():
     w = Value(0.5)
     assert_compiles_like_scalar(lambda xs: logsumexp([xs[0] * w, 3.0, xs[1]]),
                                 [np.array([[1.0, 2.0], [-5.0, 700.0]])], [w], fuse=True)
+
+
+def test_a_node_read_twice_by_one_merged_call_receives_both_gradients():
+    w = Value(0.5)
+
+    def fn(x):
+        y = x * w
+        return [y.tanh(), y.tanh(), y * y]
+    assert_compiles_like_scalar(fn, [np.array([0.3, 0.6, -1.0])], [w], fuse=True)
+
+
+def test_returning_an_input_and_a_parameter_broadcasts_the_parameter():
+    w = Value(0.5)
+    out = compile(lambda x: [x, w])(np.array([1.0, 2.0]))
+    out.sum().backward()
+    assert out.data.tolist() == [[1.0, 0.5], [2.0, 0.5]] and w.grad == 2.0

@@ -36,7 +36,7 @@ import operator
 import threading
 from itertools import compress as _compress
 from math import isfinite as _isfinite
-from typing import Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS,
                   THE_CONSTANT, UNARY, Op)
@@ -144,7 +144,7 @@ _OPAQUE = {}
 
 # Called as watcher(value, symbol, other, result) after every comparison of a
 # Value while set (autograd_lite.tape sets it; None costs one test).
-_comparison_watcher = None
+_comparison_watcher: Optional[Callable[["Value", str, object, bool], None]] = None
 
 
 class Value:

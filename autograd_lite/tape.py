@@ -68,8 +68,8 @@ import numpy as np
 
 from . import engine
 from .engine import Value, enable_grad, _inputs
-from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS,
-                  UNARY, DomainError, _left_to_right)
+from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, NARY, OPS, UNARY, DomainError,
+                  _left_to_right)
 from .vectorize import numpy_op
 
 __all__ = ["compile", "Compiled", "Batch", "Reduced", "TracedIndex", "select",
@@ -110,7 +110,7 @@ _PACKAGE_DIRS = (os.path.dirname(os.path.abspath(__file__)),)
 
 def _user_location() -> str:
     """file:line of the innermost caller outside autograd_lite (for messages)."""
-    frame = sys._getframe(2)
+    frame: Optional[Any] = sys._getframe(2)
     while frame is not None:
         path = os.path.abspath(frame.f_code.co_filename)
         if not path.startswith(_PACKAGE_DIRS):
@@ -288,6 +288,7 @@ def _scalar_tape(trace: _Trace, outputs: List[Value], inputs: Dict[int, tuple]):
                             f"{op.symbol!r}); its data is fixed, so it cannot be replayed "
                             "for other samples. Build it from Value ops")
         layout, a, b = op.layout, node._a, node._b
+        args: Tuple[tuple, ...]
         if layout == UNARY:
             args = (arg(a),)
         elif layout in (BINARY, CONST_RIGHT, CONST_LEFT):
@@ -487,7 +488,7 @@ class _Nary:
 class _Group:
     """Entries of one op, one level and one argument pattern: one numpy call."""
 
-    __slots__ = ("op", "nop", "args", "block", "batch", "grad_args", "entries")
+    __slots__ = ("op", "nop", "args", "block", "batch", "grad_args")
 
     def forward(self, vals):
         xs = [a.get(vals) for a in self.args]
@@ -580,15 +581,6 @@ class _Gather:
         contrib = np.zeros((len(index), self.n))
         contrib[np.arange(len(index)), index] = g[:, 0]
         self.z.add(grads, vals, contrib[:, None, :])
-
-
-def _is_batch_arg(arg, batch):
-    kind, x = arg
-    if kind == "s":
-        return batch[x]
-    if kind == "n":
-        return any(k == "s" and batch[y] for k, y in x)
-    return False
 
 
 def _arg_pattern(arg, batch):
@@ -697,7 +689,6 @@ class _Program:
         g = _Group()
         first = members[0]
         g.op, g.nop, g.block, g.batch = first.op, numpy_op(first.op), block, is_batch
-        g.entries = len(members)
         args = []
         for i, a in enumerate(first.args):
             if a[0] == "n":
@@ -791,7 +782,7 @@ class _Program:
 
 _get_data = attrgetter("data")
 _get_grad = attrgetter("grad")
-_consume = deque(maxlen=0).extend
+_consume: Callable[[Any], None] = deque(maxlen=0).extend
 _COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 
 
@@ -811,7 +802,8 @@ def _sample_inputs(arrays: List[np.ndarray], row: int):
             for position, v in enumerate(items):
                 inputs[id(v)] = (i, position)
         else:
-            items = [TracedIndex(i, position, int(x)) for position, x in enumerate(flat)]
+            items = [TracedIndex(i, position, int(x))      # type: ignore[misc]
+                     for position, x in enumerate(flat)]
         shape = a.shape[1:]
         if not shape:
             args.append(items[0])
@@ -846,10 +838,17 @@ def _as_outputs(result: Any) -> Tuple[List[Value], bool]:
 
 
 class _Traced:
-    """One trace: the program, how to shape its output, and whether a second
-    sample has confirmed that the graph does not depend on the sample."""
+    """One trace: the scalar tape, its program, whether fn returned a single
+    Value, and whether a second sample has confirmed that the graph does not
+    depend on the sample."""
 
     __slots__ = ("program", "single", "trace", "verified")
+
+    def __init__(self, trace: tuple, program: "_Program"):
+        self.trace = trace                  # (entries, outs, guards, single)
+        self.single: bool = trace[3]
+        self.program = program
+        self.verified = False
 
 
 def _trace(fn: Callable, arrays: List[np.ndarray], row: int):
@@ -933,14 +932,11 @@ class Compiled:
         key = tuple((a.dtype.kind, a.shape[1:]) for a in arrays)
         traced = self._traces.get(key)
         if traced is None:
-            traced = _Traced()
-            traced.trace = _trace(self.fn, arrays, 0)
-            entries, outs, guards, traced.single = traced.trace
-            traced.verified = False
-            traced.program = _Program(list(entries), outs, guards,
-                                      [max(1, int(np.prod(a.shape[1:]))) for a in arrays],
-                                      self.fuse)
-            self._traces[key] = traced
+            trace = _trace(self.fn, arrays, 0)
+            entries, outs, guards, _ = trace
+            program = _Program(list(entries), outs, guards,
+                               [max(1, int(np.prod(a.shape[1:]))) for a in arrays], self.fuse)
+            traced = self._traces[key] = _Traced(trace, program)
         blocks = [a.reshape(len(a), -1) for a in arrays]
         vals, saved = traced.program.run(blocks)        # checks the comparisons
         if not traced.verified and len(arrays[0]) > 1:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import ast
 import functools
 import math
-from typing import Callable, Dict, Tuple
+from typing import Callable, Dict, List
 
 import numpy as np
 
@@ -149,9 +149,10 @@ class _ForArrays(ast.NodeTransformer):
         if len(node.ops) == 1:
             return node
         # a < b < c is (a < b) and (b < c)
-        pairs = [ast.Compare(left=left, ops=[op], comparators=[right])
-                 for left, op, right in zip([node.left] + node.comparators[:-1],
-                                            node.ops, node.comparators)]
+        pairs: List[ast.expr] = [
+            ast.Compare(left=left, ops=[op], comparators=[right])
+            for left, op, right in zip([node.left] + node.comparators[:-1],
+                                       node.ops, node.comparators)]
         return functools.reduce(lambda a, b: self._call("logical_and", a, b), pairs)
 
 

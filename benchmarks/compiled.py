@@ -18,6 +18,7 @@ on the loss and the gradients before anything is timed.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import statistics
 from typing import Any, Callable, Dict
@@ -56,15 +57,16 @@ def measure(sizes: W.Sizes, reps: int, clock: Callable[[], int], engines: Dict[s
     import nn
     from autograd_lite import compile
 
-    batch = 8 if sizes != W.DEFAULT else BATCH
+    quick = dataclasses.replace(sizes, max_depth=0) == dataclasses.replace(W.QUICK, max_depth=0)
+    batch = 8 if quick else BATCH
     X, Y, _, _ = nn.load_mnist(n_train=batch, n_test=1, seed=sizes.seed)
     weights = W.mlp_weights(784, [sizes.mnist_hidden, 10], seed=sizes.seed)
     model = nn.MLP(784, [sizes.mnist_hidden, 10])
     W._copy_weights(model, weights)
     step = compile(lambda x, y: nn.cross_entropy(model(x), y))
     (l1, l2) = weights
-    W1 = np.array([w for w, _ in l1]); b1 = np.array([b for _, b in l1])
-    W2 = np.array([w for w, _ in l2]); b2 = np.array([b for _, b in l2])
+    W1, b1 = np.array([w for w, _ in l1]), np.array([b for _, b in l1])
+    W2, b2 = np.array([w for w, _ in l2]), np.array([b for _, b in l2])
 
     def compiled():
         out = step(X, Y).mean()
@@ -94,7 +96,7 @@ def measure(sizes: W.Sizes, reps: int, clock: Callable[[], int], engines: Dict[s
     if micro_case is not None:
         runs["micrograd"] = micrograd_step
     times: Dict[str, list] = {name: [] for name in runs}
-    for name, run in runs.items():          # untimed first step (traces, caches)
+    for run in runs.values():               # untimed first step (traces, caches)
         run()
     for rep in range(reps):
         names = list(runs)

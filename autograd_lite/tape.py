@@ -29,14 +29,16 @@ What compile supports
   captured are constants.
 * ``fn`` returns a Value (``.data`` of shape ``(B,)``) or a list of k Values
   (``(B, k)``). Every op of the table is supported, in every layout.
-* Comparisons of Values (``if x > 0``, ``max(values)``) are recorded while
-  tracing and checked on every sample: a batch in which some sample takes
-  another branch raises a ValueError naming the comparison, the samples and
-  the rewrite (``x.relu()``, ``abs(x)``, ``logsumexp``...).
-* Numbers read from traced Values (``x.data``, ``max(v.data ...)``,
-  ``float(x)``) become constants of the trace. compile traces a second sample
-  (the one farthest from the first) and raises a ValueError if any constant or
-  any op differs; keep such numbers Values instead.
+* Comparisons of Values (``if x > 0``, ``max(values)``) and of an input's
+  ``.data`` (``if x.data > 0``) are recorded while tracing and checked on
+  every sample: a batch in which some sample takes another branch raises a
+  ValueError naming the comparison, the samples and the rewrite
+  (``x.relu()``, ``abs(x)``, ``logsumexp``...).
+* Other numbers read from traced Values (``x * x.data``, ``max(v.data ...)``
+  used in arithmetic, a branch on a computed node's ``.data``) become
+  constants of the trace. compile traces a second sample (the one farthest
+  from the first) and raises a ValueError if any constant or any op differs;
+  two samples can agree by chance, so keep such numbers Values instead.
 * One trace per argument structure (dtype kind and shape after axis 0). The
   trace keeps the parameters it reached: after replacing a model's Values
   (not their ``.data``), compile the function again.
@@ -123,6 +125,40 @@ def _watch(value: Value, symbol: str, other: Any, result: bool) -> None:
     trace = _current()
     if trace is not None:
         trace.guards.append((value, symbol, other, bool(result), _user_location()))
+
+
+class _TracedData(float):
+    """The ``.data`` of a traced input: a float whose comparisons made in
+    fn's own code (``if x.data > 0``, ``max(v.data for v in xs)``) are
+    checked on every sample, as comparisons of Values are. Comparisons inside
+    autograd_lite (an op's forward) are not the user's branches: skipped."""
+
+    def _report(self, symbol: str, other: Any, result: Any) -> Any:
+        if result is not NotImplemented:
+            caller = os.path.abspath(sys._getframe(2).f_code.co_filename)
+            if not caller.startswith(_PACKAGE_DIRS):
+                _watch(self.node, symbol, getattr(other, "node", other), result)
+        return result
+
+    def __lt__(self, other):
+        return self._report("<", other, float.__lt__(self, other))
+
+    def __le__(self, other):
+        return self._report("<=", other, float.__le__(self, other))
+
+    def __gt__(self, other):
+        return self._report(">", other, float.__gt__(self, other))
+
+    def __ge__(self, other):
+        return self._report(">=", other, float.__ge__(self, other))
+
+    def __eq__(self, other):
+        return self._report("==", other, float.__eq__(self, other))
+
+    def __ne__(self, other):
+        return self._report("!=", other, float.__ne__(self, other))
+
+    __hash__ = float.__hash__
 
 
 _tracing_threads = 0
@@ -782,7 +818,7 @@ class _Program:
                 shown = ", ".join(map(str, differ[:5].tolist()))
                 more = f" and {differ.size - 5} more" if differ.size > 5 else ""
                 raise ValueError(
-                    f"compile: the comparison `{symbol}` of a traced Value at {where} was "
+                    f"compile: the comparison `{symbol}` of a traced value at {where} was "
                     f"{result} when fn was traced (sample 0) but is {not result} for "
                     f"sample{'s' * (differ.size > 1)} {shown}{more}; a trace follows one "
                     "branch for every sample. Write the branch with Value ops "
@@ -793,7 +829,8 @@ class _Program:
 _get_data = attrgetter("data")
 _get_grad = attrgetter("grad")
 _consume: Callable[[Any], None] = deque(maxlen=0).extend
-_COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
+_COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+            "==": np.equal, "!=": np.not_equal}
 
 
 # ---------------------------------------------------------------------------
@@ -811,6 +848,8 @@ def _sample_inputs(arrays: List[np.ndarray], row: int):
             items = [Value(x) for x in flat]
             for position, v in enumerate(items):
                 inputs[id(v)] = (i, position)
+                data = v.data = _TracedData(v.data)
+                data.node = v
         else:
             items = [TracedIndex(i, position, int(x))      # type: ignore[misc]
                      for position, x in enumerate(flat)]

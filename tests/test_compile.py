@@ -252,6 +252,20 @@ def test_a_branch_some_samples_do_not_take_is_refused_naming_them():
         compile(branchy)(np.array([1.0, -2.0, 3.0, -4.0]))
 
 
+def test_a_branch_on_an_inputs_data_is_checked_per_sample():
+    f = compile(lambda x: x * 2 if x.data > 0 else -x)
+    assert f(np.array([1.0, 2.0])).data.tolist() == [2.0, 4.0]
+    with pytest.raises(ValueError, match=r"comparison `>` .* False for sample 2"):
+        f(np.array([1.0, 2.0, -3.0]))
+
+
+def test_an_argmax_of_data_is_checked_per_sample():
+    f = compile(lambda xs: xs[max(range(3), key=lambda k: xs[k].data)] * 1.0)
+    assert f(np.array([[0.0, 5.0, 1.0], [2.0, 9.0, 3.0]])).data.tolist() == [5.0, 9.0]
+    with pytest.raises(ValueError, match="comparison"):
+        f(np.array([[0.0, 5.0, 1.0], [2.0, 1.0, 3.0]]))
+
+
 def test_max_over_values_is_checked_per_sample():
     f = compile(lambda xs: max(xs))
     assert f(np.array([[1.0, 0.0], [3.0, 2.0]])).data.tolist() == [1.0, 3.0]

@@ -156,7 +156,7 @@ def test_mlp_with_integer_labels_matches_the_scalar_loss_and_gradients(fuse):
     assert reduced.data == mean.data            # left to right, as vsum
     np.testing.assert_allclose(out.data, [loss.data for loss in losses], rtol=RTOL)
     np.testing.assert_allclose([p.grad for p in model.parameters()], expected,
-                               rtol=1e-10, atol=1e-15)
+                               rtol=RTOL, atol=1e-15)
 
 
 def test_each_sample_selects_its_own_label():
@@ -380,3 +380,19 @@ def test_returning_an_input_and_a_parameter_broadcasts_the_parameter():
     out = compile(lambda x: [x, w])(np.array([1.0, 2.0]))
     out.sum().backward()
     assert out.data.tolist() == [[1.0, 0.5], [2.0, 0.5]] and w.grad == 2.0
+
+
+def test_an_mnist_sized_mlp_step_matches_the_scalar_engine():
+    model = nn.MLP(784, [16, 10], init="he", seed=0)
+    rng = np.random.default_rng(4)
+    X = np.where(rng.random((12, 784)) < 0.8, 0.0, rng.random((12, 784)))
+    Y = rng.integers(0, 10, 12)
+    losses = [nn.cross_entropy(model(list(x)), int(y)) for x, y in zip(X, Y)]
+    (vsum(losses) / len(losses)).backward()
+    expected = np.array([p.grad for p in model.parameters()])
+    model.zero_grad()
+    out = compile(lambda x, y: nn.cross_entropy(model(x), y))(X, Y)
+    out.mean().backward()
+    got = np.array([p.grad for p in model.parameters()])
+    np.testing.assert_allclose(out.data, [loss.data for loss in losses], rtol=RTOL)
+    np.testing.assert_allclose(got, expected, rtol=RTOL, atol=1e-15)

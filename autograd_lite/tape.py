@@ -796,7 +796,7 @@ class _Program:
                 group.backward(grads, vals, s)
         pg = grads[PARAMS]
         if pg is not None:
-            # p.grad += g for every parameter, the loop run by map in C. An
+            # p.grad += g for every parameter, the loops run by map in C. An
             # exact zero (a weight of a pixel that is 0 in every sample) is
             # skipped: adding ±0.0 leaves a grad as it was, as one built up
             # from +0.0 is never -0.0 (the scalar engine skips them too).
@@ -804,9 +804,14 @@ class _Program:
             touched = np.flatnonzero(pg)
             if len(touched) < len(pg):
                 pg = pg[touched]
-                params = [params[i] for i in touched.tolist()]
-            _consume(map(setattr, params, repeat("grad"),
-                         map(add, map(_get_grad, params), pg.tolist())))
+                params = list(map(params.__getitem__, touched.tolist()))
+            try:                                # the sums in numpy: float grads
+                total = np.fromiter(map(_get_grad, params), float, len(params)) + pg
+            except (TypeError, ValueError):     # a grad that is a Value
+                total = list(map(add, map(_get_grad, params), pg.tolist()))
+            else:
+                total = total.tolist()
+            _consume(map(setattr, params, repeat("grad"), total))
 
     def _check_guards(self, vals, batch_size: int) -> None:
         for plan, symbol, other, result, where in self.guards:

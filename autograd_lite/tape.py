@@ -456,8 +456,9 @@ class _Plan:
             parts.append(v if sel is None else v[..., sel])
         if self.single:
             return parts[0]
-        if len({p.ndim for p in parts}) > 1:
-            parts = np.broadcast_arrays(*parts)
+        if len({p.ndim for p in parts}) > 1:       # shared slots beside per-sample ones
+            batch = max(len(p) for p in parts if p.ndim > 1)
+            parts = [p if p.ndim > 1 else np.broadcast_to(p, (batch, len(p))) for p in parts]
         return np.concatenate(parts, axis=-1)
 
     def add(self, grads: list, vals: list, contrib) -> None:

@@ -396,3 +396,32 @@ def test_an_mnist_sized_mlp_step_matches_the_scalar_engine():
     got = np.array([p.grad for p in model.parameters()])
     np.testing.assert_allclose(out.data, [loss.data for loss in losses], rtol=RTOL)
     np.testing.assert_allclose(got, expected, rtol=RTOL, atol=1e-15)
+
+
+CHAINS = {
+    "python sum from 0": lambda ws, x: sum(w * xi for w, xi in zip(ws, x)),
+    "squares": lambda ws, x: sum((xi * xi for xi in x), ws[0]),
+    "an intermediate also returned": lambda ws, x: (lambda s: [s, s + ws[0] * x[2]])(
+        ws[0] * x[0] + ws[1] * x[1]),
+    "products of two inputs": lambda ws, x: ws[0] + x[0] * x[1] + x[1] * x[2] + ws[1] * x[0],
+    "a constant start": lambda ws, x: 2.0 + ws[0] * x[0] + ws[1] * x[1] + ws[2] * x[2],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHAINS))
+def test_every_shape_of_sum_of_products_merges_to_the_scalar_result(name):
+    ws = [Value(v) for v in (0.5, -1.25, 2.0)]
+    X = np.random.default_rng(5).normal(size=(6, 3))
+    for fuse in (True, False):
+        assert_compiles_like_scalar(lambda x: CHAINS[name](ws, x), [X], ws, fuse=fuse)
+
+
+def test_dots_and_sums_mixing_per_sample_and_shared_values_in_one_list():
+    w, v = Value(0.75), Value(-0.5)
+    X = np.random.default_rng(6).normal(size=(5, 3))
+    for fn in (lambda x: dot([x[0], w, x[1]], [w, x[2], v]),
+               lambda x: [dot([x[0], w], [v, x[1]]), dot([w, x[2]], [x[0], x[0]])],
+               lambda x: vsum([x[0], w * v, 3.0, x[2]]),
+               lambda x: logsumexp([w, x[1], v * x[0]])):
+        for fuse in (True, False):
+            assert_compiles_like_scalar(fn, [X], [w, v], fuse=fuse)

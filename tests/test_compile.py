@@ -425,3 +425,31 @@ def test_dots_and_sums_mixing_per_sample_and_shared_values_in_one_list():
                lambda x: logsumexp([w, x[1], v * x[0]])):
         for fuse in (True, False):
             assert_compiles_like_scalar(fn, [X], [w, v], fuse=fuse)
+
+
+def random_program(seed, params):
+    """A random straight-line program over an input row and two parameters,
+    every layout of the table among its steps, intermediates reused."""
+    def fn(x):
+        rng = random.Random(seed)
+        pool = list(x) + params
+        for _ in range(rng.randint(3, 12)):
+            a, b = rng.choice(pool), rng.choice(pool)
+            pool.append(rng.choice([
+                lambda: a + b, lambda: a * b, lambda: a - 0.5, lambda: 2.0 * a,
+                lambda: a.tanh(), lambda: a.relu(), lambda: (a * a + 1.0).log(),
+                lambda: vsum(rng.sample(pool, 3)),
+                lambda: dot(rng.sample(pool, 2), rng.sample(pool, 2)),
+                lambda: logsumexp([a, b, 1.0]),
+                lambda: sum(p * q for p, q in zip(rng.sample(pool, 2), rng.sample(pool, 2))),
+                lambda: a.sigmoid() * b])())
+        return pool[-3:]
+    return fn
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_programs_compile_to_the_scalar_values_and_gradients(seed):
+    params = [Value(0.3), Value(-0.7)]
+    X = np.random.default_rng(seed).normal(size=(4, 3))
+    for fuse in (True, False):
+        assert_compiles_like_scalar(random_program(seed, params), [X], params, fuse=fuse)

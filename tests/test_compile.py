@@ -453,3 +453,9 @@ def test_random_programs_compile_to_the_scalar_values_and_gradients(seed):
     X = np.random.default_rng(seed).normal(size=(4, 3))
     for fuse in (True, False):
         assert_compiles_like_scalar(random_program(seed, params), [X], params, fuse=fuse)
+
+
+def test_nn_log_softmax_shifted_by_data_is_refused_with_a_clear_error():
+    model = nn.MLP(2, [3], seed=0)
+    with pytest.raises(ValueError, match="compile: .*(comparison|constants)"):
+        compile(lambda x: nn.log_softmax(model(x)))(np.array([[1.0, 2.0], [3.0, -4.0]]))

@@ -69,7 +69,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import engine
-from .engine import Value, enable_grad, _inputs
+from .engine import Leaves, Value, _inputs, enable_grad
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, NARY, OPS, UNARY, DomainError,
                   _left_to_right)
 from .vectorize import numpy_op
@@ -264,8 +264,12 @@ def _order(roots: Sequence[Value], selections: Dict[int, tuple]) -> List[Value]:
         while stack:
             node, children = stack[-1]
             for child in children:
-                if id(child) not in seen:
-                    seen.add(id(child))
+                key = id(child)
+                if key not in seen:
+                    seen.add(key)
+                    if child.op is None:       # a leaf (a weight, an input): done
+                        order.append(child)
+                        continue
                     stack.append((child, below(child)))
                     break
             else:
@@ -315,6 +319,11 @@ def _scalar_tape(trace: _Trace, outputs: List[Value], inputs: Dict[int, tuple]):
     def arg(x):
         return ("s", slot[id(x)]) if type(x) is Value else ("c", x)
 
+    def args_of(items) -> tuple:
+        if type(items) is Leaves or set(map(type, items)) == {Value}:
+            return tuple(zip(repeat("s"), map(slot.__getitem__, map(id, items))))
+        return tuple(map(arg, items))
+
     for node in order:
         key = id(node)
         if key in inputs:
@@ -326,7 +335,7 @@ def _scalar_tape(trace: _Trace, outputs: List[Value], inputs: Dict[int, tuple]):
             continue
         if key in trace.selections:
             items, index, where, what = trace.selections[key]
-            entries.append(_Entry(GATHER, args=(("n", tuple(map(arg, items))),),
+            entries.append(_Entry(GATHER, args=(("n", args_of(items)),),
                                   extra=(index, where, what)))
             continue
         if op.forward is None:
@@ -340,9 +349,9 @@ def _scalar_tape(trace: _Trace, outputs: List[Value], inputs: Dict[int, tuple]):
         elif layout in (BINARY, CONST_RIGHT, CONST_LEFT):
             args = (arg(a), arg(b))
         elif layout == NARY:
-            args = (("n", tuple(map(arg, a))),)
+            args = (("n", args_of(a)),)
         else:                                   # DOT, DOT_CONST
-            args = (("n", tuple(map(arg, a))), ("n", tuple(map(arg, b))))
+            args = (("n", args_of(a)), ("n", args_of(b)))
         entries.append(_Entry(OP, op=op, args=args))
     outs = [slot[id(v)] for v in outputs]
     guards = [(slot[id(v)], symbol, arg(other) if type(other) is Value

@@ -26,5 +26,7 @@ __all__ = [
     "gradcheck", "gradgradcheck", "check_op", "GradcheckError",
     "draw_graph", "draw_dot", "save_graph",
     "grad", "value_and_grad", "jacobian", "hessian", "jvp", "gradients",
-    "compile", "select",
+    "select",
 ]
+# compile is public (``from autograd_lite import compile``) but not in __all__:
+# ``from autograd_lite import *`` would shadow Python's builtin compile.

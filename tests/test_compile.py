@@ -15,7 +15,7 @@ import nn
 from autograd_lite import (OPS, DomainError, Leaves, Value, apply_op, compile, dot,
                            logsumexp, select, vsum)
 from autograd_lite.ops import BINARY, CONST_RIGHT, DOT, NARY, UNARY
-from autograd_lite.tape import SampleIndexError, _MatMul
+from autograd_lite.replay import SampleIndexError, _MatMul
 
 RTOL = 1e-12
 

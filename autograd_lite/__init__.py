@@ -14,7 +14,8 @@ from .functional import grad, gradients, hessian, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
 from .graph import draw_dot, draw_graph, save_graph
 from .ops import OPS, DomainError, Op
-from .tape import compile, select
+from .tape import compile as compile  # public; kept out of __all__, see below
+from .tape import select
 
 __version__ = "0.1.0"
 

@@ -69,7 +69,7 @@ import numpy as np
 
 from . import engine
 from .engine import Leaves, Value, _inputs, enable_grad
-from .ops import BINARY, CONST_LEFT, CONST_RIGHT, NARY, UNARY, _left_to_right
+from .ops import BINARY, CONST_LEFT, CONST_RIGHT, NARY, UNARY, DomainError, _left_to_right
 from .replay import GATHER, INPUT, OP, PARAM, Entry, Program, SampleIndexError
 
 __all__ = ["compile", "Compiled", "Batch", "Reduced", "TracedIndex", "select",
@@ -398,6 +398,8 @@ def _trace(fn: Callable, arrays: List[np.ndarray], row: int):
     try:
         with enable_grad():
             result = fn(*args)
+    except DomainError as error:            # say which sample the scalar op saw
+        raise type(error)(f"{error} (sample {row}, while compile traced fn)") from error
     finally:
         _watching(False)
         _state.trace = previous

@@ -459,3 +459,34 @@ def test_nn_log_softmax_shifted_by_data_is_refused_with_a_clear_error():
     model = nn.MLP(2, [3], seed=0)
     with pytest.raises(ValueError, match="compile: .*(comparison|constants)"):
         compile(lambda x: nn.log_softmax(model(x)))(np.array([[1.0, 2.0], [3.0, -4.0]]))
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_array_partials_are_the_tables_own_text_rewritten_for_arrays(name):
+    import ast
+    from autograd_lite.vectorize import numpy_op
+    op = OPS[name]
+    tree = ast.parse(op.derivative, mode="eval")
+    has_branch = any(isinstance(n, (ast.IfExp, ast.BoolOp)) for n in ast.walk(tree))
+    source = numpy_op(op).source
+    if has_branch:
+        assert "np.where" in source and " if " not in source
+    else:
+        assert source == ast.unparse(ast.parse(f"({op.derivative},)", mode="eval"))
+
+
+@pytest.mark.parametrize("fn, x, error, message", [
+    (lambda x: x.exp(), [1.0, 800.0], OverflowError, r"exp: result overflows .* \(sample 1\)"),
+    (lambda x: 1.0 / x, [1.0, 2.0, 0.0], ZeroDivisionError, r"div: division by zero .*sample 2"),
+    (lambda x: x.sqrt(), [-1.0, 4.0], DomainError, r"sqrt: input must be >= 0.*sample 0"),
+])
+def test_domain_errors_are_the_scalar_ops_errors_naming_the_sample(fn, x, error, message):
+    with pytest.raises(error, match=message):
+        compile(fn)(np.array(x))
+
+
+def test_backward_with_a_gradient_of_the_wrong_shape_is_a_value_error():
+    w = Value(1.0)
+    out = compile(lambda x: x * w)(np.ones(3))
+    with pytest.raises(ValueError, match=r"grad must have the shape of data, \(3,\)"):
+        out.backward(np.ones(2))

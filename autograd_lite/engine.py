@@ -147,6 +147,21 @@ _OPAQUE = {}
 _comparison_watcher: Optional[Callable[["Value", str, object, bool], None]] = None
 
 
+def _ordering(symbol: str, compare: Callable[[float, float], bool]):
+    """A comparison method of Value: compares data with a Value's data or a
+    number (NotImplemented for anything else), and reports to the watcher."""
+    def method(self, other):
+        c = _comparable(other)
+        if c is None:
+            return NotImplemented
+        result = compare(self.data, c)
+        if _comparison_watcher is not None:
+            _comparison_watcher(self, symbol, other, result)
+        return result
+    method.__name__ = f"__{compare.__name__}__"
+    return method
+
+
 class Value:
     """A scalar that remembers how it was computed, for reverse-mode autodiff.
 
@@ -292,41 +307,10 @@ class Value:
     # While compile traces a function, each comparison is also reported to
     # the tracer (``_comparison_watcher``): the branch taken may differ from
     # sample to sample, so the trace checks it on every sample of a batch.
-    def __lt__(self, other):
-        c = _comparable(other)
-        if c is None:
-            return NotImplemented
-        result = self.data < c
-        if _comparison_watcher is not None:
-            _comparison_watcher(self, "<", other, result)
-        return result
-
-    def __le__(self, other):
-        c = _comparable(other)
-        if c is None:
-            return NotImplemented
-        result = self.data <= c
-        if _comparison_watcher is not None:
-            _comparison_watcher(self, "<=", other, result)
-        return result
-
-    def __gt__(self, other):
-        c = _comparable(other)
-        if c is None:
-            return NotImplemented
-        result = self.data > c
-        if _comparison_watcher is not None:
-            _comparison_watcher(self, ">", other, result)
-        return result
-
-    def __ge__(self, other):
-        c = _comparable(other)
-        if c is None:
-            return NotImplemented
-        result = self.data >= c
-        if _comparison_watcher is not None:
-            _comparison_watcher(self, ">=", other, result)
-        return result
+    __lt__ = _ordering("<", operator.lt)
+    __le__ = _ordering("<=", operator.le)
+    __gt__ = _ordering(">", operator.gt)
+    __ge__ = _ordering(">=", operator.ge)
 
     __hash__ = object.__hash__
 

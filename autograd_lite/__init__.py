@@ -16,6 +16,8 @@ from .explain import explain
 from .graph import draw_dot, draw_graph, save_graph
 from .ops import OPS, DivisionByZeroError, DomainError, FloatOverflowError, Op
 from .user_ops import define_op, remove_op
+from .tape import compile as compile  # public; kept out of __all__, see below
+from .tape import select
 
 __version__ = "0.1.0"
 
@@ -28,4 +30,7 @@ __all__ = [
     "gradcheck", "gradgradcheck", "check_op", "GradcheckError",
     "draw_graph", "draw_dot", "save_graph", "explain",
     "grad", "value_and_grad", "jacobian", "hessian", "jvp", "gradients",
+    "select",
 ]
+# compile is public (``from autograd_lite import compile``) but not in __all__:
+# ``from autograd_lite import *`` would shadow Python's builtin compile.

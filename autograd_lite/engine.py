@@ -196,6 +196,26 @@ def _hand_built(children: tuple, third, local_grads
         numbers.append(_as_float(g, f"Value: local_grads[{i}]"))
     return (_LOCAL, children, tuple(numbers)) if children else (None, None, None)
 
+# Called as watcher(value, symbol, other, result) after every comparison of a
+# Value while set (autograd_lite.tape sets it; None costs one test).
+_comparison_watcher: Optional[Callable[["Value", str, object, bool], None]] = None
+
+
+def _ordering(symbol: str, compare: Callable[[float, float], bool]
+              ) -> Callable[["Value", "Operand"], bool]:
+    """A comparison method of Value: compares data with a Value's data or a
+    number (NotImplemented for anything else), and reports to the watcher."""
+    def method(self: Value, other: Operand) -> bool:
+        c = _comparable(other)
+        if c is None:
+            return NotImplemented
+        result = compare(self.data, c)
+        if _comparison_watcher is not None:
+            _comparison_watcher(self, symbol, other, result)
+        return result
+    method.__name__ = f"__{compare.__name__}__"
+    return method
+
 
 class Value:
     """A scalar that remembers how it was computed, for reverse-mode autodiff.
@@ -408,21 +428,13 @@ class Value:
         return _unary(_ABS, self)
 
     # ---- ordering compares data; identity stays the hash -------------------
-    def __lt__(self, other: Operand) -> bool:
-        other = _comparable(other)
-        return NotImplemented if other is None else self.data < other
-
-    def __le__(self, other: Operand) -> bool:
-        other = _comparable(other)
-        return NotImplemented if other is None else self.data <= other
-
-    def __gt__(self, other: Operand) -> bool:
-        other = _comparable(other)
-        return NotImplemented if other is None else self.data > other
-
-    def __ge__(self, other: Operand) -> bool:
-        other = _comparable(other)
-        return NotImplemented if other is None else self.data >= other
+    # While compile traces a function, each comparison is also reported to
+    # the tracer (``_comparison_watcher``): the branch taken may differ from
+    # sample to sample, so the trace checks it on every sample of a batch.
+    __lt__ = _ordering("<", operator.lt)
+    __le__ = _ordering("<=", operator.le)
+    __gt__ = _ordering(">", operator.gt)
+    __ge__ = _ordering(">=", operator.ge)
 
     __hash__ = object.__hash__
 

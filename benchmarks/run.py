@@ -36,11 +36,18 @@ import tracemalloc
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+# One BLAS thread: the compiled workload's matrices are small, and BLAS threads
+# that fight other processes for a shared machine's cores slow them many-fold.
+# (Read when numpy loads, so set before anything imports it.)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.md"   # tracked: written only with --write
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import compiled as C  # noqa: E402
 from benchmarks import workloads as W  # noqa: E402  (needs the repo root on sys.path)
 from autograd_lite.files import write_atomically  # noqa: E402
 
@@ -49,7 +56,9 @@ __all__ = ["main", "DEFAULT_REPS", "TOLERANCE"]
 # Repetitions per workload (medians are taken). Each costs micrograd about
 # 0.1 s (chain) or 0.6 s (MLPs), twice (the untimed first step); mnist-nn has
 # more, its nn.MLP step lasting ~3 ms is the most exposed to noise.
-DEFAULT_REPS = {"chain": 15, "moons": 7, "mnist": 7, "mnist-nn": 9}
+DEFAULT_REPS = {"chain": 15, "moons": 7, "mnist": 7, "mnist-nn": 9, "compiled": 9}
+# Workloads on the command line: the engines' four and the compiled step.
+WORKLOAD_NAMES = list(W.WORKLOADS) + ["compiled"]
 QUICK_REPS = 2
 
 # Engines must agree on the loss and the gradients to this relative error:
@@ -66,6 +75,9 @@ AIMED_SPEEDUP = 25.0
 TARGET_BYTES = 100.0
 TARGET_DEPTH = 1_000_000
 TARGET_NN_SPEEDUP = 200.0
+TARGET_COMPILED_SPEEDUP = 1_000.0      # compile at batch 256 vs micrograd, per sample
+AIMED_COMPILED_SPEEDUP = 50_000.0
+AIMED_COMPILED_VS_NUMPY = 5.0          # compile's time over hand-written numpy's
 
 # Objects an engine may leave behind after a repetition (caches warming up)
 # before the table names it.
@@ -436,6 +448,18 @@ def _targets(results: Dict[str, Any]) -> List[Dict[str, Any]]:
                            "than micrograd's MLP",
                  "measured": _ratio(ratio) if ratio else "not measured",
                  "met": None if not ratio else ratio >= TARGET_NN_SPEEDUP})
+    compiled = results.get("compiled")
+    ratio = compiled and compiled["vs_micrograd"]
+    rows.append({"target": f"compile: one MNIST sample (MLP 784-32-10, forward + backward) at "
+                           f"batch {C.BATCH} ≥ {TARGET_COMPILED_SPEEDUP:,.0f}× faster than "
+                           f"micrograd's per-sample step (aim {AIMED_COMPILED_SPEEDUP:,.0f}×)",
+                 "measured": _ratio(ratio) if ratio else "not measured",
+                 "met": None if not ratio else ratio >= TARGET_COMPILED_SPEEDUP})
+    ratio = compiled and compiled["vs_numpy"]
+    rows.append({"target": f"compile within {AIMED_COMPILED_VS_NUMPY:.0f}× of hand-written "
+                           "numpy doing the same step (an aim)",
+                 "measured": f"{ratio:.1f}× numpy's time" if ratio else "not measured",
+                 "met": None if not ratio else ratio <= AIMED_COMPILED_VS_NUMPY})
     if not results.get("full_size"):
         for row in rows:
             row["met"] = None
@@ -512,6 +536,28 @@ def markdown(results: Dict[str, Any]) -> str:
                       "dropped (median per repetition; frozen out of later collections so "
                       "that no other engine pays for them): " + "; ".join(kept) + "."]
 
+    compiled = results.get("compiled")
+    if compiled:
+        check = compiled["check"]
+        lines += ["", f"## compiled: MLP 784-{compiled['hidden']}-10, cross-entropy, "
+                  f"forward + backward, per MNIST sample", "",
+                  f"`compile(lambda x, y: nn.cross_entropy(model(x), y))` over a batch of "
+                  f"{compiled['batch']} real digits, `.mean().backward()` included (it writes "
+                  f"every parameter's `.grad`), against micrograd's per-sample step and the "
+                  f"same step in hand-written numpy; {compiled['reps']} repetitions, "
+                  f"interleaved. " + (
+                      f"compile and numpy agree: loss {check['loss']:.12g} (relative "
+                      f"difference {check['loss_error']:.1e}), gradients "
+                      f"{check['grad_error']:.1e}." if check["ok"] else
+                      f"**compile and numpy DISAGREE**: loss {check['loss_error']:.1e}, "
+                      f"gradients {check['grad_error']:.1e}."),
+                  "", "| step | µs per sample | × faster than micrograd | × numpy's time |",
+                  "|---|--:|--:|--:|"]
+        micro = compiled["per_sample_ns"].get("micrograd")
+        for name, ns in compiled["per_sample_ns"].items():
+            lines.append(f"| {name} | {ns / 1e3:,.2f} | "
+                         f"{_times(micro / ns) if micro else '—'} | "
+                         f"{ns / compiled['per_sample_ns']['numpy']:.1f} |")
     lines += ["", "## Deepest chain", "",
               "Deepest `x -> x*1.0001 + 0.0001` chain that runs forward + backward with the "
               "exact gradient (probes 1,000, 10,000, … up to the cap, then bisection).",
@@ -560,9 +606,9 @@ def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--engines", nargs="+", default=list(W.ENGINE_NAMES),
                         choices=W.ENGINE_NAMES, metavar="ENGINE",
                         help=f"engines to run (default: all of {' '.join(W.ENGINE_NAMES)})")
-    parser.add_argument("--workloads", nargs="+", default=list(W.WORKLOADS),
-                        choices=list(W.WORKLOADS), metavar="WORKLOAD",
-                        help=f"workloads to run (default: all of {' '.join(W.WORKLOADS)})")
+    parser.add_argument("--workloads", nargs="+", default=WORKLOAD_NAMES,
+                        choices=WORKLOAD_NAMES, metavar="WORKLOAD",
+                        help=f"workloads to run (default: all of {' '.join(WORKLOAD_NAMES)})")
     parser.add_argument("--max-depth", type=int, default=None,
                         help="largest chain the deepest-chain probe tries "
                              f"(default {W.DEFAULT.max_depth:,}; "
@@ -606,6 +652,9 @@ def _benchmark(args: argparse.Namespace, command: str) -> Dict[str, Any]:
         try:
             for name in args.workloads:
                 reps = args.reps or (QUICK_REPS if args.quick else DEFAULT_REPS[name])
+                if name == "compiled":
+                    results["compiled"] = C.measure(sizes, reps, clock, engines, log)
+                    continue
                 results["workloads"][name] = _run_workload(
                     W.WORKLOADS[name], engines, sizes, reps, clock, log)
         finally:
@@ -621,7 +670,8 @@ def _benchmark(args: argparse.Namespace, command: str) -> Dict[str, Any]:
         gc.unfreeze()
     results["full_size"] = sizes == W.DEFAULT
     results["targets"] = _targets(results)
-    results["ok"] = all(w["check"]["ok"] for w in results["workloads"].values())
+    results["ok"] = all(w["check"]["ok"] for w in results["workloads"].values()) and \
+        results.get("compiled", {}).get("check", {}).get("ok", True)
     return results
 
 

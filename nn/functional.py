@@ -33,6 +33,7 @@ from typing import Any, List, Literal, Sequence, Tuple, Union, overload
 
 from autograd_lite import OPS, Value, dot, logsumexp, vsum
 from autograd_lite.engine import is_real_number
+from autograd_lite.tape import TracedIndex, select
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "mse_loss", "l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -223,6 +224,10 @@ def _class_index(t: Any, n_classes: int, sample: int) -> int:
 
 
 def _sample_loss(z: List[Scalar], t: Any, sample: int) -> Value:
+    if isinstance(t, TracedIndex):
+        # compile's per-sample class index: a selection on the tape, each
+        # sample's index checked against the number of classes
+        return logsumexp(z) - select(z, t, where="cross_entropy", what="target")
     if _is_scalar(t) or isinstance(t, (str, bytes)) or not hasattr(t, "__iter__"):
         # -log softmax(z)_t = logsumexp(z) - z_t: one fused node and one
         # subtraction; the gradient is softmax(z) - one_hot(t).

@@ -110,6 +110,15 @@ def test_quick_run_writes_a_table_for_every_workload(quick_run):
         assert quick_run["workloads"][name]["check"]["ok"]
 
 
+def test_quick_run_times_the_compiled_step_against_numpy_after_checking_they_agree(quick_run):
+    compiled = quick_run["compiled"]
+    assert compiled["check"]["ok"]
+    assert compiled["per_sample_ns"]["compile"] > 0 and compiled["vs_numpy"] > 0
+    text = Path(quick_run["out"]).read_text(encoding="utf-8")
+    assert "## compiled: MLP 784-2-10" in text
+    assert "compile: one MNIST sample" in text
+
+
 def test_table_is_written_with_the_permissions_of_any_new_file(quick_run):
     umask = os.umask(0)
     os.umask(umask)

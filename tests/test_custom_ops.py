@@ -577,3 +577,31 @@ def test_bad_definitions_are_refused_with_the_reason(case):
         thunk()
     assert str(info.value).startswith(message), str(info.value)
     assert "swish" not in OPS or _defined.get("swish") is OPS["swish"]
+
+
+# ---------------------------------------------------------------------------
+# compile: a user's op over a whole batch
+# ---------------------------------------------------------------------------
+
+def test_user_ops_run_through_compile_with_the_scalar_engines_values_and_gradients():
+    np = pytest.importorskip("numpy")
+    from autograd_lite import compile
+    define_op("swish", "x * sigmoid(x)", "sigmoid(x) * (1 + x * (1 - sigmoid(x)))")
+    define_op("hyp", math.hypot, "a / out, b / out", inputs="a, b",
+              domain=(((0.5, 3.0),), ((0.5, 3.0),)))
+    w = Value(0.7)
+
+    def f(x):
+        return (x * w).swish() + (x * w).hyp(w + x) * 0.5
+
+    X = np.array([-1.0, 0.5, 2.0, 0.0])
+    out = compile(f)(X)
+    out.sum().backward()
+    compiled_grad, w.grad = w.grad, 0.0
+    scalar = [f(Value(float(x))) for x in X]
+    total = scalar[0]
+    for y in scalar[1:]:
+        total = total + y
+    total.backward()
+    assert out.data.tolist() == [y.data for y in scalar]
+    assert compiled_grad == pytest.approx(w.grad, rel=1e-12)

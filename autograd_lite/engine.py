@@ -37,7 +37,8 @@ import threading
 import warnings
 from itertools import compress as _compress
 from math import isfinite as _isfinite
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence,
+                    Tuple, Union)
 
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS, REALS,
                   THE_CONSTANT, UNARY, Op, ieee_arithmetic)

@@ -35,13 +35,13 @@ from __future__ import annotations
 from collections import deque
 from itertools import repeat
 from operator import add, attrgetter
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .engine import Value
-from .ops import OPS, DomainError
-from .vectorize import numpy_op
+from .ops import OPS, DomainError, Op
+from .vectorize import NumpyOp, numpy_op
 
 __all__ = ["Entry", "Program", "SampleIndexError", "fuse_sums_of_products",
            "INPUT", "PARAM", "OP", "GATHER", "DEAD"]
@@ -153,6 +153,9 @@ def fuse_sums_of_products(entries: List[Entry], keep: Sequence[int]) -> List[Ent
 
 PARAMS = 0          # block 0 holds the parameters' data, shape (P,)
 
+# Where a slot lives: (block, column).
+_Loc = Dict[int, Tuple[int, int]]
+
 
 class _Plan:
     """Where m slots live, read as one array (..., m) and added into.
@@ -163,8 +166,10 @@ class _Plan:
 
     __slots__ = ("runs", "single")
 
-    def __init__(self, slots: Sequence[int], loc: List[tuple], widths: List[int]):
-        runs = []
+    def __init__(self, slots: Sequence[int], loc: _Loc, widths: List[int]):
+        # (block, columns: None for the whole block, a slice or an index array,
+        #  first and end position in slots, whether no column repeats)
+        runs: List[Tuple[int, Union[None, slice, np.ndarray], int, int, bool]] = []
         i = 0
         while i < len(slots):
             block = loc[slots[i]][0]
@@ -172,6 +177,7 @@ class _Plan:
             while j < len(slots) and loc[slots[j]][0] == block:
                 j += 1
             cols = [loc[s][1] for s in slots[i:j]]
+            sel: Union[None, slice, np.ndarray]
             if cols == list(range(cols[0], cols[0] + len(cols))):
                 sel = None if (cols[0] == 0 and len(cols) == widths[block]) \
                     else slice(cols[0], cols[0] + len(cols))
@@ -208,11 +214,11 @@ class _Plan:
                 g = grads[block] = np.zeros(target.shape)
             if sel is None:
                 g += part
-            elif unique:
+            elif unique or isinstance(sel, slice):  # a slice never repeats a column
                 g[..., sel] += part
             else:                                   # a slot read twice: add both
-                np.add.at(g, (Ellipsis, sel) if g.ndim > 1 else sel,
-                          np.broadcast_to(part, g[..., sel].shape))
+                # (g's columns are g.T's rows, whether g is (B, w) or shared (w,))
+                np.add.at(g.T, sel, np.broadcast_to(part, g[..., sel].shape).T)
 
 
 class _Column:
@@ -227,7 +233,7 @@ class _Column:
         return self.const if self.plan is None else self.plan.get(vals)
 
 
-def _column(items: Sequence[tuple], loc, widths) -> _Column:
+def _column(items: Sequence[tuple], loc: _Loc, widths: List[int]) -> _Column:
     if items[0][0] == "c":
         return _Column(None, np.array([float(x) for _, x in items]))
     return _Column(_Plan([x for _, x in items], loc, widths), None)
@@ -238,13 +244,14 @@ class _Nary:
 
     __slots__ = ("columns", "row")
 
-    def __init__(self, members: List[tuple], loc, widths):
+    def __init__(self, members: List[tuple], loc: _Loc, widths: List[int]):
         length = len(members[0])
         kinds = {k for row in members for k, _ in row}
         # one member whose elements are all slots or all constants: one plan
-        self.row = _column(members[0], loc, widths) \
+        # (and no columns); else one column per element
+        self.row: Optional[_Column] = _column(members[0], loc, widths) \
             if len(members) == 1 and len(kinds) == 1 else None
-        self.columns = None if self.row is not None else \
+        self.columns: List[_Column] = [] if self.row is not None else \
             [_column([row[i] for row in members], loc, widths) for i in range(length)]
 
     def get(self, vals):
@@ -271,6 +278,12 @@ class _Group:
     """Entries of one op, one level and one argument pattern: one numpy call."""
 
     __slots__ = ("op", "nop", "args", "block", "batch", "grad_args")
+    op: Op
+    nop: NumpyOp                        # the op's forward and partials over arrays
+    args: List[Union[_Column, _Nary]]
+    block: int                          # where the results go
+    batch: bool                         # per sample (else shared by all samples)
+    grad_args: List[int]                # the arguments that read slots
 
     def forward(self, vals):
         xs = [a.get(vals) for a in self.args]
@@ -314,6 +327,11 @@ class _MatMul:
     parameters (or constants)."""
 
     __slots__ = ("x", "w_index", "w_const", "block", "unique")
+    x: _Plan
+    w_index: Optional[np.ndarray]       # (k, n) parameter numbers, or None: ...
+    w_const: Optional[np.ndarray]       # ... (k, n) constants
+    block: int
+    unique: bool                        # no parameter repeats in w_index
 
     def forward(self, vals):
         x = self.x.get(vals)
@@ -342,6 +360,13 @@ class _Gather:
     """Each sample's element of a list: out[b] = z[b, index[b]]."""
 
     __slots__ = ("z", "argument", "position", "n", "block", "where", "what")
+    z: _Nary                            # the n values to choose from
+    argument: int                       # the TracedIndex's argument and position
+    position: int
+    n: int
+    block: int
+    where: str                          # how an out-of-range error names the call
+    what: str                           # and the index
 
     def forward(self, vals):
         index = vals[1 + self.argument][:, self.position]
@@ -384,14 +409,14 @@ class Program:
             entries = fuse_sums_of_products(entries, outs + [g[0] for g in guards]
                                              + [g[2][1] for g in guards if g[2][0] == "s"])
         n = len(entries)
-        loc: List[Optional[tuple]] = [None] * n
+        loc: _Loc = {}                  # every slot but the DEAD ones
         batch = [False] * n
         level = [0] * n
         widths = [0] + list(arg_widths)
         self.batch_blocks = [False] + [True] * len(arg_widths)
         self.params: List[Value] = []
-        keyed: Dict[Any, list] = {}
-        order: List[Any] = []
+        keyed: Dict[tuple, List[int]] = {}         # group key -> slots
+        order: List[tuple] = []
         for s, e in enumerate(entries):
             if e.kind == DEAD:
                 continue
@@ -407,11 +432,11 @@ class Program:
                     [y for k, x in e.args if k == "n" for kk, y in x if kk == "s"]
             level[s] = 1 + max((level[x] for x in slots), default=0)
             batch[s] = e.kind == GATHER or any(batch[x] for x in slots)
+            key: tuple
             if not fuse or e.kind == GATHER:
                 key = ("one", s)
             elif _DOT_IS_PRODUCT and e.op.base is _DOT and \
-                    self._matmul_side(e, batch, entries) is not None:
-                side = self._matmul_side(e, batch, entries)
+                    (side := self._matmul_side(e, batch, entries)) is not None:
                 key = ("matmul", level[s], side, e.args[side],
                        e.args[1 - side][1][0][0])         # constant or parameter weights
             else:
@@ -422,7 +447,7 @@ class Program:
             keyed[key].append(s)
         widths[PARAMS] = len(self.params)
         order.sort(key=lambda k: level[keyed[k][0]])
-        self.groups = []
+        self.groups: List[Union[_Group, _MatMul, _Gather]] = []
         for key in order:
             members = keyed[key]
             block = len(widths)
@@ -467,11 +492,12 @@ class Program:
             return 1
         return None
 
-    def _group(self, members: List[Entry], block, is_batch, loc, widths) -> _Group:
+    def _group(self, members: List[Entry], block: int, is_batch: bool, loc: _Loc,
+               widths: List[int]) -> _Group:
         g = _Group()
         first = members[0]
         g.op, g.nop, g.block, g.batch = first.op, numpy_op(first.op), block, is_batch
-        args = []
+        args: List[Union[_Column, _Nary]] = []
         for i, a in enumerate(first.args):
             if a[0] == "n":
                 args.append(_Nary([m.args[i][1] for m in members], loc, widths))
@@ -484,7 +510,8 @@ class Program:
                        or (isinstance(a, _Column) and a.plan is not None)]
         return g
 
-    def _matmul(self, members: List[Entry], side: int, block, loc, widths) -> _MatMul:
+    def _matmul(self, members: List[Entry], side: int, block: int, loc: _Loc,
+                widths: List[int]) -> _MatMul:
         m = _MatMul()
         m.block = block
         m.x = _Plan([x for _, x in members[0].args[side][1]], loc, widths)
@@ -498,7 +525,7 @@ class Program:
             m.unique = len(np.unique(m.w_index)) == m.w_index.size
         return m
 
-    def _gather(self, e: Entry, block, loc, widths) -> _Gather:
+    def _gather(self, e: Entry, block: int, loc: _Loc, widths: List[int]) -> _Gather:
         g = _Gather()
         index, g.where, g.what = e.extra
         g.z = _Nary([e.args[0][1]], loc, widths)

@@ -82,7 +82,7 @@ __all__ = ["compile", "Compiled", "Batch", "Reduced", "TracedIndex", "select",
 class _Trace:
     """What one call of ``fn`` reported: comparisons and selections."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.guards: List[tuple] = []     # (value, symbol, other, result, where)
         self.selections: Dict[int, tuple] = {}   # id(node) -> (items, index)
         self.keep: List[Value] = []       # selection nodes, alive until read
@@ -120,6 +120,8 @@ class _TracedData(float):
     fn's own code (``if x.data > 0``, ``max(v.data for v in xs)``) are
     checked on every sample, as comparisons of Values are. Comparisons inside
     autograd_lite (an op's forward) are not the user's branches: skipped."""
+
+    node: Value                         # the input whose data this is
 
     def _report(self, symbol: str, other: Any, result: Any) -> Any:
         if result is not NotImplemented:
@@ -286,6 +288,15 @@ def _scalar_tape(trace: _Trace, outputs: List[Value], inputs: Dict[int, tuple]):
             return tuple(zip(repeat("s"), map(slot.__getitem__, map(id, items))))
         return tuple(map(arg, items))
 
+    def operand(other: Any) -> tuple:          # what a guard compares with
+        if type(other) is Value:
+            return arg(other)
+        number = engine._comparable(other)
+        if number is None:      # the engine reports only comparisons it could make
+            raise TypeError(f"compile: fn compared a traced value with "
+                            f"{type(other).__name__}; compare it with a Value or a number")
+        return ("c", float(number))
+
     for node in order:
         key = id(node)
         if key in inputs:
@@ -316,8 +327,7 @@ def _scalar_tape(trace: _Trace, outputs: List[Value], inputs: Dict[int, tuple]):
             args = (("n", args_of(a)), ("n", args_of(b)))
         entries.append(Entry(OP, op=op, args=args))
     outs = [slot[id(v)] for v in outputs]
-    guards = [(slot[id(v)], symbol, arg(other) if type(other) is Value
-               else ("c", float(engine._comparable(other))), result, where)
+    guards = [(slot[id(v)], symbol, operand(other), result, where)
               for v, symbol, other, result, where in trace.guards]
     return entries, outs, guards
 

@@ -435,14 +435,17 @@ def random_program(seed, params):
         pool = list(x) + params
         for _ in range(rng.randint(3, 12)):
             a, b = rng.choice(pool), rng.choice(pool)
-            pool.append(rng.choice([
-                lambda: a + b, lambda: a * b, lambda: a - 0.5, lambda: 2.0 * a,
-                lambda: a.tanh(), lambda: a.relu(), lambda: (a * a + 1.0).log(),
-                lambda: vsum(rng.sample(pool, 3)),
-                lambda: dot(rng.sample(pool, 2), rng.sample(pool, 2)),
-                lambda: logsumexp([a, b, 1.0]),
-                lambda: sum(p * q for p, q in zip(rng.sample(pool, 2), rng.sample(pool, 2))),
-                lambda: a.sigmoid() * b])())
+            step = rng.choice([
+                lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - 0.5,
+                lambda a, b: 2.0 * a, lambda a, b: a.tanh(), lambda a, b: a.relu(),
+                lambda a, b: (a * a + 1.0).log(),
+                lambda a, b: vsum(rng.sample(pool, 3)),
+                lambda a, b: dot(rng.sample(pool, 2), rng.sample(pool, 2)),
+                lambda a, b: logsumexp([a, b, 1.0]),
+                lambda a, b: sum(p * q for p, q in zip(rng.sample(pool, 2),
+                                                       rng.sample(pool, 2))),
+                lambda a, b: a.sigmoid() * b])
+            pool.append(step(a, b))
         return pool[-3:]
     return fn
 

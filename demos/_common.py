@@ -30,12 +30,13 @@ matplotlib.use("Agg")                    # headless: before pyplot is imported a
 import matplotlib.pyplot as plt          # noqa: E402
 from tqdm.auto import tqdm               # noqa: E402
 
+from autograd_lite import Value  # noqa: E402
 from autograd_lite.files import write_atomically  # noqa: E402
 from nn import StateDictKeyError  # noqa: E402
 
 __all__ = ["demo_parser", "output_dir", "save_figure", "save_text", "progress",
            "positive_int", "positive_float", "require_at_least_one", "plt",
-           "DemoError", "run"]
+           "DemoError", "run", "lecture_neuron"]
 
 T = TypeVar("T")
 
@@ -195,3 +196,23 @@ def progress(iterable: Iterable[T], desc: str, total: Optional[int] = None,
     """A tqdm progress bar on stderr, refreshed at most twice a second."""
     return tqdm(iterable, desc=desc, total=total, unit=unit, mininterval=0.5,
                 dynamic_ncols=True, leave=False, disable=disable)
+
+
+def lecture_neuron() -> Value:
+    """The micrograd lecture's neuron, with its numbers and labels:
+    o = tanh(x1·w1 + x2·w2 + b) at x1 = 2, x2 = 0, w1 = -3, w2 = 1,
+    b = 6.8813735870195432 (so that o = 1/√2). Not yet differentiated."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    x1w1x2w2 = x1w1 + x2w2
+    x1w1x2w2.label = "x1*w1 + x2*w2"
+    n = x1w1x2w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o

@@ -31,8 +31,8 @@ import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
 from autograd_lite import (Value, dot, explain, grad, gradients, hessian, jacobian,  # noqa: E402
-                           jvp, logsumexp)
-from demos._common import (demo_parser, output_dir, plt, progress,  # noqa: E402
+                           jvp, logsumexp, topological_order)
+from demos._common import (demo_parser, lecture_neuron, output_dir, plt, progress,  # noqa: E402
                            require_at_least_one, save_figure)
 from demos._common import run as run_demo  # noqa: E402 (run: a local name below)
 
@@ -534,17 +534,9 @@ def lecture_neuron_backward(check: Checker) -> str:
     check.say("\nThe micrograd lecture's neuron, o = tanh(x1·w1 + x2·w2 + b), backward edge by "
               "edge:\nevery input's gradient is the gradient flowing in times the local "
               "derivative.")
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    n = x1w1 + x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
+    o = lecture_neuron()
+    named = {v.label: v for v in topological_order(o)}
+    x1, x2, w1, w2, b, n = (named[k] for k in ("x1", "x2", "w1", "w2", "b", "n"))
     text = explain(o)
     check.say(text)
     do_dn = 1 - math.tanh(n.data) ** 2      # tanh' = 1 - tanh²

@@ -44,7 +44,7 @@ if ROOT not in sys.path:             # run from a clean clone: import autograd_l
 import nn  # noqa: E402
 from autograd_lite import Value, draw_graph  # noqa: E402
 from autograd_lite.graph import GraphDrawing, save_graph  # noqa: E402
-from demos._common import output_dir, run  # noqa: E402
+from demos._common import lecture_neuron, output_dir, run  # noqa: E402
 
 __all__ = ["main", "expression", "neuron", "lecture_neuron", "xor_network", "screenshot"]
 
@@ -81,26 +81,6 @@ def neuron(seed: int = 0) -> Tuple[Value, List[Value]]:
     o.label = "o"
     o.backward()
     return o, ws + [b]
-
-
-def lecture_neuron() -> Value:
-    """The micrograd lecture's neuron, with its numbers and labels:
-    o = tanh(x1·w1 + x2·w2 + b) at x1 = 2, x2 = 0, w1 = -3, w2 = 1,
-    b = 6.8813735870195432 (so that o = 1/√2). Not yet differentiated."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
 
 
 def xor_network(seed: int = 0, steps: int = 300) -> Tuple[Value, List[Value]]:

@@ -21,6 +21,7 @@ if ROOT not in sys.path:             # the repository root: autograd_lite, nn an
 from autograd_lite import Value  # noqa: E402
 
 __all__ = ["worked_example", "derivatives_by_repeated_backward", "PNG_MAGIC", "import_demo",
+           "micrograd_notebook_training",
            "assert_pictures_written", "assert_no_temporary_files",
            "assert_docstring_examples_pass", "assert_usage_error"]
 
@@ -85,3 +86,45 @@ def assert_usage_error(main: Callable, argv: Sequence[str], message: str, capsys
     with pytest.raises(SystemExit):
         main(argv)
     assert message in capsys.readouterr().err
+
+
+def micrograd_notebook_training(model, Value, X, y, steps: int) -> List[tuple]:
+    """The training loop of micrograd's demo.ipynb, verbatim but for the loop
+    length, on ``model`` (the notebook's ``MLP(2, [16, 16, 1])``) and its data;
+    returns (loss, accuracy) of every step, the numbers the notebook prints."""
+    import numpy as np
+
+    def loss(batch_size=None):
+        # inline DataLoader :)
+        if batch_size is None:
+            Xb, yb = X, y
+        else:
+            ri = np.random.permutation(X.shape[0])[:batch_size]
+            Xb, yb = X[ri], y[ri]
+        inputs = [list(map(Value, xrow)) for xrow in Xb]
+        # forward the model to get scores
+        scores = list(map(model, inputs))
+        # svm "max-margin" loss
+        losses = [(1 + -yi*scorei).relu() for yi, scorei in zip(yb, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        # L2 regularization
+        alpha = 1e-4
+        reg_loss = alpha * sum((p*p for p in model.parameters()))
+        total_loss = data_loss + reg_loss
+        # also get accuracy
+        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(yb, scores)]
+        return total_loss, sum(accuracy) / len(accuracy)
+
+    history = []
+    for k in range(steps):
+        # forward
+        total_loss, acc = loss()
+        # backward
+        model.zero_grad()
+        total_loss.backward()
+        # update (sgd)
+        learning_rate = 1.0 - 0.9*k/100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        history.append((total_loss.data, acc))
+    return history

@@ -17,6 +17,7 @@ import pytest
 
 import nn
 from autograd_lite import Value
+from support import micrograd_notebook_training
 
 # What micrograd 0.1.0 prints running the notebook: (loss, accuracy %) at each
 # of the 100 steps, recorded from micrograd itself. The notebook shows the
@@ -107,40 +108,8 @@ def notebook(MLP, Value, steps):
         y = y*2 - 1  # make y be -1 or 1
         model = MLP(2, [16, 16, 1])  # 2-layer neural network
 
-        def loss(batch_size=None):
-            # inline DataLoader :)
-            if batch_size is None:
-                Xb, yb = X, y
-            else:
-                ri = np.random.permutation(X.shape[0])[:batch_size]
-                Xb, yb = X[ri], y[ri]
-            inputs = [list(map(Value, xrow)) for xrow in Xb]
-            # forward the model to get scores
-            scores = list(map(model, inputs))
-            # svm "max-margin" loss
-            losses = [(1 + -yi*scorei).relu() for yi, scorei in zip(yb, scores)]
-            data_loss = sum(losses) * (1.0 / len(losses))
-            # L2 regularization
-            alpha = 1e-4
-            reg_loss = alpha * sum((p*p for p in model.parameters()))
-            total_loss = data_loss + reg_loss
-            # also get accuracy
-            accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(yb, scores)]
-            return total_loss, sum(accuracy) / len(accuracy)
-
-        printed = []
-        for k in range(steps):
-            # forward
-            total_loss, acc = loss()
-            # backward
-            model.zero_grad()
-            total_loss.backward()
-            # update (sgd)
-            learning_rate = 1.0 - 0.9*k/100
-            for p in model.parameters():
-                p.data -= learning_rate * p.grad
-            printed.append((total_loss.data, acc*100))
-        return printed
+        return [(loss, acc * 100)
+                for loss, acc in micrograd_notebook_training(model, Value, X, y, steps)]
     finally:
         np.random.set_state(np_state)
         random.setstate(py_state)

@@ -8,6 +8,7 @@ import pytest
 
 import nn
 from autograd_lite import Value
+from support import micrograd_notebook_training
 
 
 # ---------------------------------------------------------------------------
@@ -32,40 +33,7 @@ def micrograd_demo(MLP, Value, X, y, steps):
     print(model)
     print("number of parameters", len(model.parameters()))
 
-    def loss(batch_size=None):
-        # inline DataLoader :)
-        if batch_size is None:
-            Xb, yb = X, y
-        else:
-            ri = np.random.permutation(X.shape[0])[:batch_size]
-            Xb, yb = X[ri], y[ri]
-        inputs = [list(map(Value, xrow)) for xrow in Xb]
-        # forward the model to get scores
-        scores = list(map(model, inputs))
-        # svm "max-margin" loss
-        losses = [(1 + -yi*scorei).relu() for yi, scorei in zip(yb, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        # L2 regularization
-        alpha = 1e-4
-        reg_loss = alpha * sum((p*p for p in model.parameters()))
-        total_loss = data_loss + reg_loss
-        # also get accuracy
-        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(yb, scores)]
-        return total_loss, sum(accuracy) / len(accuracy)
-
-    history = []
-    for k in range(steps):
-        # forward
-        total_loss, acc = loss()
-        # backward
-        model.zero_grad()
-        total_loss.backward()
-        # update (sgd)
-        learning_rate = 1.0 - 0.9*k/100
-        for p in model.parameters():
-            p.data -= learning_rate * p.grad
-        history.append((total_loss.data, acc))
-    return history
+    return micrograd_notebook_training(model, Value, X, y, steps)
 
 
 def test_micrographs_demo_runs_unchanged_and_follows_micrographs_own_run():

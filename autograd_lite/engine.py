@@ -40,7 +40,7 @@ from math import isfinite as _isfinite
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS, REALS,
-                  THE_CONSTANT, UNARY, Op)
+                  SWAPPED, THE_CONSTANT, UNARY, Op)
 
 __all__ = ["Value", "Leaves", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "vsum", "dot", "logsumexp",
@@ -902,19 +902,30 @@ def _propagate(root: Value) -> None:
         elif layout == BINARY:
             a = node._a
             b = node._b
-            da, db = op.partials(node.data, a.data, b.data)
+            pair = op.pair_shortcut
+            if pair is None:
+                da, db = op.partials(node.data, a.data, b.data)
+            elif pair is SWAPPED:          # a * b: d/da = b, d/db = a
+                da = b.data
+                db = a.data
+            else:                          # a + b: 1.0, 1.0
+                da, db = pair
             a.grad += g * da
             b.grad += g * db               # a is b (x * x): both uses count
+            # A ready input goes next, as if pushed and popped: a, then b
+            # on top of it, the order of the stack (and of explain's walk).
             if a.op is not None:
                 left = a._pending - 1
                 a._pending = left
                 if not left:
-                    push(a)
+                    following = a
             if b.op is not None:
                 left = b._pending - 1
                 b._pending = left
                 if not left:
-                    push(b)
+                    if following is not None:
+                        push(following)
+                    following = b
         elif layout == UNARY:
             x = node._a
             partial = op.first_partial_shortcut     # -x: -1.0

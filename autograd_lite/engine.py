@@ -792,48 +792,63 @@ def _count_consumers(root: Value) -> Dict[Op, None]:
     ``_pending`` and reset its gradient. Leaves are not counted (they have no
     inputs to wait for) and keep their gradients, so those accumulate.
 
+    The order of the visits does not matter, only the counts: a node goes on
+    with the last input it met for the first time (a chain never touches the
+    stack), and stacks the others.
+
     Returns the ops of the nodes built by hand below root, in the order
     met (usually none), for :func:`_warn_hand_built`."""
     hand_built: Dict[Op, None] = {}
-    stack = [root]
+    stack: List[Value] = []
     push, pop = stack.append, stack.pop
-    while stack:
-        node = pop()
+    node = root
+    while True:
         op = node.op
-        if op is None:
-            continue
-        layout = op.layout
-        if layout <= CONST_RIGHT:          # UNARY, BINARY, CONST_RIGHT: _a is a Value
-            child = node._a
-            if child.op is not None:
-                seen = child._pending
-                child._pending = seen + 1
-                if not seen:
-                    child.grad = 0.0
-                    push(child)
-            if layout != BINARY:
-                continue
-        if layout <= CONST_LEFT:           # BINARY, CONST_LEFT: _b is a Value
-            child = node._b
-            if child.op is not None:
-                seen = child._pending
-                child._pending = seen + 1
-                if not seen:
-                    child.grad = 0.0
-                    push(child)
-            continue
-        if op is _DOT_LEAVES:              # all inputs are leaves: nothing to count
-            continue
-        if op.forward is None:             # built by hand (n-ary layouts only)
-            hand_built[op] = None
-        for child in _inputs(node):        # n-ary nodes
-            if child.op is not None:
-                seen = child._pending
-                child._pending = seen + 1
-                if not seen:
-                    child.grad = 0.0
-                    push(child)
-    return hand_built
+        following = None
+        if op is not None:
+            layout = op.layout
+            if layout <= CONST_RIGHT:          # UNARY, BINARY, CONST_RIGHT: _a is a Value
+                child = node._a
+                if child.op is not None:
+                    seen = child._pending
+                    child._pending = seen + 1
+                    if not seen:
+                        child.grad = 0.0
+                        following = child
+                if layout == BINARY:
+                    child = node._b
+                    if child.op is not None:
+                        seen = child._pending
+                        child._pending = seen + 1
+                        if not seen:
+                            child.grad = 0.0
+                            if following is not None:
+                                push(following)
+                            following = child
+            elif layout == CONST_LEFT:         # _b is a Value
+                child = node._b
+                if child.op is not None:
+                    seen = child._pending
+                    child._pending = seen + 1
+                    if not seen:
+                        child.grad = 0.0
+                        following = child
+            elif op is not _DOT_LEAVES:        # n-ary; a dot over leaves has nothing to count
+                if op.forward is None:         # built by hand (n-ary layouts only)
+                    hand_built[op] = None
+                for child in _inputs(node):
+                    if child.op is not None:
+                        seen = child._pending
+                        child._pending = seen + 1
+                        if not seen:
+                            child.grad = 0.0
+                            push(child)
+        if following is not None:
+            node = following
+        elif stack:
+            node = pop()
+        else:
+            return hand_built
 
 
 def _warn_hand_built(ops: Iterable[Op], create_graph: bool, where: str,

@@ -76,6 +76,7 @@ _DOT_NEEDS_A = "a" in _DOT.const_right.names_read()
 _DOT_LEAVES = _DOT.const_right._variant(DOT_CONST)
 _DOT_LEAVES.base = _DOT
 _ADD_C = _ADD.const_right
+_ONES = _ADD.pair_shortcut       # (1.0, 1.0): backward adds g itself
 _MUL_C = _MUL.const_right
 
 
@@ -918,15 +919,16 @@ def _propagate(root: Value) -> None:
             a = node._a
             b = node._b
             pair = op.pair_shortcut
-            if pair is None:
-                da, db = op.partials(node.data, a.data, b.data)
-            elif pair is SWAPPED:          # a * b: d/da = b, d/db = a
-                da = b.data
-                db = a.data
-            else:                          # a + b: 1.0, 1.0
-                da, db = pair
-            a.grad += g * da
-            b.grad += g * db               # a is b (x * x): both uses count
+            if pair is SWAPPED:            # a * b: d/da = b, d/db = a
+                a.grad += g * b.data
+                b.grad += g * a.data       # a is b (x * x): both uses count
+            elif pair is _ONES:            # a + b: g * 1.0 is g, to the bit
+                a.grad += g
+                b.grad += g
+            else:
+                da, db = op.partials(node.data, a.data, b.data) if pair is None else pair
+                a.grad += g * da
+                b.grad += g * db
             # A ready input goes next, as if pushed and popped: a, then b
             # on top of it, the order of the stack (and of explain's walk).
             if a.op is not None:

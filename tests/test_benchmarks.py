@@ -233,3 +233,36 @@ def test_check_flags_engines_that_should_agree_to_the_last_bit():
     results = {"a": (1.0, [0.5]), "b": (1.0 + 2 ** -52, [0.5])}
     assert run._check(results)["ok"]
     assert not run._check(results, same_bits=("a", "b"))["ok"]
+
+
+# ---- the README's performance section ---------------------------------------
+
+def test_readme_option_rewrites_only_the_performance_section(quick_run, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n\n<!-- performance:start -->\nold figures\n"
+                      "<!-- performance:end -->\n\n## Next\n", encoding="utf-8")
+    run._write_readme(readme, run.readme_section(quick_run))
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# Title\n\n<!-- performance:start -->\n`make bench`")
+    assert text.endswith("<!-- performance:end -->\n\n## Next\n")
+    assert "old figures" not in text
+    for target in quick_run["targets"]:
+        assert f"| {target['target']} |" in text
+
+
+def test_readme_option_refuses_the_quick_sizes(capsys):
+    with pytest.raises(SystemExit):
+        run.main(["--quick", "--readme"])
+    assert "--readme writes the full run's figures" in capsys.readouterr().err
+
+
+def test_readme_performance_section_is_a_full_run_of_the_current_targets():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = run.README_MARKERS
+    section = text[text.index(start) + len(start):text.index(end)]
+    assert "`python benchmarks/run.py --readme" in section     # the command of the run shown
+    assert "not judged" not in section
+    for phrase in (f"≥ {run.TARGET_SPEEDUP:.0f}× faster than micrograd",
+                   f"≥ {run.TARGET_GPT_SPEEDUP:g}× faster than microgpt's local-gradient Value",
+                   f"≥ {run.TARGET_NN_SPEEDUP:.0f}× faster than micrograd's MLP"):
+        assert phrase in section

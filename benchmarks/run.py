@@ -599,16 +599,16 @@ def readme_section(results: Dict[str, Any]) -> str:
     m = results["machine"]
     workloads = results["workloads"]
     lines = [
-        "`make bench` (or `python benchmarks/run.py`, a few minutes on 2 cores) times",
-        "autograd-lite against micrograd 0.1.0, microgpt's local-gradient `Value`, PyTorch",
-        "(0-d float64 tensors) and plain floats on the same graphs, built op by op as",
-        "micrograd and microgpt build them. It writes `benchmarks/results.md`, and with",
+        "`make bench` (or `python benchmarks/run.py`, a few minutes on 2 cores) times "
+        "autograd-lite against micrograd 0.1.0, microgpt's local-gradient `Value`, PyTorch "
+        "(0-d float64 tensors) and plain floats on the same graphs, built op by op as "
+        "micrograd and microgpt build them. It writes `benchmarks/results.md`, and with "
         "`--readme` this section too; `benchmarks/README.md` says what each figure means.",
         "- All engines run in one process, interleaved.",
-        "- Figures are medians of the repetitions, with the garbage collector on and an",
-        "  untimed `gc.collect()` before each timed repetition.",
-        "- Every time is divided by micrograd's node count for that workload (micrograd",
-        "  makes a leaf for every constant).",
+        "- Figures are medians of the repetitions, with the garbage collector on and an "
+        "untimed `gc.collect()` before each timed repetition.",
+        "- Every time is divided by micrograd's node count for that workload (micrograd "
+        "makes a leaf for every constant).",
         "",
         f"The run below, `{results['command']}`, was on {m['cpu']}, {m['cores']} cores; "
         f"{m['python']}; {m['os']}; {m['date']}; autograd-lite: commit {m['commit']}.",

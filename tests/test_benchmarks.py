@@ -181,7 +181,8 @@ def test_local_gradient_baseline_and_autograd_lite_give_the_same_loss_to_the_las
     # the full-size model: the claim the benchmark's table makes
     workload = W.WORKLOADS["microgpt"]
     floats = workload.build(engines["floats"], W.DEFAULT).forward()
-    ours = run._result(engines["autograd-lite"], workload.build(engines["autograd-lite"], W.DEFAULT))
+    lite = engines["autograd-lite"]
+    ours = run._result(lite, workload.build(lite, W.DEFAULT))
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 10_000))   # the baseline's backward recurses
     try:

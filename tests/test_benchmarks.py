@@ -267,3 +267,10 @@ def test_readme_performance_section_is_a_full_run_of_the_current_targets():
                    f"≥ {run.TARGET_GPT_SPEEDUP:g}× faster than microgpt's local-gradient Value",
                    f"≥ {run.TARGET_NN_SPEEDUP:.0f}× faster than micrograd's MLP"):
         assert phrase in section
+
+
+def test_a_ratio_nearer_its_line_than_the_runs_spread_is_said_to_be_close():
+    near = run._close("chain", 10.5, 10.0, {"spread": 0.04}, {"spread": 0.2})
+    assert "10.50× against 10×" in near and "20%" in near
+    assert run._close("moons", 13.0, 10.0, {"spread": 0.1}, {"spread": 0.2}) == ""
+    assert run._close_notes([{"met": True, "close": near}])[1].startswith("Close to the line: ")

@@ -2,7 +2,8 @@
 #   make demo   sets up .venv and trains the MNIST demo
 #   make test   sets up .venv and runs the test suite
 # Also: make bench (prints the benchmark table), make bench-results (also
-# rewrites benchmarks/results.md), make test-pythons (the suite on the oldest
+# rewrites benchmarks/results.md and the README's performance section), make
+# test-pythons (the suite on the oldest
 # and newest supported Pythons, each in its own .venv-3.X).
 # Each installs what it needs: the pip packages into .venv, and Debian's
 # graphviz (the `dot` binary), python3-venv, chromium and chromium-driver
@@ -29,7 +30,7 @@ bench: setup
 
 bench-results: setup
 	$(PY) -m pip install -q -e ".[bench]"
-	$(PY) benchmarks/run.py --write
+	$(PY) benchmarks/run.py --write --readme
 
 # The suite on the oldest and newest Pythons the package supports, each in its
 # own venv with the dev extra (torch is not installed: its tests skip). The

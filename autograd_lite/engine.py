@@ -41,7 +41,7 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional
                     Tuple, Union)
 
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS, REALS,
-                  THE_CONSTANT, UNARY, Op, ieee_arithmetic)
+                  SWAPPED, THE_CONSTANT, UNARY, Op, ieee_arithmetic)
 
 __all__ = ["Value", "Leaves", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "vsum", "dot", "logsumexp",
@@ -80,6 +80,7 @@ _DOT_NEEDS_A = "a" in _DOT.const_right.names_read()
 _DOT_LEAVES = _DOT.const_right._variant(DOT_CONST)
 _DOT_LEAVES.base = _DOT
 _ADD_C = _ADD.const_right
+_ONES = _ADD.pair_shortcut       # (1.0, 1.0): backward adds g itself
 _MUL_C = _MUL.const_right
 
 
@@ -974,48 +975,63 @@ def _count_consumers(root: Value) -> Dict[Op, None]:
     ``_pending`` and reset its gradient. Leaves are not counted (they have no
     inputs to wait for) and keep their gradients, so those accumulate.
 
+    The order of the visits does not matter, only the counts: a node goes on
+    with the last input it met for the first time (a chain never touches the
+    stack), and stacks the others.
+
     Returns the ops of the nodes built by hand below root, in the order
     met (usually none), for :func:`_warn_hand_built`."""
     hand_built: Dict[Op, None] = {}
-    stack = [root]
+    stack: List[Value] = []
     push, pop = stack.append, stack.pop
-    while stack:
-        node = pop()
+    node = root
+    while True:
         op = node.op
-        if op is None:
-            continue
-        layout = op.layout
-        if layout <= CONST_RIGHT:          # UNARY, BINARY, CONST_RIGHT: _a is a Value
-            child = node._a
-            if child.op is not None:
-                seen = child._pending
-                child._pending = seen + 1
-                if not seen:
-                    child.grad = 0.0
-                    push(child)
-            if layout != BINARY:
-                continue
-        if layout <= CONST_LEFT:           # BINARY, CONST_LEFT: _b is a Value
-            child = node._b
-            if child.op is not None:
-                seen = child._pending
-                child._pending = seen + 1
-                if not seen:
-                    child.grad = 0.0
-                    push(child)
-            continue
-        if op is _DOT_LEAVES:              # all inputs are leaves: nothing to count
-            continue
-        if op.forward is None:             # built by hand (n-ary layouts only)
-            hand_built[op] = None
-        for child in _inputs(node):        # n-ary nodes
-            if child.op is not None:
-                seen = child._pending
-                child._pending = seen + 1
-                if not seen:
-                    child.grad = 0.0
-                    push(child)
-    return hand_built
+        following = None
+        if op is not None:
+            layout = op.layout
+            if layout <= CONST_RIGHT:          # UNARY, BINARY, CONST_RIGHT: _a is a Value
+                child = node._a
+                if child.op is not None:
+                    seen = child._pending
+                    child._pending = seen + 1
+                    if not seen:
+                        child.grad = 0.0
+                        following = child
+                if layout == BINARY:
+                    child = node._b
+                    if child.op is not None:
+                        seen = child._pending
+                        child._pending = seen + 1
+                        if not seen:
+                            child.grad = 0.0
+                            if following is not None:
+                                push(following)
+                            following = child
+            elif layout == CONST_LEFT:         # _b is a Value
+                child = node._b
+                if child.op is not None:
+                    seen = child._pending
+                    child._pending = seen + 1
+                    if not seen:
+                        child.grad = 0.0
+                        following = child
+            elif op is not _DOT_LEAVES:        # n-ary; a dot over leaves has nothing to count
+                if op.forward is None:         # built by hand (n-ary layouts only)
+                    hand_built[op] = None
+                for child in _inputs(node):
+                    if child.op is not None:
+                        seen = child._pending
+                        child._pending = seen + 1
+                        if not seen:
+                            child.grad = 0.0
+                            push(child)
+        if following is not None:
+            node = following
+        elif stack:
+            node = pop()
+        else:
+            return hand_built
 
 
 def _warn_hand_built(ops: Iterable[Op], create_graph: bool, where: str,
@@ -1084,19 +1100,31 @@ def _propagate(root: Value) -> None:
         elif layout == BINARY:
             a = node._a
             b = node._b
-            da, db = op.partials(node.data, a.data, b.data)
-            a.grad += g * da
-            b.grad += g * db               # a is b (x * x): both uses count
+            pair = op.pair_shortcut
+            if pair is SWAPPED:            # a * b: d/da = b, d/db = a
+                a.grad += g * b.data
+                b.grad += g * a.data       # a is b (x * x): both uses count
+            elif pair is _ONES:            # a + b: g * 1.0 is g, to the bit
+                a.grad += g
+                b.grad += g
+            else:
+                da, db = op.partials(node.data, a.data, b.data) if pair is None else pair
+                a.grad += g * da
+                b.grad += g * db
+            # A ready input goes next, as if pushed and popped: a, then b
+            # on top of it, the order of the stack (and of explain's walk).
             if a.op is not None:
                 left = a._pending - 1
                 a._pending = left
                 if not left:
-                    push(a)
+                    following = a
             if b.op is not None:
                 left = b._pending - 1
                 b._pending = left
                 if not left:
-                    push(b)
+                    if following is not None:
+                        push(following)
+                    following = b
         elif layout == UNARY:
             x = node._a
             partial = op.first_partial_shortcut     # -x: -1.0

@@ -434,6 +434,7 @@ OFF_KINK: Tuple[Interval, ...] = ((-3.0, -0.1), (0.1, 3.0))  # away from x == 0
 
 
 THE_CONSTANT = "the node's constant"
+SWAPPED = "each input's partial is the other input"
 
 
 class _AsMaths(ast.NodeTransformer):
@@ -497,6 +498,23 @@ def _shortcut(expression: str, inputs: Tuple[str, ...], param: str):
     return None
 
 
+def _pair_shortcut(terms: Tuple[str, ...], inputs: Tuple[str, ...]):
+    """What backward may use instead of calling a two-input op's partials:
+    both values when both expressions are numbers (``a + b``: (1.0, 1.0)), or
+    SWAPPED when they are the other input's names (``a * b``: b, a). None
+    otherwise. Read off the table's own text."""
+    if len(inputs) != 2 or len(terms) != 2:
+        return None
+    first, second = (_shortcut(term, (), "") for term in terms)
+    if isinstance(first, float) and isinstance(second, float):
+        return (first, second)
+    names = [body.id for body in (ast.parse(term, mode="eval").body for term in terms)
+             if isinstance(body, ast.Name)]
+    if names == [inputs[1], inputs[0]]:
+        return SWAPPED
+    return None
+
+
 class Op:
     """One primitive: its forward, its local partials, and how to check it.
 
@@ -526,12 +544,17 @@ class Op:
             partial's value when its text is a number (``1.0``), or
             THE_CONSTANT when it is the node's constant (``b`` of ``x * b``);
             None when it must be computed.
+        pair_shortcut: for two-input nodes, both partials when their texts
+            are numbers (``a + b``: ``(1.0, 1.0)``), or SWAPPED when they are
+            the other input (``a * b``: ``b, a``); None when they must be
+            computed.
     """
 
     __slots__ = ("name", "symbol", "usage", "formula", "inputs", "param",
                  "derivative", "partials", "forward", "domain", "param_samples",
                  "layout", "base", "const_right", "const_left",
-                 "first_partial", "second_partial", "first_partial_shortcut")
+                 "first_partial", "second_partial", "first_partial_shortcut",
+                 "pair_shortcut")
     forward: Any        # the op on floats (a callable); None for a node built by hand
     partials: Callable[..., tuple]
     first_partial: Callable[..., Any]
@@ -541,6 +564,7 @@ class Op:
     const_left: Any
     second_partial: Any
     first_partial_shortcut: Any
+    pair_shortcut: Any
 
     def __init__(self, name: str, symbol: str, usage: str, formula: str, *,
                  inputs: str, derivative: str, forward: Optional[Callable[..., Any]],
@@ -572,6 +596,8 @@ class Op:
                                         f"second partial of {name}", param)
                                if len(terms) > 1 else None)
         self.first_partial_shortcut = _shortcut(first, self.inputs, param)
+        self.pair_shortcut = (_pair_shortcut(self.terms(), self.inputs)
+                              if layout == BINARY else None)
         if len(self.domain) != len(self.inputs):
             raise ValueError(f"op {name}: {len(self.inputs)} inputs but "
                              f"{len(self.domain)} domains")

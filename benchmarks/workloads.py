@@ -16,9 +16,14 @@ Engines:
   add them in micrograd's own style (a closure per node, as in the lecture
   that introduced micrograd), for the cross-entropy of the MNIST workloads.
 * ``torch``: PyTorch with 0-d float64 tensors, ``requires_grad`` leaves.
+* ``microgpt``: the minimal local-gradients ``Value`` of Karpathy's microgpt,
+  :class:`benchmarks.microgpt.LocalGradValue`, the baseline of the ``microgpt``
+  workload.
 
-Workloads (``WORKLOADS``): ``chain``, ``moons``, ``mnist`` (op by op) and
-``mnist-nn`` (the project's fused ``nn.MLP`` against micrograd's op-by-op MLP).
+Workloads (``WORKLOADS``): ``chain``, ``moons``, ``mnist`` (op by op),
+``mnist-nn`` (the project's fused ``nn.MLP`` against micrograd's op-by-op MLP)
+and ``microgpt`` (a one-layer GPT written as microgpt writes it, one training
+step on one name).
 
 >>> engine = available_engines(["floats"])[0]["floats"]
 >>> case = WORKLOADS["chain"].build(engine, QUICK)
@@ -62,6 +67,7 @@ class Engine:
         data: a node's value as a float.
         zero_grad: clears the gradients of the given leaves.
         version: the library's version, for the results header.
+        set_data: sets a leaf's value (an optimizer's update); None: assign ``.data``.
     """
 
     name: str
@@ -74,9 +80,17 @@ class Engine:
     data: Callable[[Any], float]
     zero_grad: Callable[[Sequence[Any]], None]
     version: str = ""
+    set_data: Optional[Callable[[Any, float], None]] = None
+
+    def assign(self, leaf: Any, value: float) -> None:
+        """Set a leaf's value, as an optimizer's step does."""
+        if self.set_data is None:
+            leaf.data = value
+        else:
+            self.set_data(leaf, value)
 
 
-ENGINE_NAMES = ("floats", "autograd-lite", "micrograd", "torch")
+ENGINE_NAMES = ("floats", "autograd-lite", "micrograd", "torch", "microgpt")
 
 
 def _float_relu(x):
@@ -167,14 +181,27 @@ def _torch() -> Engine:
         for leaf_ in leaves:
             leaf_.grad = None
 
+    def set_data(leaf_, value):
+        with torch.no_grad():
+            leaf_.fill_(value)
+
     return Engine("torch", leaf, torch.relu, torch.exp, torch.log,
                   backward=lambda loss: loss.backward(), grad=grad,
                   data=lambda v: v.item(), zero_grad=zero_grad,
-                  version=torch.__version__)
+                  version=torch.__version__, set_data=set_data)
+
+
+def _microgpt_value() -> Engine:
+    from benchmarks.microgpt import LocalGradValue
+    return Engine("microgpt", LocalGradValue, LocalGradValue.relu, LocalGradValue.exp,
+                  LocalGradValue.log, backward=LocalGradValue.backward,
+                  grad=lambda v: float(v.grad), data=lambda v: float(v.data),
+                  zero_grad=lambda leaves: _set_grads(leaves, 0),
+                  version="(local-gradient Value, benchmarks/microgpt.py)")
 
 
 _FACTORIES = {"floats": _floats, "autograd-lite": _autograd_lite,
-              "micrograd": _micrograd, "torch": _torch}
+              "micrograd": _micrograd, "torch": _torch, "microgpt": _microgpt_value}
 
 
 def available_engines(names: Optional[Sequence[str]] = None
@@ -363,11 +390,13 @@ class Case:
         forward: builds the graph and returns the loss (what is timed as forward).
         leaves: the leaves whose gradients are compared across engines.
         label: how the engine's row is named for this workload.
+        update: an optimizer step, run after each backward (untimed), or None.
     """
 
     forward: Callable[[], Any]
     leaves: List[Any]
     label: str = ""
+    update: Optional[Callable[[], None]] = None
 
 
 @dataclass(frozen=True)
@@ -378,13 +407,16 @@ class Sizes:
     moons_points: int = 100
     moons_layers: Tuple[int, ...] = (16, 16, 1)
     mnist_hidden: int = 32
+    gpt_embd: int = 16
+    gpt_heads: int = 4
+    gpt_block: int = 10
     max_depth: int = 1_000_000
     seed: int = 0
 
 
 DEFAULT = Sizes()
 QUICK = Sizes(chain_steps=50, moons_points=8, moons_layers=(4, 4, 1), mnist_hidden=2,
-              max_depth=2_000)
+              gpt_embd=4, gpt_heads=2, gpt_block=3, max_depth=2_000)
 
 
 def _chain(engine: Engine, sizes: Sizes) -> Case:
@@ -457,6 +489,20 @@ def _mnist_nn(engine: Engine, sizes: Sizes) -> Case:
     return Case(forward, list(model.parameters()), label="autograd-lite (nn.MLP, fused)")
 
 
+def _microgpt(engine: Engine, sizes: Sizes) -> Case:
+    from benchmarks import microgpt
+    model = microgpt.GPT(engine, microgpt.gpt_weights(sizes.gpt_embd, sizes.gpt_block, 42),
+                         n_head=sizes.gpt_heads)
+    token_ids = microgpt.tokens(microgpt.DOCUMENT)
+    block = sizes.gpt_block
+    adam = microgpt.Adam(model.params, engine.grad, engine.data, engine.assign)
+
+    def forward():
+        return model.loss(token_ids, block)
+    return Case(forward, model.params,
+                update=adam.step if engine.backward is not None else None)
+
+
 def _copy_weights(model, weights) -> None:
     """Set an ``nn.MLP``'s parameters to micrograd-order weights (each neuron's
     weights, then its bias), checking that the counts match."""
@@ -470,11 +516,16 @@ def _copy_weights(model, weights) -> None:
 
 @dataclass(frozen=True)
 class Workload:
-    """A named workload: its title for the table and how to build it on an engine."""
+    """A named workload: its title for the table and how to build it on an engine.
+
+    ``same_bits`` names the engines whose forward arithmetic is the same,
+    operation for operation, so that their losses must agree to the last bit.
+    """
 
     name: str
     title: str                  # a format string over the fields of Sizes
     build: Callable[[Engine, Sizes], Case]
+    same_bits: Tuple[str, ...] = ()
 
     def describe(self, sizes: Sizes) -> str:
         """The title, with the sizes filled in.
@@ -494,6 +545,9 @@ WORKLOADS: Dict[str, Workload] = {w.name: w for w in (
                       "op by op", _mnist),
     Workload("mnist-nn", "nn.MLP(784, [{mnist_hidden}, 10]), fused, against micrograd's MLP, "
                          "one MNIST image", _mnist_nn),
+    Workload("microgpt", "microgpt's GPT (n_embd {gpt_embd}, {gpt_heads} heads, block "
+                         "{gpt_block}, vocabulary 27, ReLU² MLP) on one name, Adam", _microgpt,
+             same_bits=("floats", "autograd-lite", "microgpt")),
 )}
 
 

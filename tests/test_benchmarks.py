@@ -35,7 +35,7 @@ def quick_run(tmp_path_factory):
     return run.main(["--quick", "--quiet", "--out", str(out)])
 
 
-@pytest.mark.parametrize("name", ["chain", "moons", "mnist"])
+@pytest.mark.parametrize("name", ["chain", "moons", "mnist", "microgpt"])
 def test_every_engine_computes_the_same_loss_and_gradients(engines, name):
     floats = W.WORKLOADS[name].build(engines["floats"], W.QUICK).forward()
     reference = None
@@ -63,7 +63,7 @@ def test_nn_mlp_computes_micrograds_loss_and_gradients(engines):
     assert run._relative_error(ours[1], theirs[1]) <= TOLERANCE
 
 
-@pytest.mark.parametrize("name", ["chain", "moons", "mnist"])
+@pytest.mark.parametrize("name", ["chain", "moons", "mnist", "microgpt"])
 def test_node_count_is_that_of_micrograds_own_graph(engines, name):
     if "micrograd" not in engines:
         pytest.skip("micrograd is not installed")
@@ -99,7 +99,7 @@ def test_workload_mlp_builds_the_graph_of_micrograds_own_mlp(engines):
 def test_quick_run_writes_a_table_for_every_workload(quick_run):
     text = Path(quick_run["out"]).read_text(encoding="utf-8")
     for heading in ("## Targets", "## chain", "## moons", "## mnist:", "## mnist-nn",
-                    "## Deepest chain"):
+                    "## microgpt", "## Deepest chain"):
         assert heading in text
     assert "| engine | forward ns/node |" in text
     assert quick_run["ok"], "engines disagree on some workload"
@@ -201,3 +201,111 @@ def test_make_bench_leaves_the_tracked_table_alone_and_bench_results_updates_it(
     recipes = dict(re.findall(r"^([\w-]+):[^\n]*\n((?:\t[^\n]*\n)+)", makefile, re.M))
     assert "benchmarks/run.py" in recipes["bench"] and "--write" not in recipes["bench"]
     assert "benchmarks/run.py --write" in recipes["bench-results"]
+
+
+# ---- the microgpt workload ----------------------------------------------------
+
+def test_microgpts_names_give_its_vocabulary_of_26_letters_and_a_boundary_token():
+    from benchmarks import microgpt
+    assert microgpt.VOCABULARY == "abcdefghijklmnopqrstuvwxyz"
+    assert microgpt.BOS + 1 == 27
+    assert len(microgpt.tokens(microgpt.DOCUMENT)) - 1 == W.DEFAULT.gpt_block
+
+
+def test_local_gradient_baseline_and_autograd_lite_give_the_same_loss_to_the_last_bit(engines):
+    # the full-size model: the claim the benchmark's table makes
+    workload = W.WORKLOADS["microgpt"]
+    floats = workload.build(engines["floats"], W.DEFAULT).forward()
+    lite = engines["autograd-lite"]
+    ours = run._result(lite, workload.build(lite, W.DEFAULT))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))   # the baseline's backward recurses
+    try:
+        theirs = run._result(engines["microgpt"], workload.build(engines["microgpt"], W.DEFAULT))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert ours[0] == theirs[0] == floats
+    # gradients add up a node's contributions in another order: rounding only
+    assert run._relative_error(ours[1], theirs[1]) <= 1e-13
+
+
+@pytest.mark.parametrize("expression", [
+    lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b, lambda a, b: a / b,
+    lambda a, b: 2.5 - a, lambda a, b: 3.0 / b, lambda a, b: -a + b * 2.0,
+    lambda a, b: a ** 3, lambda a, b: (a * a) ** -0.5, lambda a, b: a.exp() * b,
+    lambda a, b: (a * a).log(), lambda a, b: b.relu() + a.relu() ** 2,
+])
+def test_each_local_gradient_op_computes_autograd_lites_value_and_gradients(expression):
+    from autograd_lite import Value
+    from benchmarks.microgpt import LocalGradValue
+    a, b = Value(1.5), Value(-0.75)
+    p, q = LocalGradValue(1.5), LocalGradValue(-0.75)
+    ours, theirs = expression(a, b), expression(p, q)
+    assert ours.data == theirs.data
+    ours.backward()
+    theirs.backward()
+    assert (a.grad, b.grad) == pytest.approx((p.grad, q.grad), rel=1e-15, abs=1e-300)
+
+
+def test_microgpt_adam_step_changes_every_engines_weights_alike(engines):
+    workload = W.WORKLOADS["microgpt"]
+    after = {}
+    for name in ("autograd-lite", "micrograd", "torch"):
+        if name not in engines:
+            continue
+        engine = engines[name]
+        case = workload.build(engine, W.QUICK)
+        before = [engine.data(p) for p in case.leaves]
+        run._result(engine, case)                     # forward, backward, Adam
+        after[name] = [engine.data(p) for p in case.leaves]
+        assert after[name] != before
+        assert run._result(engine, case)[0] < engine.data(workload.build(engine, W.QUICK).forward())
+    reference = after["autograd-lite"]
+    for weights in after.values():
+        assert run._relative_error(weights, reference) <= TOLERANCE
+
+
+def test_check_flags_engines_that_should_agree_to_the_last_bit():
+    results = {"a": (1.0, [0.5]), "b": (1.0 + 2 ** -52, [0.5])}
+    assert run._check(results)["ok"]
+    assert not run._check(results, same_bits=("a", "b"))["ok"]
+
+
+# ---- the README's performance section ---------------------------------------
+
+def test_readme_option_rewrites_only_the_performance_section(quick_run, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n\n<!-- performance:start -->\nold figures\n"
+                      "<!-- performance:end -->\n\n## Next\n", encoding="utf-8")
+    run._write_readme(readme, run.readme_section(quick_run))
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# Title\n\n<!-- performance:start -->\n`make bench`")
+    assert text.endswith("<!-- performance:end -->\n\n## Next\n")
+    assert "old figures" not in text
+    for target in quick_run["targets"]:
+        assert f"| {target['target']} |" in text
+
+
+def test_readme_option_refuses_the_quick_sizes(capsys):
+    with pytest.raises(SystemExit):
+        run.main(["--quick", "--readme"])
+    assert "--readme writes the full run's figures" in capsys.readouterr().err
+
+
+def test_readme_performance_section_is_a_full_run_of_the_current_targets():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = run.README_MARKERS
+    section = text[text.index(start) + len(start):text.index(end)]
+    assert "`python benchmarks/run.py --readme" in section     # the command of the run shown
+    assert "not judged" not in section
+    for phrase in (f"≥ {run.TARGET_SPEEDUP:.0f}× faster than micrograd",
+                   f"≥ {run.TARGET_GPT_SPEEDUP:g}× faster than microgpt's local-gradient Value",
+                   f"≥ {run.TARGET_NN_SPEEDUP:.0f}× faster than micrograd's MLP"):
+        assert phrase in section
+
+
+def test_a_ratio_nearer_its_line_than_the_runs_spread_is_said_to_be_close():
+    near = run._close("chain", 10.5, 10.0, {"spread": 0.04}, {"spread": 0.2})
+    assert "10.50× against 10×" in near and "20%" in near
+    assert run._close("moons", 13.0, 10.0, {"spread": 0.1}, {"spread": 0.2}) == ""
+    assert run._close_notes([{"met": True, "close": near}])[1].startswith("Close to the line: ")

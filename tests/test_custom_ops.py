@@ -16,7 +16,7 @@ import pytest
 from autograd_lite import (OPS, DomainError, Value, apply_op, check_op, define_op,
                            draw_graph, grad, gradcheck, gradgradcheck, gradients, hessian,
                            jvp, no_grad, remove_op)
-from autograd_lite.ops import markdown_table
+from autograd_lite.ops import SWAPPED, markdown_table
 from autograd_lite.user_ops import _defined
 
 
@@ -605,3 +605,26 @@ def test_user_ops_run_through_compile_with_the_scalar_engines_values_and_gradien
     total.backward()
     assert out.data.tolist() == [y.data for y in scalar]
     assert compiled_grad == pytest.approx(w.grad, rel=1e-12)
+
+
+# ---- backward's shortcuts, read off the derivative text ---------------------
+
+def test_two_input_partials_that_are_numbers_or_the_other_input_are_read_off_the_text():
+    assert OPS["add"].pair_shortcut == (1.0, 1.0)
+    assert OPS["sub"].pair_shortcut == (1.0, -1.0)
+    assert OPS["mul"].pair_shortcut == SWAPPED
+    assert OPS["div"].pair_shortcut is None and OPS["pow_value"].pair_shortcut is None
+
+
+@pytest.mark.parametrize("derivative, shortcut", [("b, a", SWAPPED), ("2.0, -3.0", (2.0, -3.0)),
+                                                  ("a, b", None), ("b * 1.0, a", None)])
+def test_a_defined_ops_shortcut_gives_the_gradients_its_partials_give(derivative, shortcut):
+    forwards = {"b, a": "a * b", "2.0, -3.0": "2.0 * a - 3.0 * b", "a, b": "0.5 * (a * a + b * b)",
+                "b * 1.0, a": "a * b"}
+    op = define_op("twin", forwards[derivative], derivative, inputs="a, b")
+    assert op.pair_shortcut == shortcut
+    a, b = Value(1.5), Value(-2.0)
+    y = a.twin(b) * 3.0
+    y.backward()
+    expected = op.partials(op.forward(1.5, -2.0), 1.5, -2.0)
+    assert (a.grad, b.grad) == (3.0 * expected[0], 3.0 * expected[1])

@@ -3,8 +3,8 @@
 #   make test   sets up .venv and runs the test suite
 # Also: make bench (prints the benchmark table), make bench-results (also
 # rewrites benchmarks/results.md and the README's performance section), make
-# test-pythons (the suite on the oldest
-# and newest supported Pythons, each in its own .venv-3.X).
+# test-pythons (the suite on the oldest and newest supported Pythons, each in
+# its own .venv-3.X).
 # Each installs what it needs: the pip packages into .venv, and Debian's
 # graphviz (the `dot` binary), python3-venv, chromium and chromium-driver
 # when missing and run as root.
@@ -56,7 +56,8 @@ test-pythons: system-deps
 	  venv=.venv-$$v; stamp=$$venv/.installed-$$(cksum < pyproject.toml | cut -d' ' -f1); \
 	  if [ ! -f $$stamp ]; then \
 	    echo "== Python $$v: setting up $$venv"; \
-	    $$py -m venv $$venv && $$venv/bin/python -m pip install -q -e ".[dev]" \
+	    $$py -m venv $$venv && $$venv/bin/python -m pip install -q --upgrade pip \
+	      && $$venv/bin/python -m pip install -q -e ".[dev]" \
 	      && rm -f $$venv/.installed-* && touch $$stamp || exit 1; \
 	  fi; \
 	  echo "== Python $$v: $$($$venv/bin/python -V)"; \

@@ -679,8 +679,10 @@ def readme_section(results: Dict[str, Any]) -> str:
         "`make bench` (or `python benchmarks/run.py`, a few minutes on 2 cores) times "
         "autograd-lite against micrograd 0.1.0, microgpt's local-gradient `Value`, PyTorch "
         "(0-d float64 tensors) and plain floats on the same graphs, built op by op as "
-        "micrograd and microgpt build them. It writes `benchmarks/results.md`, and with "
-        "`--readme` this section too; `benchmarks/README.md` says what each figure means.",
+        "micrograd and microgpt build them, and `compile`'s batch step against "
+        "hand-written numpy. It prints the table; `--write` writes it to "
+        "`benchmarks/results.md`, `--readme` this section (`make bench-results` does both); "
+        "`benchmarks/README.md` says what each figure means.",
         "- All engines run in one process, interleaved.",
         "- Figures are medians of the repetitions, with the garbage collector on and an "
         "untimed `gc.collect()` before each timed repetition.",
@@ -717,6 +719,20 @@ def readme_section(results: Dict[str, Any]) -> str:
                   "agree to rounding (largest relative difference "
                   f"{gpt['check']['grad_error']:.1e}), as autograd-lite adds a node's gradient "
                   "contributions in another order than microgpt's reverse depth-first walk."]
+    compiled = results.get("compiled")
+    if compiled and compiled["check"]["ok"]:
+        per_sample = compiled["per_sample_ns"]
+        lines += ["", f"**Compiled, whole batches.** One real MNIST training sample (MLP "
+                  f"784-{compiled['hidden']}-10, cross-entropy, forward + backward) through "
+                  f"`compile` at batch {compiled['batch']} takes "
+                  f"{per_sample['compile'] / 1e3:,.1f} µs, against "
+                  + (f"{per_sample['micrograd'] / 1e3:,.0f} µs for micrograd's per-sample "
+                     f"step ({compiled['vs_micrograd']:,.0f}× faster) and "
+                     if per_sample.get("micrograd") else "")
+                  + f"{per_sample['numpy'] / 1e3:,.1f} µs for the same step in hand-written "
+                  f"numpy ({compiled['vs_numpy']:.1f}× numpy's time). compile and numpy agree "
+                  f"on the loss and every gradient (relative difference "
+                  f"{compiled['check']['grad_error']:.1e})."]
     floor = {name: _spread_of(results, name, "vs_floats", per_node=False)
              for name in ("autograd-lite", "micrograd", "microgpt")}
     if all(floor.values()):
@@ -753,9 +769,9 @@ def readme_section(results: Dict[str, Any]) -> str:
         "inputs (black pixels) in C. micrograd-style `sum(w * x)` code gets one node per "
         "op, as written.",
         "- **What is left.** Each op is still a Python call and a new object, and the "
-        "garbage collector scans the graph as it grows. Merging nodes would save some of "
-        "that, but only where no one can hold an intermediate: on a recorded tape, not in "
-        "the eager engine.",
+        "garbage collector scans the graph as it grows. Merging nodes saves that, but only "
+        "where no one can hold an intermediate: on a recorded tape, which is what "
+        "`compile` replays (above), never in the eager engine.",
     ]
     return "\n".join(_wrap(line) for line in lines)
 

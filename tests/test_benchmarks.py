@@ -224,7 +224,13 @@ def test_local_gradient_baseline_and_autograd_lite_give_the_same_loss_to_the_las
         theirs = run._result(engines["microgpt"], workload.build(engines["microgpt"], W.DEFAULT))
     finally:
         sys.setrecursionlimit(limit)
-    assert ours[0] == theirs[0] == floats
+    assert ours[0] == theirs[0]
+    # plain floats too, where Python's sum() of floats adds left to right as
+    # the Values' + does: from 3.12 it compensates its rounding
+    if sys.version_info < (3, 12):
+        assert floats == ours[0]
+    else:
+        assert floats == pytest.approx(ours[0], rel=1e-14)
     # gradients add up a node's contributions in another order: rounding only
     assert run._relative_error(ours[1], theirs[1]) <= 1e-13
 

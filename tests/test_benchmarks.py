@@ -302,7 +302,8 @@ def test_readme_performance_section_is_a_full_run_of_the_current_targets():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start, end = run.README_MARKERS
     section = text[text.index(start) + len(start):text.index(end)]
-    assert "`python benchmarks/run.py --readme" in section     # the command of the run shown
+    # the command of the run shown, which wrote this section
+    assert re.search(r"`python benchmarks/run\.py [^`]*--readme[^`]*`", section)
     assert "not judged" not in section
     for phrase in (f"≥ {run.TARGET_SPEEDUP:.0f}× faster than micrograd",
                    f"≥ {run.TARGET_GPT_SPEEDUP:g}× faster than microgpt's local-gradient Value",

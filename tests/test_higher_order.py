@@ -74,8 +74,8 @@ def test_fused_dot_with_constant_weights_has_second_derivatives():
     assert_hessian_matches_differences(lambda *xs: dot(xs, weights).tanh(), [0.3, 0.1, -0.2])
 
 
-def test_fused_affine_chain_differentiates_twice():
-    # x * 3 + 1 on a temporary is folded into one node: d²/dx² (3x + 1)² = 18
+def test_affine_chain_differentiates_twice():
+    # x * 3 + 1, a * node then a + node: d²/dx² (3x + 1)² = 18
     assert grad(grad(lambda x: (x * 3 + 1) ** 2))(0.7) == 18.0
 
 

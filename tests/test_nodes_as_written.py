@@ -1,10 +1,11 @@
 """A node never changes after it is returned, whoever holds it, and the graph
 is the expression as written.
 
-The engine once folded "temporaries" judged by ``sys.getrefcount``; a count
-that low also means "held by a C container that lent a borrowed reference",
-and numpy object arrays do exactly that. These tests hold intermediates in
-every kind of holder and check that nothing a caller holds ever changes.
+Folding "temporaries" into the op that consumes them, judged by
+``sys.getrefcount``, is unsound: a count that low also means "held by a C
+container that lent a borrowed reference", and numpy object arrays do
+exactly that. These tests hold intermediates in every kind of holder and
+check that nothing a caller holds ever changes.
 """
 
 import math

@@ -1250,7 +1250,15 @@ class no_grad(contextlib.ContextDecorator):
 
 
 class enable_grad(contextlib.ContextDecorator):
-    """Record graphs again inside a ``no_grad`` block (in this thread)."""
+    """Record graphs again inside a ``no_grad`` block (in this thread).
+
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         y = x * x
+    >>> y._prev == (x, x)
+    True
+    """
 
     def __enter__(self) -> "enable_grad":
         self._previous = set_grad_enabled(True)
@@ -1261,5 +1269,12 @@ class enable_grad(contextlib.ContextDecorator):
 
 
 def is_grad_enabled() -> bool:
-    """True unless this thread is inside ``no_grad``."""
+    """True unless this thread is inside ``no_grad``.
+
+    >>> with no_grad():
+    ...     is_grad_enabled()
+    False
+    >>> is_grad_enabled()
+    True
+    """
     return _mode.enabled

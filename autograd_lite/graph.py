@@ -144,11 +144,6 @@ class GraphDrawing(graphviz.Digraph):
 # Which values to draw
 # ---------------------------------------------------------------------------
 
-def _op_text_or_none(value: Value) -> Optional[str]:
-    """The op node's text of a computed value; None for a leaf."""
-    return None if value.op is None else _op_text(value)
-
-
 def _edge_labels(value: Value) -> Optional[Tuple[Optional[str], ...]]:
     """Per input edge, the constant that input is multiplied by, if any:
     ``dot(w, [1.0, 2.0])`` is one node whose edges say ``× 1.0``, ``× 2.0``;
@@ -492,7 +487,7 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
     position = {id(value): i for i, value in enumerate(order)}
     kinds_seen = set()
     for i, value in enumerate(order):
-        op_text = _op_text_or_none(value)
+        op_text = None if value.op is None else _op_text(value)
         if value is root:
             kind = "root"
         elif op_text is not None:

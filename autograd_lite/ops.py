@@ -223,11 +223,7 @@ def cos(x):
 def _power(x, y):
     """What ``x ** y`` in a partial's text means: IEEE pow on numbers (on
     Values, their own ``**``, which the engine runs in IEEE arithmetic)."""
-    try:
-        r = x ** y
-    except (OverflowError, ZeroDivisionError):
-        return _ieee_pow(x, y)
-    return math.nan if type(r) is complex else r
+    return _ieee_pow(x, y) if _is_number(x) and _is_number(y) else x ** y
 
 
 def _number_of(x):
@@ -596,7 +592,7 @@ class Op:
                                         f"second partial of {name}", param)
                                if len(terms) > 1 else None)
         self.first_partial_shortcut = _shortcut(first, self.inputs, param)
-        self.pair_shortcut = (_pair_shortcut(self.terms(), self.inputs)
+        self.pair_shortcut = (_pair_shortcut(terms, self.inputs)
                               if layout == BINARY else None)
         if len(self.domain) != len(self.inputs):
             raise ValueError(f"op {name}: {len(self.inputs)} inputs but "

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 from math import isfinite
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Tuple
 
 from .engine import (_DOT_LEAVES, Value, _count_consumers, _inputs, _local_partials,
-                     _reset_pending)
+                     _reset_pending, topological_order)
 from .graph import _number, _op_text
 from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, NARY, UNARY
 
@@ -119,33 +119,31 @@ def backward_steps(root: Value) -> List[Step]:
     if type(root) is not Value:
         raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")
     uses: Dict[int, int] = {}
-    for node in _nodes(root):
+    for node in topological_order(root):
         for child in _inputs(node):
             uses[id(child)] = uses.get(id(child), 0) + 1
     seen: Dict[int, int] = {}
     steps: List[Step] = []
     # As Value.backward: count each interior node's consumers (and zero its
     # gradient), seed the root, then let a node pass its gradient down once
-    # all its consumers have passed theirs; a chain's next node goes first.
+    # all its consumers have passed theirs. Backward's loop hands a ready
+    # input on without a stack round trip; this plain stack takes the nodes
+    # in the same order.
     _count_consumers(root)
     root.grad = (root.grad + 1.0) if root.op is None else 1.0
     try:
-        ready: List[Value] = []
-        following: Optional[Value] = root
-        while True:
-            if following is not None:
-                node, following = following, None
-            elif ready:
-                node = ready.pop()
-            else:
-                break
+        ready: List[Value] = [root]
+        while ready:
+            node = ready.pop()
             op = node.op
             if op is None:
                 continue
             g = node.grad
-            chain = op.layout in (UNARY, CONST_RIGHT)
             pairs = _local_partials(node, graph=False)
             texts = _derivative_texts(node)
+            if len(texts) != len(pairs):        # one text per edge, or the walk is wrong
+                raise RuntimeError(f"explain: op {op.name!r} has {len(pairs)} edges but "
+                                   f"{len(texts)} derivative texts")
             for position, ((child, local), (wrt, text)) in enumerate(zip(pairs, texts)):
                 before = child.grad
                 product = g * local
@@ -160,26 +158,11 @@ def backward_steps(root: Value) -> List[Step]:
                 if child.op is not None:
                     child._pending -= 1
                     if not child._pending:
-                        if chain:
-                            following = child
-                        else:
-                            ready.append(child)
+                        ready.append(child)
     except BaseException:
         _reset_pending(root)
         raise
     return steps
-
-
-def _nodes(root: Value) -> List[Value]:
-    """Every Value below root, each once (any order)."""
-    found = {id(root): root}
-    stack = [root]
-    while stack:
-        for child in _inputs(stack.pop()):
-            if id(child) not in found:
-                found[id(child)] = child
-                stack.append(child)
-    return list(found.values())
 
 
 def node_name(value: Value) -> str:
@@ -266,7 +249,7 @@ def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> str:
                         "the Value whose gradients you want explained, e.g. the loss")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"explain: max_nodes must be a positive int, got {max_nodes!r}")
-    size = len(_nodes(root))
+    size = len(topological_order(root))
     if size > max_nodes:
         raise ValueError(_too_big_message(size, max_nodes))
     steps = backward_steps(root)

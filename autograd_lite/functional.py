@@ -194,6 +194,7 @@ def _forward(outputs: Sequence[Any], seeds: Sequence[Tuple[Value, Any]],
     from the ``(node, tangent)`` seeds. No backward pass."""
     tangent: Dict[int, Any] = {id(node): t for node, t in seeds}
     done = set(tangent)             # seeds keep their tangent: they are the variables
+    hand_built: Dict[Op, None] = {}  # in the order met, once each: one warning per call
     results = []
     for out in outputs:
         if type(out) is not Value:
@@ -207,7 +208,7 @@ def _forward(outputs: Sequence[Any], seeds: Sequence[Tuple[Value, Any]],
             if node.op is None or not any(id(child) in tangent for child in node._prev):
                 continue
             if node.op.forward is None:         # built by hand, Value(data, children, ...)
-                _warn_hand_built((node.op,), graph, "jvp", stacklevel=3)
+                hand_built[node.op] = None
             total: Any = None
             for child, partial in _local_partials(node, graph=graph):
                 t = tangent.get(id(child))
@@ -217,6 +218,8 @@ def _forward(outputs: Sequence[Any], seeds: Sequence[Tuple[Value, Any]],
                 total = term if total is None else total + term
             tangent[key] = total
         results.append(tangent.get(id(out), 0.0))
+    if hand_built:
+        _warn_hand_built(hand_built, graph, "jvp", stacklevel=3)
     return results
 
 

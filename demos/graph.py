@@ -45,12 +45,11 @@ import nn  # noqa: E402
 from autograd_lite import Value, draw_graph  # noqa: E402
 from autograd_lite.graph import GraphDrawing, save_graph  # noqa: E402
 from demos._common import lecture_neuron, output_dir, run  # noqa: E402
+from demos.xor import train  # noqa: E402
 
 __all__ = ["main", "expression", "neuron", "lecture_neuron", "xor_network", "screenshot"]
 
 FORMATS = ("svg", "png", "dot", "html")
-XOR_INPUTS = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
-XOR_TARGETS = [0, 1, 1, 0]
 PNG_DPI = 110     # sharp enough for a README, small enough to keep the files small
 
 
@@ -91,12 +90,7 @@ def xor_network(seed: int = 0, steps: int = 300) -> Tuple[Value, List[Value]]:
         (loss, params): the loss (not yet differentiated) and the parameters.
     """
     model = nn.MLP(2, [3, 1], activation="tanh", init="xavier", seed=seed)
-    opt = nn.Adam(model.parameters(), lr=0.05)
-    for _ in range(steps):
-        opt.zero_grad()
-        logits = [model(list(x)) for x in XOR_INPUTS]
-        nn.binary_cross_entropy_with_logits(logits, XOR_TARGETS).backward()
-        opt.step()
+    train(model, steps, lr=0.05)                  # demos/xor.py's full-batch Adam
     model.zero_grad()
     for name, p in model.named_parameters():     # layers.0.neurons.2.w.1 -> L0.n2.w1
         p.label = name.replace("layers.", "L").replace(".neurons.", ".n").replace(".w.", ".w")

@@ -40,7 +40,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .engine import Value
-from .ops import OPS, DomainError, Op
+from .ops import OPS, SWAPPED, DomainError, Op, _pair_shortcut
 from .vectorize import NumpyOp, numpy_op
 
 __all__ = ["Entry", "Program", "SampleIndexError", "fuse_sums_of_products",
@@ -49,7 +49,8 @@ __all__ = ["Entry", "Program", "SampleIndexError", "fuse_sums_of_products",
 _ADD, _MUL, _DOT = OPS["add"], OPS["mul"], OPS["dot"]
 # A layer's matrix product is the table's dot rule for many dots at once:
 # d out_k / d x_i = w_ki and d out_k / d w_ki = x_i, which is ``b, a``.
-_DOT_IS_PRODUCT = _DOT.derivative.replace(" ", "") == "b,a"
+# Read off the table's text as the engine's shortcuts are (ops._pair_shortcut).
+_DOT_IS_PRODUCT = _pair_shortcut(_DOT.terms(), _DOT.inputs) is SWAPPED
 
 
 class SampleIndexError(ValueError, IndexError):
@@ -413,7 +414,6 @@ class Program:
         batch = [False] * n
         level = [0] * n
         widths = [0] + list(arg_widths)
-        self.batch_blocks = [False] + [True] * len(arg_widths)
         self.params: List[Value] = []
         keyed: Dict[tuple, List[int]] = {}         # group key -> slots
         order: List[tuple] = []
@@ -453,7 +453,6 @@ class Program:
             block = len(widths)
             widths.append(len(members))
             is_batch = batch[members[0]]
-            self.batch_blocks.append(is_batch)
             for col, s in enumerate(members):
                 loc[s] = (block, col)
             first = entries[members[0]]
@@ -465,10 +464,8 @@ class Program:
             else:
                 self.groups.append(self._group([entries[s] for s in members], block,
                                                is_batch, loc, widths))
-        self.widths = widths
-        self.outs = [loc[s] for s in outs]
+        self.n_blocks = len(widths)
         self.out_plan = _Plan(outs, loc, widths)
-        self.outs_batch = [batch[s] for s in outs]
         self.guards = [(_Plan([a], loc, widths), symbol,
                         _Plan([o[1]], loc, widths) if o[0] == "s" else o[1], result, where)
                        for a, symbol, o, result, where in guards]
@@ -537,7 +534,7 @@ class Program:
     # ---- running --------------------------------------------------------------
     def run(self, arrays: List[np.ndarray]):
         """Forward over a batch: (values of every block, what backward needs)."""
-        vals: list = [None] * len(self.widths)
+        vals: list = [None] * self.n_blocks
         vals[PARAMS] = np.fromiter(map(_get_data, self.params), float, len(self.params))
         vals[1:1 + len(arrays)] = arrays
         saved = []
@@ -552,7 +549,7 @@ class Program:
         return np.broadcast_to(out, (batch_size, out.shape[-1])) if out.ndim == 1 else out
 
     def backward(self, vals, saved, seed: np.ndarray) -> None:
-        grads: list = [None] * len(self.widths)
+        grads: list = [None] * self.n_blocks
         self.out_plan.add(grads, vals, seed)
         with np.errstate(all="ignore"):
             for group, s in zip(reversed(self.groups), reversed(saved)):

@@ -84,7 +84,7 @@ class _Trace:
 
     def __init__(self) -> None:
         self.guards: List[tuple] = []     # (value, symbol, other, result, where)
-        self.selections: Dict[int, tuple] = {}   # id(node) -> (items, index)
+        self.selections: Dict[int, tuple] = {}   # id(node) -> (items, index, where, what)
         self.keep: List[Value] = []       # selection nodes, alive until read
 
 
@@ -206,7 +206,7 @@ def select(values: Sequence[Any], index: Any, *, where: str = "select",
     selection on the tape, with every sample's index checked to be in range.
 
     Args:
-        values: the Values to choose from (numbers become constants).
+        values: the Values to choose from (numbers become leaf Values).
         index: an int, or a TracedIndex.
         where, what: how an out-of-range error names the call and the index.
 
@@ -486,7 +486,7 @@ class Compiled:
         if traced is None:
             trace = _trace(self.fn, arrays, 0)
             entries, outs, guards, _ = trace
-            program = Program(list(entries), outs, guards,
+            program = Program(entries, outs, guards,
                                [max(1, int(np.prod(a.shape[1:]))) for a in arrays], self.fuse)
             traced = self._traces[key] = _Traced(trace, program)
         blocks = [a.reshape(len(a), -1) for a in arrays]
@@ -506,7 +506,8 @@ def _farthest_from_first(arrays: List[np.ndarray]) -> int:
     """The sample most unlike sample 0: the best second trace to compare."""
     distance = np.zeros(len(arrays[0]))
     for a in arrays:
-        d = np.abs(a.reshape(len(a), -1).astype(float) - a[:1].reshape(1, -1))
+        with np.errstate(invalid="ignore"):            # inf - inf: nan, counted as 1 below
+            d = np.abs(a.reshape(len(a), -1).astype(float) - a[:1].reshape(1, -1))
         distance += np.nan_to_num(d, nan=1.0, posinf=1.0).sum(axis=1)
     distance[0] = -1.0
     return int(np.argmax(distance))

@@ -70,9 +70,12 @@ def _logsumexp(xs):
 
 
 def _softmax(xs):
+    # as ops.softmax: where the largest x is infinite, e^(x - m) as it is
+    # (0 for a finite x, nan for an infinite one), not divided by its nan sum
     m = np.max(xs, axis=-1, keepdims=True)
     e = np.exp(xs - m)
-    return e / np.sum(e, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(m), e / np.sum(e, axis=-1, keepdims=True), e)
 
 
 def _sign(x):

@@ -12,8 +12,10 @@ one run, interleaved:
 * ``numpy``: the same step written by hand with numpy arrays (the weights
   already in matrices).
 
-Per-sample times are the batch's time over the batch size. The three must agree
-on the loss and the gradients before anything is timed.
+Per-sample times are the batch's time over the batch size. Before timing,
+compile's and numpy's loss and gradients are compared; the result (agree or
+not) is reported beside the times, and run.py's correctness guard fails the
+run when they disagree.
 """
 
 from __future__ import annotations

@@ -249,7 +249,7 @@ def train(model: nn.MLP, data, args, history: Dict[str, list], opt: nn.Optimizer
         if args.save is not None:
             save_run(args.save, model, opt, schedule, args, history, epoch)
     if test_probabilities is None:                 # resumed after the last epoch
-        test_probabilities = predict(model, X_test)
+        test_probabilities = predict(model, X_test, compiled=compiled)
     return test_probabilities
 
 

@@ -493,3 +493,14 @@ def test_backward_with_a_gradient_of_the_wrong_shape_is_a_value_error():
     out = compile(lambda x: x * w)(np.ones(3))
     with pytest.raises(ValueError, match=r"grad must have the shape of data, \(3,\)"):
         out.backward(np.ones(2))
+
+
+def test_logsumexp_with_an_infinite_input_has_the_scalar_engines_gradient():
+    import math
+    w = Value(2.0)
+    out = compile(lambda y: logsumexp([math.inf, w * y]))(np.array([1.0, -2.0]))
+    out.sum().backward()
+    compiled_grad, w.grad = w.grad, 0.0
+    total = logsumexp([math.inf, w * Value(1.0)]) + logsumexp([math.inf, w * Value(-2.0)])
+    total.backward()
+    assert math.isfinite(w.grad) and compiled_grad == w.grad

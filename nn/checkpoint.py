@@ -142,7 +142,9 @@ def _depth(document: Any) -> int:
 
 def _json_ready(what: str, value: Any) -> None:
     """A ValueError unless ``value`` is finite JSON data nested <= MAX_DEPTH."""
-    if _depth(value) > MAX_DEPTH - 4:       # it sits 3 levels down in the file
+    # It sits below the document's own levels (metadata one down, a state
+    # two): the margin of 4 keeps every file save writes readable by load.
+    if _depth(value) > MAX_DEPTH - 4:
         raise ValueError(f"save_checkpoint: {what} nests deeper than {MAX_DEPTH - 4} "
                          f"levels; checkpoints keep it flatter")
     try:
@@ -193,7 +195,7 @@ def save_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
     _json_ready("metadata", metadata)
     document: Dict[str, Any] = {
         "format": FORMAT,
-        "version": 1,
+        "version": 1,            # a file without training state: what version 1 read
         "architecture": _architecture(module),
         "num_parameters": len(parameters),
         "parameters": parameters,
@@ -208,7 +210,7 @@ def save_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
         state = obj.state_dict()
         _json_ready(f"the {key}'s state", state)
         document[key] = {"class": type(obj).__name__, "state_dict": state}
-        document["version"] = 2
+        document["version"] = VERSION
     document["metadata"] = metadata
     if _is_safetensors(path):
         _write_safetensors(path, document)
@@ -486,8 +488,9 @@ def load_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
 
     Raises:
         ValueError: corrupt file, another format, a different architecture,
-            or an optimizer/scheduler state that does not fit; the message
-            names the file.
+            an optimizer/scheduler state that does not fit (the message
+            names the file), or an optimizer on other parameters than the
+            module's.
         StateDictKeyError (a ValueError and a KeyError): the parameter
             names differ (the message lists them).
 
@@ -504,6 +507,11 @@ def load_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
         >>> load_checkpoint(MLP(2, [3, 1], seed=1), path)
         {}
     """
+    if optimizer is not None and (
+            [id(p) for p in optimizer.params] != [id(p) for p in module.parameters()]):
+        raise ValueError("load_checkpoint: the optimizer is not on this module's parameters "
+                         "(in order); make it with the module's own: "
+                         f"{type(optimizer).__name__}(module.parameters(), ...)")
     document = read_checkpoint(path)
     where = f"checkpoint {os.fspath(path)!r}"
     _check_architecture(module, document.get("architecture"), where)

@@ -319,9 +319,10 @@ class Module:
 
     def save(self, path: Union[str, "os.PathLike[str]"],
              metadata: Optional[Dict[str, Any]] = None) -> None:
-        """Write the parameters to a JSON checkpoint, atomically.
+        """Write the parameters to a checkpoint, atomically: JSON, or
+        safetensors for a path ending in ``.safetensors``.
 
-        See :mod:`nn.checkpoint` for the format.
+        See :mod:`nn.checkpoint` for the formats.
 
         Args:
             path: file to write (replaced whole, or left as it was on error).

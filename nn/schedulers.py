@@ -214,6 +214,11 @@ class LRScheduler:
             raise ValueError(f"{where}: last_epoch must be >= -1, got {values['last_epoch']}")
         if values["base_lr"] < 0:
             raise ValueError(f"{where}: base_lr must be >= 0, got {values['base_lr']!r}")
+        if "gamma" in values:                   # the constructor's check of the factor
+            _factor(where, "gamma", values["gamma"])
+        if "milestones" in values and any(     # as SequentialLR's constructor checks them
+                a >= b for a, b in zip(values["milestones"], values["milestones"][1:])):
+            raise ValueError(f"{where}: milestones must increase, got {values['milestones']}")
 
     def _apply_state(self, values: Mapping[str, Any]) -> None:
         """Set what :meth:`_checked_state` returned; cannot fail."""

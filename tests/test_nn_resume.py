@@ -164,3 +164,14 @@ def test_saving_something_that_is_not_an_optimizer_is_a_type_error(tmp_path):
 
 if __name__ == "__main__":
     first_half(sys.argv[1], sys.argv[2])
+
+
+def test_an_optimizer_on_another_models_parameters_is_refused_before_anything_is_set(tmp_path):
+    model = nn.MLP(2, [3, 1], seed=0)
+    path = tmp_path / "run.json"
+    nn.save_checkpoint(model, path, optimizer=nn.SGD(model.parameters(), lr=0.1))
+    other = nn.MLP(2, [3, 1], seed=1)
+    before = [p.data for p in other.parameters()]
+    with pytest.raises(ValueError, match="not on this module's parameters"):
+        nn.load_checkpoint(other, path, optimizer=nn.SGD(model.parameters(), lr=0.1))
+    assert [p.data for p in other.parameters()] == before

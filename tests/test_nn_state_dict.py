@@ -218,3 +218,12 @@ def test_a_sequential_schedule_refuses_a_bad_inner_state_and_changes_no_schedule
     with pytest.raises(ValueError, match=r"_schedulers\[1\].*eta_min must be >= 0"):
         sched.load_state_dict(state)
     assert (sched.state_dict(), warm.state_dict(), cos.state_dict()) == before
+
+
+def test_a_scheduler_state_the_constructor_would_refuse_is_refused_and_nothing_changes():
+    scheduler = nn.ExponentialLR(nn.SGD([Value(0.0)], lr=0.1), gamma=0.5)
+    state = scheduler.state_dict()
+    state["gamma"] = -2.0
+    with pytest.raises(ValueError, match="gamma must be >= 0, got -2.0"):
+        scheduler.load_state_dict(state)
+    assert scheduler.gamma == 0.5

@@ -162,8 +162,10 @@ def make_optimizer(model: nn.MLP, args, n_train: int):
     return opt, make_schedule(opt, args.epochs * steps_per_epoch, args.warmup)
 
 
-# The options a training checkpoint records: a resumed run uses these.
-RUN_OPTIONS = ("hidden", "epochs", "batch_size", "lr", "warmup", "seed", "n_train", "n_test")
+# The options a training checkpoint records: a resumed run uses these (the
+# data and the path through the engine too, so it goes on as it began).
+RUN_OPTIONS = ("hidden", "epochs", "batch_size", "lr", "warmup", "seed", "n_train", "n_test",
+               "data_dir", "eager")
 
 
 def save_run(path: Path, model: nn.MLP, opt: nn.Optimizer, schedule: nn.LRScheduler,
@@ -171,7 +173,8 @@ def save_run(path: Path, model: nn.MLP, opt: nn.Optimizer, schedule: nn.LRSchedu
     """A training checkpoint: everything ``--resume`` needs to go on."""
     nn.save_checkpoint(model, path, optimizer=opt, scheduler=schedule,
                        metadata={"epochs": epoch, "seed": args.seed, **results,
-                                 "options": {k: getattr(args, k) for k in RUN_OPTIONS},
+                                 "options": {k: _as_json(getattr(args, k))
+                                             for k in RUN_OPTIONS},
                                  "history": history})
 
 
@@ -185,7 +188,13 @@ def resume_options(path: Path, args) -> None:
         raise ValueError(f"{path}: not a training checkpoint of this demo (written by "
                          f"--save); --resume needs one")
     for key in RUN_OPTIONS:
-        setattr(args, key, options[key])
+        value = options[key]
+        setattr(args, key, Path(value) if key == "data_dir" and value is not None else value)
+
+
+def _as_json(value):
+    """An option as the checkpoint's JSON keeps it (a folder as its path text)."""
+    return str(value) if isinstance(value, Path) else value
 
 
 def train(model: nn.MLP, data, args, history: Dict[str, list], opt: nn.Optimizer,

@@ -287,3 +287,15 @@ def test_save_figure_keeps_the_old_file_when_saving_fails(tmp_path):
         save_figure(fig, target)
     assert target.read_bytes() == b"old"
     assert_no_temporary_files(tmp_path)
+
+
+def test_a_training_checkpoint_records_the_data_folder_and_the_engine_path(tmp_path):
+    import nn
+    args = mnist.parse_args(["--data-dir", str(tmp_path), "--eager", "--epochs", "2"])
+    model = nn.MLP(4, [3], seed=0)
+    opt, schedule = mnist.make_optimizer(model, args, n_train=8)
+    path = tmp_path / "run.json"
+    mnist.save_run(path, model, opt, schedule, args, {"test_accuracy": []}, epoch=1)
+    resumed = mnist.parse_args([])
+    mnist.resume_options(path, resumed)
+    assert resumed.data_dir == tmp_path and resumed.eager is True and resumed.epochs == 2

@@ -12,7 +12,7 @@ Usage::
 
     python benchmarks/run.py                  # the full run, a few minutes on 2 cores
     python benchmarks/run.py --write          # ... and update benchmarks/results.md
-    python benchmarks/run.py --readme         # the same, and README.md's performance section
+    python benchmarks/run.py --readme         # prints, and rewrites README.md's performance section
     python benchmarks/run.py --quick --out /tmp/results.md   # tiny sizes, seconds
 
 The table is printed; it is written to a file only when asked (``--out PATH``,
@@ -836,6 +836,10 @@ def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.readme is not None and args.quick:
         parser.error("--readme writes the full run's figures; drop --quick")
+    if args.readme is not None and (set(args.engines) != set(W.ENGINE_NAMES)
+                                    or set(args.workloads) != set(WORKLOAD_NAMES)):
+        parser.error("--readme writes every target's figure; run all engines and "
+                     "workloads (drop --engines and --workloads)")
     if args.reps is not None and args.reps < 1:
         parser.error(f"--reps must be at least 1, got {args.reps}")
     if args.max_depth is not None and args.max_depth < 1:

@@ -50,7 +50,7 @@ from autograd_lite.engine import is_real_number
 
 from . import interop
 from ._checks import positive_int
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import _architecture, load_checkpoint, save_checkpoint
 from .init import Initializer, Seed, get_initializer, make_rng
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "IncompatibleKeys",
@@ -392,7 +392,7 @@ class Module:
             >>> abs(net(torch.tensor(x, dtype=torch.float64)).item() - model(x).data) < 1e-12
             True
         """
-        architecture = {"class": type(self).__name__, **self.config()}
+        architecture = _architecture(self)
         try:
             interop.linear_layers(architecture)
         except ValueError as error:
@@ -413,7 +413,7 @@ class Module:
               (scale): Value(data=2.0, grad=0.0)
               (shift): Value(data=0.5, grad=0.0)
         """
-        return _architecture(self)
+        return _tree(self)
 
     def __str__(self) -> str:
         """The architecture and the parameter count: one line per sub-module
@@ -427,7 +427,7 @@ class Module:
               (layers.1): Layer(16 -> 16, relu): 272 parameters
               (layers.2): Layer(16 -> 1, linear): 17 parameters
         """
-        return _architecture(self)
+        return _tree(self)
 
 
 def _count(n: int) -> str:
@@ -451,7 +451,7 @@ def _children(module: Module) -> Iterator[Tuple[str, Any]]:
                     yield f"{attr}.{key}", item
 
 
-def _architecture(module: Module, indent: str = "") -> str:
+def _tree(module: Module, indent: str = "") -> str:
     """A module's heading and parameter count, then a line per child: a
     module whose class prints itself on one line (``Layer``, ``Neuron``) stays
     on one line, any other is expanded below it."""
@@ -465,7 +465,7 @@ def _architecture(module: Module, indent: str = "") -> str:
             text = repr(item)
         elif isinstance(item, Module):
             if type(item).__str__ is Module.__str__:
-                text = _architecture(item, indent + "  ")
+                text = _tree(item, indent + "  ")
             else:
                 text = f"{item}: {_count(item.num_parameters())}"
         else:

@@ -771,7 +771,9 @@ def readme_section(results: Dict[str, Any]) -> str:
         "- **What is left.** Each op is still a Python call and a new object, and the "
         "garbage collector scans the graph as it grows. Merging nodes saves that, but only "
         "where no one can hold an intermediate: on a recorded tape, which is what "
-        "`compile` replays (above), never in the eager engine.",
+        "`compile` replays (above), never in the eager engine. `python "
+        "benchmarks/node_cost.py` times each part of a node (`benchmarks/README.md`, "
+        "*Where a node's time goes*).",
     ]
     return "\n".join(_wrap(line) for line in lines)
 

@@ -316,3 +316,26 @@ def test_a_ratio_nearer_its_line_than_the_runs_spread_is_said_to_be_close():
     assert "10.50× against 10×" in near and "20%" in near
     assert run._close("moons", 13.0, 10.0, {"spread": 0.1}, {"spread": 0.2}) == ""
     assert run._close_notes([{"met": True, "close": near}])[1].startswith("Close to the line: ")
+
+
+# ---- where a node's time goes ---------------------------------------------------
+
+def test_node_cost_times_every_part_of_a_node_on_a_short_chain():
+    from benchmarks import node_cost
+    rows = node_cost.measure(steps=50, reps=1)
+    assert list(rows) == list(node_cost.ROWS)
+    assert all(ns >= 0 for ns in rows.values())
+
+
+def test_node_costs_bare_node_does_the_arithmetic_of_floats():
+    from benchmarks import node_cost
+    bare = node_cost._chain(node_cost._bare_leaf(), 50)
+    assert bare.data == node_cost._chain(1.0, 50)
+    assert bare.op == "+" and bare.a.op == "*"
+
+
+def test_node_cost_refuses_reps_below_one(capsys):
+    from benchmarks import node_cost
+    with pytest.raises(SystemExit):
+        node_cost.main(["--reps", "0"])
+    assert "--reps must be at least 1, got 0" in capsys.readouterr().err

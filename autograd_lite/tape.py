@@ -95,15 +95,23 @@ def _current() -> Optional[_Trace]:
     return getattr(_state, "trace", None)
 
 
-_PACKAGE_DIRS = (os.path.dirname(os.path.abspath(__file__)),)
+# The package's folder with a trailing separator: a path is inside it only if
+# it continues past a whole path component (``autograd_lite2.py`` or
+# ``autograd_lite_extras/x.py`` beside it are user code).
+_PACKAGE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
+
+
+def _in_package(filename: str) -> bool:
+    """Whether code from ``filename`` (a frame's ``co_filename``) is autograd_lite's."""
+    return os.path.abspath(filename).startswith(_PACKAGE_DIR)
 
 
 def _user_location() -> str:
     """file:line of the innermost caller outside autograd_lite (for messages)."""
     frame: Optional[Any] = sys._getframe(2)
     while frame is not None:
-        path = os.path.abspath(frame.f_code.co_filename)
-        if not path.startswith(_PACKAGE_DIRS):
+        path = frame.f_code.co_filename
+        if not _in_package(path):
             return f"{os.path.basename(path)}:{frame.f_lineno}"
         frame = frame.f_back
     return "?"
@@ -125,8 +133,7 @@ class _TracedData(float):
 
     def _report(self, symbol: str, other: Any, result: Any) -> Any:
         if result is not NotImplemented:
-            caller = os.path.abspath(sys._getframe(2).f_code.co_filename)
-            if not caller.startswith(_PACKAGE_DIRS):
+            if not _in_package(sys._getframe(2).f_code.co_filename):
                 _watch(self.node, symbol, getattr(other, "node", other), result)
         return result
 

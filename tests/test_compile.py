@@ -5,12 +5,15 @@ Every op of the table, in every layout, compiled against the scalar engine
 with integer labels; micrograd-style neurons; each way a trace could depend
 on the sample, shown to give the right result or a clear error."""
 
+import builtins
 import math
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import autograd_lite
 import nn
 from autograd_lite import (OPS, DomainError, Leaves, Value, apply_op, compile, dot,
                            logsumexp, select, vsum)
@@ -256,6 +259,22 @@ def test_a_branch_on_an_inputs_data_is_checked_per_sample():
     f = compile(lambda x: x * 2 if x.data > 0 else -x)
     assert f(np.array([1.0, 2.0])).data.tolist() == [2.0, 4.0]
     with pytest.raises(ValueError, match=r"comparison `>` .* False for sample 2"):
+        f(np.array([1.0, 2.0, -3.0]))
+
+
+@pytest.mark.parametrize("beside", ["autograd_lite_extras/x.py", "autograd_lite2.py"])
+def test_code_in_a_file_beside_the_package_sharing_its_name_is_user_code(beside):
+    # a module whose path starts with the package folder's name, without being
+    # in it: its comparisons are the user's branches, checked per sample
+    package = Path(autograd_lite.__file__).resolve().parent
+    filename = str(package.parent / beside)
+    namespace: dict = {}
+    exec(builtins.compile("def f(x):\n    return x * 2 if x.data > 0 else -x\n",
+                          filename, "exec"), namespace)
+    f = compile(namespace["f"])
+    assert f(np.array([1.0, 2.0])).data.tolist() == [2.0, 4.0]
+    where = f"{Path(filename).name}:2"
+    with pytest.raises(ValueError, match=rf"comparison `>` .* at {where} .* False for sample 2"):
         f(np.array([1.0, 2.0, -3.0]))
 
 

@@ -59,11 +59,12 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import sys
 import threading
 from itertools import repeat
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 import numpy as np
 
@@ -84,7 +85,7 @@ class _Trace:
 
     def __init__(self) -> None:
         self.guards: List[tuple] = []     # (value, symbol, other, result, where)
-        self.selections: Dict[int, tuple] = {}   # id(node) -> (items, index, where, what)
+        self.selections: Dict[int, tuple] = {}   # id(node) -> (items, index, where, what, error)
         self.keep: List[Value] = []       # selection nodes, alive until read
 
 
@@ -205,17 +206,25 @@ class TracedIndex:
 
 
 def select(values: Sequence[Any], index: Any, *, where: str = "select",
-           what: str = "index") -> Any:
+           what: str = "index", error: Type[SampleIndexError] = SampleIndexError) -> Any:
     """``values[index]``, where ``index`` may be a per-sample integer of compile.
 
-    With an int it is plain indexing. With a :class:`TracedIndex` (an integer
-    argument of a compiled function) each sample takes its own element: a
-    selection on the tape, with every sample's index checked to be in range.
+    With an int it is plain indexing, in range (0..n-1, no negative indices, as
+    a per-sample index). With a :class:`TracedIndex` (an integer argument of a
+    compiled function) each sample takes its own element: a selection on the
+    tape, with every sample's index checked to be in range.
 
     Args:
         values: the Values to choose from (numbers become leaf Values).
         index: an int, or a TracedIndex.
         where, what: how an out-of-range error names the call and the index.
+        error: the class of that error, a :class:`SampleIndexError` (so a
+            caller's own, such as ``nn.TargetOutOfRangeError``, is raised
+            eagerly and compiled alike).
+
+    Raises:
+        SampleIndexError (ValueError, IndexError), or ``error``: an index
+            outside 0..n-1; compiled, the message names the sample.
 
     Example:
         >>> import numpy as np
@@ -225,7 +234,14 @@ def select(values: Sequence[Any], index: Any, *, where: str = "select",
         [2.0, 3.0]
     """
     if not isinstance(index, TracedIndex):
-        return values[index]
+        if isinstance(index, bool) or not isinstance(index, numbers.Integral):
+            raise TypeError(f"{where}: {what} must be an int (or a per-sample integer "
+                            f"argument of a compiled function), got {type(index).__name__}")
+        i = int(index)
+        if not 0 <= i < len(values):
+            raise error(f"{where}: {what} {i} is out of range for {len(values)} "
+                        f"values (valid: 0..{len(values) - 1})")
+        return values[i]
     trace = _current()
     if trace is None:
         raise TypeError(f"{where}: a TracedIndex can only be used while compile traces "
@@ -233,13 +249,12 @@ def select(values: Sequence[Any], index: Any, *, where: str = "select",
     items = tuple(v if type(v) is Value else Value(engine._as_float(v, where))
                   for v in values)
     if not 0 <= index.first < len(items):
-        raise SampleIndexError(f"{where}: {what} {index.first} of sample 0 is out of "
-                               f"range for {len(items)} values "
-                               f"(valid: 0..{len(items) - 1})")
+        raise error(f"{where}: {what} {index.first} of sample 0 is out of "
+                    f"range for {len(items)} values (valid: 0..{len(items) - 1})")
     # x * 1.0 is x, bits included: the traced sample's value, as a node of its
     # own that the tape replaces by the per-sample selection
     node = items[index.first] * 1.0
-    trace.selections[id(node)] = (items, index, where, what)
+    trace.selections[id(node)] = (items, index, where, what, error)
     trace.keep.append(node)
     return node
 
@@ -314,9 +329,9 @@ def _scalar_tape(trace: _Trace, outputs: List[Value], inputs: Dict[int, tuple]):
             entries.append(Entry(PARAM, where=node))
             continue
         if key in trace.selections:
-            items, index, where, what = trace.selections[key]
+            items, index, where, what, error = trace.selections[key]
             entries.append(Entry(GATHER, args=(("n", args_of(items)),),
-                                  extra=(index, where, what)))
+                                  extra=(index, where, what, error)))
             continue
         if op.forward is None:
             raise TypeError(f"compile: fn built a node by hand, Value(data, children, "

@@ -33,7 +33,7 @@ from typing import Any, List, Literal, Sequence, Tuple, Union, overload
 
 from autograd_lite import OPS, Value, dot, logsumexp, vsum
 from autograd_lite.engine import is_real_number
-from autograd_lite.tape import TracedIndex, select
+from autograd_lite.tape import SampleIndexError, TracedIndex, select
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "mse_loss", "l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -47,9 +47,10 @@ REDUCTIONS = ("mean", "sum", "none")
 Reduced = Literal["mean", "sum"]
 
 
-class TargetOutOfRangeError(ValueError, IndexError):
+class TargetOutOfRangeError(SampleIndexError):
     """A class index outside 0..C-1 (both a ValueError and, as in PyTorch,
-    an IndexError)."""
+    an IndexError), eager or compiled: a per-sample index out of range
+    (:class:`autograd_lite.tape.SampleIndexError`)."""
 
 
 # ---------------------------------------------------------------------------
@@ -226,8 +227,10 @@ def _class_index(t: Any, n_classes: int, sample: int) -> int:
 def _sample_loss(z: List[Scalar], t: Any, sample: int) -> Value:
     if isinstance(t, TracedIndex):
         # compile's per-sample class index: a selection on the tape, each
-        # sample's index checked against the number of classes
-        return logsumexp(z) - select(z, t, where="cross_entropy", what="target")
+        # sample's index checked against the number of classes (the eager
+        # path's error class, the message naming the sample)
+        return logsumexp(z) - select(z, t, where="cross_entropy", what="target",
+                                     error=TargetOutOfRangeError)
     if _is_scalar(t) or isinstance(t, (str, bytes)) or not hasattr(t, "__iter__"):
         # -log softmax(z)_t = logsumexp(z) - z_t: one fused node and one
         # subtraction; the gradient is softmax(z) - one_hot(t).
@@ -273,7 +276,8 @@ def cross_entropy(logits: Sequence[Any], target: Any,
 
     Raises:
         TargetOutOfRangeError (ValueError, IndexError): a class index outside
-            0..C-1. TypeError/ValueError: malformed inputs.
+            0..C-1, eager or compiled (naming the sample). TypeError/ValueError:
+            malformed inputs.
 
     Example:
         >>> from autograd_lite import Value

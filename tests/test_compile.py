@@ -177,6 +177,32 @@ def test_a_label_out_of_range_names_the_sample():
         step(np.zeros((2, 2)), np.array([0, 3]))
 
 
+@pytest.mark.parametrize("labels", [[3, 0], [0, 3], [0, -1]], ids=str)
+def test_a_label_out_of_range_raises_the_eager_losss_error_when_compiled(labels):
+    model = nn.MLP(2, [3], seed=0)
+    bad = next(i for i, t in enumerate(labels) if not 0 <= t < 3)
+    with pytest.raises(nn.TargetOutOfRangeError, match=f"target {labels[bad]} of sample"):
+        nn.cross_entropy([model([0.0, 0.0]) for _ in labels], labels)
+    step = compile(lambda x, y: nn.cross_entropy(model(x), y))
+    with pytest.raises(nn.TargetOutOfRangeError,
+                       match=f"target {labels[bad]} of sample {bad} is out of range"):
+        step(np.zeros((2, 2)), np.array(labels))
+
+
+def test_an_index_out_of_range_raises_the_same_error_eager_and_compiled():
+    xs = [Value(1.0), Value(2.0)]
+    for index in (2, -1):
+        with pytest.raises(SampleIndexError, match=f"index {index} is out of range"):
+            select(xs, index)
+    with pytest.raises(TypeError, match="index must be an int"):
+        select(xs, 1.0)
+    pick = compile(lambda x, i: select(x, i))
+    with pytest.raises(SampleIndexError, match="index -1 of sample 1 is out of range") as error:
+        pick(np.ones((2, 2)), np.array([0, -1]))
+    assert type(error.value) is SampleIndexError
+    assert issubclass(nn.TargetOutOfRangeError, SampleIndexError)
+
+
 def test_micrograd_style_sum_of_products_becomes_one_matrix_product():
     rng = random.Random(0)
     neurons = [([Value(rng.uniform(-1, 1)) for _ in range(5)], Value(0.1))

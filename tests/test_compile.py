@@ -231,6 +231,18 @@ def test_an_mlp_layer_is_one_matrix_product():
     assert sum(isinstance(g, _MatMul) for g in program.groups) == 2
 
 
+def test_each_layer_reads_the_previous_layers_outputs_as_one_block_without_a_copy():
+    # the tape lists a layer's nodes in the order the next layer reads them
+    model = nn.MLP(6, [5, 4, 3], seed=0)
+    compiled = compile_and_trace(lambda x, y: nn.cross_entropy(model(x), y),
+                                 np.ones((4, 6)), np.array([0, 1, 2, 0]))
+    program = next(iter(compiled._traces.values())).program
+    layers = [g for g in program.groups if isinstance(g, _MatMul)]
+    assert len(layers) == 3
+    for layer in layers:
+        assert [columns for _, columns, *_ in layer.x.runs] == [None]     # a whole block
+
+
 def test_optimizers_work_unchanged_on_compiled_gradients():
     model = nn.MLP(3, [4, 2], seed=1)
     twin = nn.MLP(3, [4, 2], seed=1)

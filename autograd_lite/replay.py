@@ -383,6 +383,15 @@ class _Gather:
         return index
 
     def backward(self, grads, vals, index):
+        # Written here, not read from the op table: a selection is no op of
+        # the table (no layout takes a list of Values with an integer
+        # parameter; adding one is engine work, and the table's checks would
+        # need integer samples), and eagerly it is no node at all: ``z[t]``
+        # hands the loss z_t itself, so its gradient arrives as it is, into
+        # the item chosen, and nothing into the others. That is what this
+        # routing adds (one column per sample), exactly. The nearest entry,
+        # ``dot(z, one_hot)`` (partials ``b``: the one-hot), is not exact: its
+        # 0 * g makes nan of an infinite g in the columns not chosen.
         g = grads[self.block]
         if g is None:
             return

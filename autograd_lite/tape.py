@@ -596,6 +596,23 @@ class Batch:
     def shape(self) -> Tuple[int, ...]:
         return self.data.shape
 
+    def __getitem__(self, key: Any) -> "Batch":
+        """Some of the outputs, picked by numpy's indexing of ``data``.
+
+        ``out[:, 0]`` is the first output of every sample: a Batch whose
+        ``backward`` (and ``sum()``, ``mean()``) passes its gradient to those
+        outputs, and 0 to the others.
+
+        Example:
+            >>> import numpy as np
+            >>> from autograd_lite import Value, compile
+            >>> w = Value(3.0)
+            >>> out = compile(lambda x: [w * x, x])(np.array([1.0, 2.0]))
+            >>> out[:, 0].mean().backward(); w.grad      # d/dw mean(w x)
+            1.5
+        """
+        return _Part(self, key)
+
     def sum(self) -> "Reduced":
         """The sum of every output, added left to right (as ``vsum``)."""
         return Reduced(self, _left_to_right(self.data.ravel().tolist()), 1.0)
@@ -605,18 +622,44 @@ class Batch:
         n = self.data.size
         return Reduced(self, _left_to_right(self.data.ravel().tolist()) / n, 1.0 / n)
 
+    def _gradient(self, grad: Any) -> np.ndarray:
+        g = np.asarray(grad, dtype=float)
+        if g.shape != self.data.shape:
+            raise ValueError(f"Batch.backward: grad must have the shape of data, "
+                             f"{self.data.shape}, got {g.shape}")
+        return g
+
     def backward(self, grad: Any) -> None:
         """Add d(Σ grad · output)/d p to every parameter's ``.grad``.
 
         Args:
             grad: d L / d output per sample, the shape of ``data``.
         """
-        g = np.asarray(grad, dtype=float)
-        if g.shape != self.data.shape:
-            raise ValueError(f"Batch.backward: grad must have the shape of data, "
-                             f"{self.data.shape}, got {g.shape}")
+        g = self._gradient(grad)
         program = self._traced.program
         program.backward(self._vals, self._saved, g.reshape(len(g), -1))
+
+
+class _Part(Batch):
+    """``batch[key]``: its outputs picked by ``key``, with a backward into them."""
+
+    __slots__ = ("_whole", "_key")
+
+    def __init__(self, whole: Batch, key: Any):
+        try:
+            data = np.array(whole.data[key])
+        except (IndexError, TypeError, ValueError) as error:
+            raise IndexError(f"Batch: cannot pick outputs {key!r} from data of shape "
+                             f"{whole.data.shape} (numpy indexing, e.g. out[:, 0] for "
+                             f"the first output of every sample): {error}") from None
+        data.flags.writeable = False
+        self.data, self._whole, self._key = data, whole, key
+
+    def backward(self, grad: Any) -> None:
+        whole = np.zeros(self._whole.data.shape)
+        # into the outputs picked (one picked twice gets both)
+        np.add.at(whole, self._key, self._gradient(grad))
+        self._whole.backward(whole)
 
 
 class Reduced:

@@ -243,6 +243,33 @@ def test_each_layer_reads_the_previous_layers_outputs_as_one_block_without_a_cop
         assert [columns for _, columns, *_ in layer.x.runs] == [None]     # a whole block
 
 
+def test_the_mean_of_one_output_backpropagates_into_that_output_only():
+    model = nn.MLP(3, [4, 2], seed=0)
+    X, Y = np.random.default_rng(2).normal(size=(5, 3)), np.array([0, 1, 1, 0, 1])
+    step = compile(lambda x, y: [nn.cross_entropy(model(x), y)] + model(x))
+    out = step(X, Y)
+    loss = out[:, 0].mean()
+    assert out[:, 0].shape == (5,) and out[:, 1:].shape == (5, 2)
+    loss.backward()
+    got = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    eager = nn.cross_entropy([model(list(x)) for x in X], Y.tolist())
+    eager.backward()
+    assert loss.data == eager.data                      # vsum(losses) / n, as eagerly
+    np.testing.assert_allclose(got, [p.grad for p in model.parameters()], rtol=1e-12)
+
+
+def test_an_output_picked_twice_gets_both_gradients():
+    w = Value(2.0)
+    out = compile(lambda x: [w * x, x * x])(np.array([1.0, 3.0]))
+    out[:, [0, 0]].sum().backward()
+    assert w.grad == 2 * (1.0 + 3.0)
+    with pytest.raises(IndexError, match=r"cannot pick outputs .* shape \(2, 2\)"):
+        out[:, 5]
+    with pytest.raises(ValueError, match="grad must have the shape of data, \\(2,\\)"):
+        out[:, 0].backward(np.ones(3))
+
+
 def test_optimizers_work_unchanged_on_compiled_gradients():
     model = nn.MLP(3, [4, 2], seed=1)
     twin = nn.MLP(3, [4, 2], seed=1)

@@ -271,8 +271,8 @@ def _order(roots: Sequence[Value]) -> List[Value]:
     from one root) lists the nodes of a layer last-first, while the next
     layer reads them first-first; this one lists them as they are read, so
     the program finds each layer's outputs as a whole block (no copy), and
-    its parameters in the order of the weight matrices (a training step of
-    an MLP on MNIST took 5x as long in the engine's order)."""
+    its parameters in the order of the weight matrices (in the engine's
+    order a step of MLP(784, [64, 32, 10]) on 256 samples took 5x as long)."""
     seen = set()
     order: List[Value] = []
     for root in roots:

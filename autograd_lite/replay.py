@@ -76,7 +76,7 @@ class Entry:
         self.op = op
         self.args = args
         self.where = where      # input: (argument, position); param: the Value
-        self.extra = extra      # gather: (TracedIndex, where, what)
+        self.extra = extra      # gather: (TracedIndex, where, what, error class)
 
     def signature(self):
         """What must agree between two traces of one structure."""
@@ -360,7 +360,7 @@ class _MatMul:
 class _Gather:
     """Each sample's element of a list: out[b] = z[b, index[b]]."""
 
-    __slots__ = ("z", "argument", "position", "n", "block", "where", "what")
+    __slots__ = ("z", "argument", "position", "n", "block", "where", "what", "error")
     z: _Nary                            # the n values to choose from
     argument: int                       # the TracedIndex's argument and position
     position: int
@@ -368,21 +368,30 @@ class _Gather:
     block: int
     where: str                          # how an out-of-range error names the call
     what: str                           # and the index
+    error: type                         # and its class (a SampleIndexError)
 
     def forward(self, vals):
         index = vals[1 + self.argument][:, self.position]
         bad = np.flatnonzero((index < 0) | (index >= self.n))
         if bad.size:
             b = int(bad[0])
-            raise SampleIndexError(f"{self.where}: {self.what} {int(index[b])} of sample {b} "
-                                   f"is out of range for {self.n} values "
-                                   f"(valid: 0..{self.n - 1})")
+            raise self.error(f"{self.where}: {self.what} {int(index[b])} of sample {b} "
+                             f"is out of range for {self.n} values (valid: 0..{self.n - 1})")
         z = self.z.get(vals)[..., 0, :]
         z = np.broadcast_to(z, (len(index), self.n))
         vals[self.block] = z[np.arange(len(index)), index][:, None]
         return index
 
     def backward(self, grads, vals, index):
+        # Written here, not read from the op table: a selection is no op of
+        # the table (no layout takes a list of Values with an integer
+        # parameter; adding one is engine work, and the table's checks would
+        # need integer samples), and eagerly it is no node at all: ``z[t]``
+        # hands the loss z_t itself, so its gradient arrives as it is, into
+        # the item chosen, and nothing into the others. That is what this
+        # routing adds (one column per sample), exactly. The nearest entry,
+        # ``dot(z, one_hot)`` (partials ``b``: the one-hot), is not exact: its
+        # 0 * g makes nan of an infinite g in the columns not chosen.
         g = grads[self.block]
         if g is None:
             return
@@ -524,7 +533,7 @@ class Program:
 
     def _gather(self, e: Entry, block: int, loc: _Loc, widths: List[int]) -> _Gather:
         g = _Gather()
-        index, g.where, g.what = e.extra
+        index, g.where, g.what, g.error = e.extra
         g.z = _Nary([e.args[0][1]], loc, widths)
         g.argument, g.position = index.argument, index.position
         g.n = len(e.args[0][1])

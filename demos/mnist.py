@@ -227,7 +227,7 @@ def train(model: nn.MLP, data, args, history: Dict[str, list], opt: nn.Optimizer
             targets = y_batch.tolist()
             if compiled is not None:               # the whole batch at once
                 out = compiled.step(X_batch, y_batch)
-                loss = _BatchMean(out, column=0)
+                loss = out[:, 0].mean()             # the losses' column
                 predicted = out.data[:, 1:].argmax(axis=1).tolist()
             else:
                 batch_logits = [logits(model, pixels) for pixels in X_batch.tolist()]
@@ -260,20 +260,6 @@ def train(model: nn.MLP, data, args, history: Dict[str, list], opt: nn.Optimizer
     if test_probabilities is None:                 # resumed after the last epoch
         test_probabilities = predict(model, X_test, compiled=compiled)
     return test_probabilities
-
-
-class _BatchMean:
-    """The mean of one column of a compiled batch, as a loss: ``.data`` and
-    ``.backward()`` (d mean / d loss_i = 1/B for that column, 0 for the rest)."""
-
-    def __init__(self, out, column: int):
-        self.out, self.column = out, column
-        self.data = float(np.mean(out.data[:, column]))
-
-    def backward(self) -> None:
-        seed = np.zeros(self.out.shape)
-        seed[:, self.column] = 1.0 / len(seed)
-        self.out.backward(seed)
 
 
 def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:

@@ -33,7 +33,7 @@ from typing import Any, List, Literal, Sequence, Tuple, Union, overload
 
 from autograd_lite import OPS, Value, dot, logsumexp, vsum
 from autograd_lite.engine import is_real_number
-from autograd_lite.tape import TracedIndex, select
+from autograd_lite.tape import SampleIndexError, TracedIndex, select
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "mse_loss", "l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -47,9 +47,10 @@ REDUCTIONS = ("mean", "sum", "none")
 Reduced = Literal["mean", "sum"]
 
 
-class TargetOutOfRangeError(ValueError, IndexError):
+class TargetOutOfRangeError(SampleIndexError):
     """A class index outside 0..C-1 (both a ValueError and, as in PyTorch,
-    an IndexError)."""
+    an IndexError), eager or compiled: a per-sample index out of range
+    (:class:`autograd_lite.tape.SampleIndexError`)."""
 
 
 # ---------------------------------------------------------------------------
@@ -150,7 +151,14 @@ def _rows(z: Any, where: str) -> Tuple[List[List[Scalar]], bool]:
 def _shifted(row: List[Scalar]) -> List[Value]:
     """z - max(z): the same softmax, every exponent <= 0, and the largest term
     e^0 = 1 exactly, so nothing overflows and no precision is lost to a large
-    common offset (e.g. logits near 1000)."""
+    common offset (e.g. logits near 1000).
+
+    m is a number read from the data, so compile refuses softmax and
+    log_softmax. z_i - logsumexp(z) would compile (no number read), but for
+    the largest z_i it subtracts two nearly equal numbers, m + log S rounded
+    and m: log_softmax of [1000, 970] loses 20% of its first entry, softmax
+    hundreds of ulps at logits near 1000; shifting by another Value (z_0)
+    has the same cancellation. The max it must be."""
     m = max(_data(v) for v in row)
     return [v - m if isinstance(v, Value) else Value(float(v) - m) for v in row]
 
@@ -226,8 +234,10 @@ def _class_index(t: Any, n_classes: int, sample: int) -> int:
 def _sample_loss(z: List[Scalar], t: Any, sample: int) -> Value:
     if isinstance(t, TracedIndex):
         # compile's per-sample class index: a selection on the tape, each
-        # sample's index checked against the number of classes
-        return logsumexp(z) - select(z, t, where="cross_entropy", what="target")
+        # sample's index checked against the number of classes (the eager
+        # path's error class, the message naming the sample)
+        return logsumexp(z) - select(z, t, where="cross_entropy", what="target",
+                                     error=TargetOutOfRangeError)
     if _is_scalar(t) or isinstance(t, (str, bytes)) or not hasattr(t, "__iter__"):
         # -log softmax(z)_t = logsumexp(z) - z_t: one fused node and one
         # subtraction; the gradient is softmax(z) - one_hot(t).
@@ -273,7 +283,8 @@ def cross_entropy(logits: Sequence[Any], target: Any,
 
     Raises:
         TargetOutOfRangeError (ValueError, IndexError): a class index outside
-            0..C-1. TypeError/ValueError: malformed inputs.
+            0..C-1, eager or compiled (naming the sample). TypeError/ValueError:
+            malformed inputs.
 
     Example:
         >>> from autograd_lite import Value

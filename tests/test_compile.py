@@ -5,12 +5,15 @@ Every op of the table, in every layout, compiled against the scalar engine
 with integer labels; micrograd-style neurons; each way a trace could depend
 on the sample, shown to give the right result or a clear error."""
 
+import builtins
 import math
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import autograd_lite
 import nn
 from autograd_lite import (OPS, DomainError, Leaves, Value, apply_op, compile, dot,
                            logsumexp, select, vsum)
@@ -174,6 +177,32 @@ def test_a_label_out_of_range_names_the_sample():
         step(np.zeros((2, 2)), np.array([0, 3]))
 
 
+@pytest.mark.parametrize("labels", [[3, 0], [0, 3], [0, -1]], ids=str)
+def test_a_label_out_of_range_raises_the_eager_losss_error_when_compiled(labels):
+    model = nn.MLP(2, [3], seed=0)
+    bad = next(i for i, t in enumerate(labels) if not 0 <= t < 3)
+    with pytest.raises(nn.TargetOutOfRangeError, match=f"target {labels[bad]} of sample"):
+        nn.cross_entropy([model([0.0, 0.0]) for _ in labels], labels)
+    step = compile(lambda x, y: nn.cross_entropy(model(x), y))
+    with pytest.raises(nn.TargetOutOfRangeError,
+                       match=f"target {labels[bad]} of sample {bad} is out of range"):
+        step(np.zeros((2, 2)), np.array(labels))
+
+
+def test_an_index_out_of_range_raises_the_same_error_eager_and_compiled():
+    xs = [Value(1.0), Value(2.0)]
+    for index in (2, -1):
+        with pytest.raises(SampleIndexError, match=f"index {index} is out of range"):
+            select(xs, index)
+    with pytest.raises(TypeError, match="index must be an int"):
+        select(xs, 1.0)
+    pick = compile(lambda x, i: select(x, i))
+    with pytest.raises(SampleIndexError, match="index -1 of sample 1 is out of range") as error:
+        pick(np.ones((2, 2)), np.array([0, -1]))
+    assert type(error.value) is SampleIndexError
+    assert issubclass(nn.TargetOutOfRangeError, SampleIndexError)
+
+
 def test_micrograd_style_sum_of_products_becomes_one_matrix_product():
     rng = random.Random(0)
     neurons = [([Value(rng.uniform(-1, 1)) for _ in range(5)], Value(0.1))
@@ -200,6 +229,45 @@ def test_an_mlp_layer_is_one_matrix_product():
     compiled = compile_and_trace(lambda x: model(x), np.ones((4, 8)))
     program = next(iter(compiled._traces.values())).program
     assert sum(isinstance(g, _MatMul) for g in program.groups) == 2
+
+
+def test_each_layer_reads_the_previous_layers_outputs_as_one_block_without_a_copy():
+    # the tape lists a layer's nodes in the order the next layer reads them
+    model = nn.MLP(6, [5, 4, 3], seed=0)
+    compiled = compile_and_trace(lambda x, y: nn.cross_entropy(model(x), y),
+                                 np.ones((4, 6)), np.array([0, 1, 2, 0]))
+    program = next(iter(compiled._traces.values())).program
+    layers = [g for g in program.groups if isinstance(g, _MatMul)]
+    assert len(layers) == 3
+    for layer in layers:
+        assert [columns for _, columns, *_ in layer.x.runs] == [None]     # a whole block
+
+
+def test_the_mean_of_one_output_backpropagates_into_that_output_only():
+    model = nn.MLP(3, [4, 2], seed=0)
+    X, Y = np.random.default_rng(2).normal(size=(5, 3)), np.array([0, 1, 1, 0, 1])
+    step = compile(lambda x, y: [nn.cross_entropy(model(x), y)] + model(x))
+    out = step(X, Y)
+    loss = out[:, 0].mean()
+    assert out[:, 0].shape == (5,) and out[:, 1:].shape == (5, 2)
+    loss.backward()
+    got = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    eager = nn.cross_entropy([model(list(x)) for x in X], Y.tolist())
+    eager.backward()
+    assert loss.data == eager.data                      # vsum(losses) / n, as eagerly
+    np.testing.assert_allclose(got, [p.grad for p in model.parameters()], rtol=1e-12)
+
+
+def test_an_output_picked_twice_gets_both_gradients():
+    w = Value(2.0)
+    out = compile(lambda x: [w * x, x * x])(np.array([1.0, 3.0]))
+    out[:, [0, 0]].sum().backward()
+    assert w.grad == 2 * (1.0 + 3.0)
+    with pytest.raises(IndexError, match=r"cannot pick outputs .* shape \(2, 2\)"):
+        out[:, 5]
+    with pytest.raises(ValueError, match="grad must have the shape of data, \\(2,\\)"):
+        out[:, 0].backward(np.ones(3))
 
 
 def test_optimizers_work_unchanged_on_compiled_gradients():
@@ -256,6 +324,22 @@ def test_a_branch_on_an_inputs_data_is_checked_per_sample():
     f = compile(lambda x: x * 2 if x.data > 0 else -x)
     assert f(np.array([1.0, 2.0])).data.tolist() == [2.0, 4.0]
     with pytest.raises(ValueError, match=r"comparison `>` .* False for sample 2"):
+        f(np.array([1.0, 2.0, -3.0]))
+
+
+@pytest.mark.parametrize("beside", ["autograd_lite_extras/x.py", "autograd_lite2.py"])
+def test_code_in_a_file_beside_the_package_sharing_its_name_is_user_code(beside):
+    # a module whose path starts with the package folder's name, without being
+    # in it: its comparisons are the user's branches, checked per sample
+    package = Path(autograd_lite.__file__).resolve().parent
+    filename = str(package.parent / beside)
+    namespace: dict = {}
+    exec(builtins.compile("def f(x):\n    return x * 2 if x.data > 0 else -x\n",
+                          filename, "exec"), namespace)
+    f = compile(namespace["f"])
+    assert f(np.array([1.0, 2.0])).data.tolist() == [2.0, 4.0]
+    where = f"{Path(filename).name}:2"
+    with pytest.raises(ValueError, match=rf"comparison `>` .* at {where} .* False for sample 2"):
         f(np.array([1.0, 2.0, -3.0]))
 
 

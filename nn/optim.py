@@ -233,7 +233,11 @@ class Optimizer:
             state_dict: e.g. ``other.state_dict()``.
 
         Raises:
-            ValueError: the state does not fit this optimizer.
+            ValueError: the state does not fit this optimizer, an entry of the
+                wrong type included (``{"lr": "x"}`` in a parameter group): the
+                mapping is the argument and its entries are its value, so
+                ``except ValueError`` catches every state that does not fit, as
+                for torch's ``load_state_dict`` and ``Module.load_state_dict``.
             TypeError: ``state_dict`` is not a mapping.
 
         Example:
@@ -285,10 +289,13 @@ class Optimizer:
                              f"optimizer has {n} (params must be [0, ..., {n - 1}]); "
                              f"build the optimizer on the same parameters")
         settings = self._checked_settings(where, group)
-        lr = _at_least_zero(where, "lr", group["lr"])
-        initial_lr = group.get("initial_lr")
-        if initial_lr is not None:
-            initial_lr = _at_least_zero(where, "initial_lr", initial_lr)
+        try:
+            lr = _at_least_zero(where, "lr", group["lr"])
+            initial_lr = group.get("initial_lr")
+            if initial_lr is not None:
+                initial_lr = _at_least_zero(where, "initial_lr", initial_lr)
+        except TypeError as error:      # a string lr is a state that does not fit
+            raise ValueError(str(error)) from None
         values: Dict[str, Any] = {"_lr": lr, "initial_lr": initial_lr, **settings}
         values.update(self._checked_buffers(where, state_dict["state"], {**mine, **settings}))
         return values

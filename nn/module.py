@@ -49,7 +49,7 @@ from autograd_lite import Leaves, Value, dot
 from autograd_lite.engine import is_real_number
 
 from . import interop
-from ._checks import positive_int
+from ._checks import check_keys, positive_int
 from .checkpoint import _architecture, load_checkpoint, save_checkpoint
 from .init import Initializer, Seed, get_initializer, make_rng
 
@@ -299,9 +299,8 @@ class Module:
                             f"number (e.g. from state_dict()), got "
                             f"{type(state).__name__}")
         params = dict(self.named_parameters())
-        missing = [name for name in params if name not in state]
-        unexpected = [name for name in state if name not in params]
-        if strict and (missing or unexpected):
+
+        def mismatch(missing: List[str], unexpected: List[str]) -> str:
             parts = [f"load_state_dict: parameter names do not match "
                      f"({len(state)} given, the model has {len(params)})"]
             if missing:
@@ -310,7 +309,9 @@ class Module:
                 parts.append(f"unexpected: {_list_names(unexpected)}")
             parts.append("the state was saved from a different architecture; "
                          "use strict=False to load the names that match")
-            raise StateDictKeyError("; ".join(parts))
+            return "; ".join(parts)
+        missing, unexpected = check_keys(state, params, mismatch, error=StateDictKeyError,
+                                         strict=strict)
         values = [(params[name], _state_value(name, state[name]))
                   for name in params if name in state]
         for p, value in values:

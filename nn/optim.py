@@ -148,15 +148,26 @@ class Optimizer:
         raise NotImplementedError
 
     def hyperparameters(self) -> Dict[str, Any]:
-        """The settings (lr and the rest), for printing and logging."""
-        return {"lr": self._lr}
+        """The settings: lr, then the constructor's other arguments (the class's
+        ``_settings``), for printing and logging; a parameter group of
+        :meth:`state_dict` holds the same.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> RMSprop([Value(1.0)], lr=0.1).hyperparameters()    # doctest: +NORMALIZE_WHITESPACE
+            {'lr': 0.1, 'alpha': 0.99, 'eps': 1e-08, 'weight_decay': 0.0, 'momentum': 0.0,
+             'centered': False, 'maximize': False}
+        """
+        return {"lr": self._lr, **{name: getattr(self, name) for name in self._settings}}
 
     # ---- state_dict -----------------------------------------------------------
     # Per-parameter state: attribute name (also torch's key) -> value of a
     # parameter that has not been stepped yet. Which keys a state holds
     # depends on the settings: see _state_keys.
     _buffers: Dict[str, Any] = {}
-    # Constructor arguments saved in the parameter group (besides lr).
+    # The constructor's arguments besides params and lr, in its order, each
+    # kept in the attribute of its name: what hyperparameters() shows and a
+    # parameter group saves (a test checks them against the signature).
     _settings: Tuple[str, ...] = ()
 
     def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
@@ -164,8 +175,7 @@ class Optimizer:
         return list(self._buffers)
 
     def _group(self) -> Dict[str, Any]:
-        group: Dict[str, Any] = {"lr": self._lr}
-        group.update((name, getattr(self, name)) for name in self._settings)
+        group = Optimizer.hyperparameters(self)     # not a subclass's display
         if self.initial_lr is not None:
             group["initial_lr"] = self.initial_lr
         return group
@@ -406,10 +416,6 @@ class SGD(Optimizer):
     def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
         return ["momentum_buffer"] if settings["momentum"] else []
 
-    def hyperparameters(self) -> Dict[str, Any]:
-        return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
-                "weight_decay": self.weight_decay, "nesterov": self.nesterov}
-
     def step(self) -> None:
         """One update of every parameter (torch.optim.SGD's single-tensor rule)."""
         # Flags are tested as truth values of locals, outside the loop where
@@ -507,10 +513,6 @@ class Adam(Optimizer):
                              f"(decoupled_weight_decay={group['decoupled_weight_decay']!r}), "
                              f"this is {type(self).__name__}; build an {saved}")
         return super()._checked_settings(where, group)
-
-    def hyperparameters(self) -> Dict[str, Any]:
-        return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
-                "weight_decay": self.weight_decay, "amsgrad": self.amsgrad}
 
     def step(self) -> None:
         """One update of every parameter (torch.optim.Adam's single-tensor rule)."""
@@ -626,11 +628,6 @@ class RMSprop(Optimizer):
     def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
         return (["square_avg"] + (["momentum_buffer"] if settings["momentum"] else [])
                 + (["grad_avg"] if settings["centered"] else []))
-
-    def hyperparameters(self) -> Dict[str, Any]:
-        return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps,
-                "weight_decay": self.weight_decay, "momentum": self.momentum,
-                "centered": self.centered}
 
     def step(self) -> None:
         """One update of every parameter (torch.optim.RMSprop's single-tensor rule)."""

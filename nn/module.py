@@ -496,7 +496,9 @@ def _sample_problem(nin: int, x: Any) -> Optional[str]:
                      for item in items):
         return f"{expected} a sequence of {len(items)} sequences" + batch
     if len(items) != nin:
-        return f"expects {nin} inputs, got {len(items)}"
+        return (f"expects {nin} inputs, got {len(items)}; pass one sample of {nin} "
+                f"{noun}, or build the model with nin={len(items)} for data of "
+                f"{len(items)} features")
     for i, item in enumerate(items):
         if type(item) is not Value and not is_real_number(item):
             return (f"input {i} must be a number or a Value, got "
@@ -504,15 +506,21 @@ def _sample_problem(nin: int, x: Any) -> Optional[str]:
     return None
 
 
-def _check_sample(where: str, nin: int, x: Any, error: Exception) -> None:
-    """After ``error`` in a forward pass: if ``x`` is not one sample, raise an
-    error naming ``where`` that says why (a length as a ValueError, a type as
-    a TypeError); otherwise return, so the caller re-raises ``error``."""
+def _sample_error(where: str, nin: int, x: Any) -> Optional[Exception]:
+    """After an error in a forward pass: if ``x`` is not one sample, the error
+    to raise instead, naming ``where`` and saying why (a length as a
+    ValueError, a type as a TypeError); None if ``x`` is a good sample, so the
+    caller re-raises what it caught.
+
+    The caller raises it outside its ``except`` block: the error says all
+    there is to say, and an inner module (or ``dot``) that failed on the same
+    sample would only repeat it as ``__context__``. So a model that is called
+    raises one error, named after itself, however deep the failure was."""
     problem = _sample_problem(nin, x)
     if problem is None:
-        return
+        return None
     kind = ValueError if problem.startswith("expects") else TypeError
-    raise kind(f"{where}: {problem}") from error
+    return kind(f"{where}: {problem}")
 
 
 # ---------------------------------------------------------------------------
@@ -604,11 +612,14 @@ class Neuron(Module):
                 if hasattr(sample, "__next__"):
                     sample = x      # an iterator is read once: check what it gave
             act = dot(self.w, x) + self.b
-        except (TypeError, ValueError) as error:
-            _check_sample(repr(self), len(self.w), sample, error)
-            raise
-        activate = self._activate
-        return act if activate is None else activate(act)
+        except (TypeError, ValueError):
+            error = _sample_error(repr(self), len(self.w), sample)
+            if error is None:
+                raise
+        else:
+            activate = self._activate
+            return act if activate is None else activate(act)
+        raise error                 # outside the handler: see _sample_error
 
     def config(self) -> Dict[str, Any]:
         return {"nin": len(self.w), "activation": self.activation, "init": self.init}
@@ -652,9 +663,11 @@ class Layer(Module):
         try:
             inputs = _inputs(x)
             return [n(inputs) for n in self.neurons]
-        except (TypeError, ValueError) as error:
-            _check_sample(repr(self), len(self.neurons[0].w), x, error)
-            raise
+        except (TypeError, ValueError):
+            error = _sample_error(repr(self), len(self.neurons[0].w), x)
+            if error is None:
+                raise
+        raise error                 # outside the handler: see _sample_error
 
     def config(self) -> Dict[str, Any]:
         first = self.neurons[0]
@@ -722,11 +735,14 @@ class MLP(Module):
         try:
             for layer in self.layers:
                 x = layer(x)
-        except (TypeError, ValueError) as error:
-            _check_sample(f"MLP({self.layers[0].config()['nin']} inputs)",
-                          len(self.layers[0].neurons[0].w), sample, error)
-            raise
-        return x[0] if self._single_output else x
+        except (TypeError, ValueError):
+            nin = len(self.layers[0].neurons[0].w)
+            error = _sample_error(f"MLP({nin} inputs)", nin, sample)
+            if error is None:
+                raise
+        else:
+            return x[0] if self._single_output else x
+        raise error                 # outside the handler: see _sample_error
 
     @classmethod
     def from_torch(cls, module: Any) -> "MLP":

@@ -97,60 +97,61 @@ def _is_parameter_list(value: Any) -> bool:
     return bool(value) and set(map(type, value)) == {Value}
 
 
-def _gather_from(module: "Module", name: str, value: Any, out: List[Value]) -> None:
-    """Append the parameters held in one attribute's value to ``out``: a Value,
-    a Module's parameters, or those in a list, tuple or dict (nested, in order;
-    a dict in insertion order, as torch's ModuleDict and ParameterDict)."""
-    if type(value) is Value:
-        out.append(value)
-    elif isinstance(value, Module):
-        value._gather(out)
-    elif isinstance(value, (list, tuple)):
-        if _is_parameter_list(value):       # a layer's weights: no loop in Python
-            out.extend(value)
-            return
-        for i, item in enumerate(value):
-            _gather_from(module, f"{name}.{i}", item, out)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            start = len(out)
-            _gather_from(module, f"{name}.{key}", item, out)
-            if len(out) > start:
-                _check_key(module, name, key)
-    elif isinstance(value, (set, frozenset)):
-        _refuse_set(module, name, value)
+def _children(module: "Module") -> Iterator[Tuple[str, Any]]:
+    """(dotted name, child) for what the public attributes of ``module`` hold,
+    in the order they were set: each Value, each Module (not entered), and
+    each list or tuple of only Values (a layer's weights: one child, so its
+    Values are taken without a loop in Python). Other lists, tuples and dicts
+    are entered, nested too, in order (a dict in insertion order, as torch's
+    ModuleDict and ParameterDict), their children named by index or key:
+    ``layers.0``, ``scales.gain``.
+
+    The one walk over a module: ``parameters()`` (and so the order of
+    checkpoints and of micrograd's parameters), ``named_parameters()`` and
+    printing all read it."""
+    for attr, value in vars(module).items():
+        if attr[0] == "_":
+            continue
+        if type(value) is Value or isinstance(value, Module):
+            yield attr, value       # the common cases, without a nested generator
+        else:
+            yield from _held(module, attr, value)
 
 
-def _named_in(module: "Module", name: str, value: Any) -> Iterator[Tuple[str, Value]]:
-    """(dotted name, Value) for the parameters ``_gather_from`` finds in the
-    same value, named by list index or dict key: ``layers.0.w.3``, ``scales.gain``."""
-    if type(value) is Value:
+def _held(module: "Module", name: str, value: Any) -> Iterator[Tuple[str, Any]]:
+    """The children found in one attribute's ``value`` (see ``_children``)."""
+    if type(value) is Value or isinstance(value, Module):
         yield name, value
-    elif isinstance(value, Module):
-        yield from value._named(name + ".")
     elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from _named_in(module, f"{name}.{i}", item)
+        if _is_parameter_list(value):
+            yield name, value
+        else:
+            for i, item in enumerate(value):
+                if type(item) is Value or isinstance(item, Module):
+                    yield f"{name}.{i}", item
+                else:
+                    yield from _held(module, f"{name}.{i}", item)
     elif isinstance(value, dict):
         for key, item in value.items():
-            for entry in _named_in(module, f"{name}.{key}", item):
+            for child in _held(module, f"{name}.{key}", item):
                 _check_key(module, name, key)
-                yield entry
+                yield child
     elif isinstance(value, (set, frozenset)):
         _refuse_set(module, name, value)
 
 
 def _check_key(module: "Module", name: str, key: Any) -> None:
-    """A dict key that holds parameters becomes part of their names: it must
-    be a non-empty str without '.', as torch's ModuleDict requires."""
+    """A dict key that holds parameters or modules becomes part of their
+    names: it must be a non-empty str without '.', as torch's ModuleDict
+    requires."""
     where = f"{type(module).__name__}.{name}"
     if not isinstance(key, str):
-        raise TypeError(f"{where}: a dict holding parameters needs str keys (each "
-                        f"becomes part of a parameter's name), got the "
+        raise TypeError(f"{where}: a dict holding parameters or modules needs str keys "
+                        f"(each becomes part of a name), got the "
                         f"{type(key).__name__} key {key!r}; use str({key!r})")
     if key == "" or "." in key:
-        raise ValueError(f"{where}: a dict key holding parameters must be non-empty and "
-                         f"without '.' (names are dotted paths), got {key!r}")
+        raise ValueError(f"{where}: a dict key holding parameters or modules must be "
+                         f"non-empty and without '.' (names are dotted paths), got {key!r}")
 
 
 def _refuse_set(module: "Module", name: str, value: Any) -> None:
@@ -195,17 +196,27 @@ class Module:
         {'scale': 2.0, 'shift': 0.5}
     """
 
-    # ---- walking the attributes ---------------------------------------------
+    # ---- walking the attributes (see _children) -------------------------------
     def _gather(self, out: List[Value]) -> None:
         """Append every parameter (duplicates included) to ``out``."""
-        for attr, value in vars(self).items():
-            if attr[0] != "_":
-                _gather_from(self, attr, value, out)
+        for _, child in _children(self):
+            if type(child) is Value:
+                out.append(child)
+            elif isinstance(child, Module):
+                child._gather(out)
+            else:
+                out.extend(child)
 
     def _named(self, prefix: str) -> Iterator[Tuple[str, Value]]:
-        for attr, value in vars(self).items():
-            if attr[0] != "_":
-                yield from _named_in(self, prefix + attr, value)
+        """(dotted name, parameter) in the order of ``_gather``, duplicates included."""
+        for name, child in _children(self):
+            if type(child) is Value:
+                yield prefix + name, child
+            elif isinstance(child, Module):
+                yield from child._named(f"{prefix}{name}.")
+            else:
+                for i, p in enumerate(child):
+                    yield f"{prefix}{name}.{i}", p
 
     # ---- the public API ------------------------------------------------------
     def parameters(self) -> List[Value]:
@@ -418,7 +429,9 @@ class Module:
 
     def __str__(self) -> str:
         """The architecture and the parameter count: one line per sub-module
-        (their own sub-modules indented below), parameter and parameter list.
+        (their own sub-modules indented below), parameter and parameter list,
+        those in lists and dicts named by index or key (``(layers.0)``, and
+        ``(stages.1.0)`` in a list of lists), as their parameters are.
 
         Example:
             >>> print(MLP(2, [16, 16, 1], seed=0))
@@ -433,23 +446,6 @@ class Module:
 
 def _count(n: int) -> str:
     return f"{n:,} parameter" + ("" if n == 1 else "s")
-
-
-def _children(module: Module) -> Iterator[Tuple[str, Any]]:
-    """(name, item) for the public attributes that hold parameters or modules,
-    a list, tuple or dict of them giving one entry per element (``layers.0``)."""
-    for attr, value in vars(module).items():
-        if attr[0] == "_":
-            continue
-        if type(value) is Value or isinstance(value, Module):
-            yield attr, value
-        elif isinstance(value, (list, tuple)) and _is_parameter_list(value):
-            yield attr, value
-        elif isinstance(value, (list, tuple, dict)):
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            for key, item in items:
-                if type(item) is Value or isinstance(item, Module):
-                    yield f"{attr}.{key}", item
 
 
 def _tree(module: Module, indent: str = "") -> str:
@@ -470,7 +466,7 @@ def _tree(module: Module, indent: str = "") -> str:
             else:
                 text = f"{item}: {_count(item.num_parameters())}"
         else:
-            text = f"{len(item):,} parameters"
+            text = _count(len(item))
         lines.append(f"{indent}  ({name}): {text}")
     return "\n".join(lines)
 

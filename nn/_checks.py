@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import math
 import numbers
-from typing import Any, List
+from typing import Any, Callable, Collection, List, Tuple, Type
 
 from autograd_lite import Value
 
-__all__ = ["positive_int", "value_list"]
+__all__ = ["positive_int", "finite_number", "non_negative", "value_list", "check_keys"]
+
+
+def _prefix(where: str) -> str:
+    # No prefix for a check whose caller names the context itself (a file's
+    # architecture record: "... records an invalid architecture: nin must be").
+    return f"{where}: " if where else ""
 
 
 def positive_int(where: str, name: str, value: Any) -> int:
     """``value`` as an int >= 1, or a ValueError naming the function and the argument.
 
     Args:
-        where: the function or class checking, e.g. "Layer".
+        where: the function or class checking, e.g. "Layer" ("" for none: the
+            caller's message names the context).
         name: the argument, e.g. "nout".
         value: what was passed.
 
@@ -30,8 +38,56 @@ def positive_int(where: str, name: str, value: Any) -> int:
         ValueError: Layer: nout must be a positive int, got 0
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
+        raise ValueError(f"{_prefix(where)}{name} must be a positive int, got {value!r:.80}")
     return int(value)
+
+
+def finite_number(where: str, name: str, value: Any) -> float:
+    """``value`` as a finite float: a TypeError if it is not a real number (a
+    bool is not), a ValueError if it is nan or infinite.
+
+    Args:
+        where: the function or class checking, e.g. "SGD".
+        name: the argument, e.g. "dampening".
+        value: what was passed.
+
+    Returns:
+        ``float(value)``.
+
+    Example:
+        >>> finite_number("SGD", "dampening", 1)
+        1.0
+        >>> finite_number("StepLR", "gamma", "0.5")
+        Traceback (most recent call last):
+        ...
+        TypeError: StepLR: gamma must be a number, got str '0.5'
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{_prefix(where)}{name} must be a number, got "
+                        f"{type(value).__name__} {value!r:.80}")
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"{_prefix(where)}{name} must be finite, got {value!r}")
+    return value
+
+
+def non_negative(where: str, name: str, value: Any, hint: str = "") -> float:
+    """``value`` as a finite float >= 0 (see :func:`finite_number`), or an
+    error naming the function and the argument, ending with ``hint``.
+
+    Example:
+        >>> non_negative("SGD", "momentum", 0.9)
+        0.9
+        >>> non_negative("StepLR", "gamma", -0.5, hint="the lr would be negative")
+        Traceback (most recent call last):
+        ...
+        ValueError: StepLR: gamma must be >= 0, got -0.5; the lr would be negative
+    """
+    value = finite_number(where, name, value)
+    if value < 0:
+        raise ValueError(f"{_prefix(where)}{name} must be >= 0, got {value!r}"
+                         + (f"; {hint}" if hint else ""))
+    return value
 
 
 def value_list(where: str, name: str, values: Any) -> List[Value]:
@@ -64,3 +120,41 @@ def value_list(where: str, name: str, values: Any) -> List[Value]:
                 raise TypeError(f"{where}: {name}[{i}] must be a Value, got "
                                 f"{type(v).__name__}; pass model.parameters()")
     return values
+
+
+def check_keys(given: Collection[Any], expected: Collection[Any],
+               message: Callable[[List[Any], List[Any]], str], *,
+               optional: Collection[Any] = (), error: Type[Exception] = ValueError,
+               strict: bool = True) -> Tuple[List[Any], List[Any]]:
+    """Compare the keys of a loaded state with those expected; raise
+    ``error(message(missing, unexpected))`` if they differ (and ``strict``).
+
+    Each place that loads a state words its own message (a module's names, an
+    optimizer's settings, a scheduler's attributes); the comparison is this one.
+
+    Args:
+        given: the keys found, e.g. the state dict (tested with ``in``: for
+            many keys pass a mapping or a set).
+        expected: the keys wanted, in the order to report them.
+        message: builds the error's text from the missing and unexpected keys.
+        optional: keys that may be absent, and are not unexpected when present.
+        error: the exception class to raise.
+        strict: False returns the differences without raising.
+
+    Returns:
+        ``(missing, unexpected)``: the expected keys not given, in the order of
+        ``expected``, and the given keys not expected, in the order of ``given``.
+
+    Example:
+        >>> check_keys({"a": 1, "c": 3}, ["a", "b"], lambda m, u: f"missing {m}, extra {u}")
+        Traceback (most recent call last):
+        ...
+        ValueError: missing ['b'], extra ['c']
+        >>> check_keys({"a": 1}, ["a", "b"], str, optional={"b"})
+        ([], [])
+    """
+    missing = [key for key in expected if key not in given and key not in optional]
+    unexpected = [key for key in given if key not in expected and key not in optional]
+    if strict and (missing or unexpected):
+        raise error(message(missing, unexpected))
+    return missing, unexpected

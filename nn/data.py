@@ -18,6 +18,7 @@ import gzip
 import importlib.util
 import io
 import os
+import random
 import zlib
 from pathlib import Path
 from typing import Dict, Iterator, Optional, Tuple, Union
@@ -368,7 +369,9 @@ def batches(X, y, batch_size: int, seed: Union[int, np.random.Generator, None] =
         batch_size: samples per batch; the last batch holds what is left (it may be smaller).
         seed: an int (same seed, same order), or a ``np.random.Generator``
             to draw from, so that one generator shared across epochs gives a
-            new order each epoch. None draws fresh entropy.
+            new order each epoch. None draws from the ``random`` module's
+            global generator, as :mod:`nn`'s weights do with no ``seed=``: a
+            new order each call, and ``random.seed(n)`` repeats the run.
         shuffle: False keeps the data's order.
 
     Returns:
@@ -380,6 +383,10 @@ def batches(X, y, batch_size: int, seed: Union[int, np.random.Generator, None] =
         [[0, 1], [2, 3], [4]]
         >>> sorted(int(v) for _, yb in batches(X, y, 2, seed=1) for v in yb)
         [0, 1, 2, 3, 4]
+        >>> import random
+        >>> order = lambda: [yb.tolist() for _, yb in batches(X, y, 5, seed=None)]
+        >>> random.seed(0); first = order(); random.seed(0); first == order()
+        True
     """
     X, y = np.asarray(X), np.asarray(y)
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
@@ -390,7 +397,13 @@ def batches(X, y, batch_size: int, seed: Union[int, np.random.Generator, None] =
         raise ValueError(f"batches: X and y must have one entry per sample, got "
                          f"shapes {X.shape} and {y.shape}")
     n = len(X)
-    order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+    if not shuffle:
+        return _batches(X, y, np.arange(n), int(batch_size))
+    if seed is None:
+        # One draw from the global generator seeds numpy's, so random.seed(n)
+        # fixes the order, as it fixes the weights (micrograd's way).
+        seed = random.getrandbits(128)
+    order = np.random.default_rng(seed).permutation(n)
     return _batches(X, y, order, int(batch_size))
 
 

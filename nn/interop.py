@@ -23,8 +23,9 @@ functions that build or read torch modules.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
+
+from ._checks import positive_int
 
 __all__ = ["LinearSpec", "linear_layers", "parameter_count", "parameter_names",
            "tensor_shapes", "to_torch", "from_torch", "TORCH_ACTIVATIONS"]
@@ -49,12 +50,6 @@ class LinearSpec(NamedTuple):
     prefix: Optional[str]
 
 
-def _size(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r:.80}")
-    return int(value)
-
-
 def _activation(name: str, value: Any) -> str:
     if not isinstance(value, str) or value not in _ACTIVATION_NAMES:
         raise ValueError(f"{name} must be one of {sorted(_ACTIVATION_NAMES)}, got "
@@ -75,24 +70,24 @@ def linear_layers(architecture: Mapping[str, Any]) -> List[LinearSpec]:
     kind = architecture.get("class")
     layers: List[Tuple[int, int, str, Optional[str]]]
     if kind == "MLP":
-        nin = _size("nin", architecture.get("nin"))
+        nin = positive_int("", "nin", architecture.get("nin"))
         nouts = architecture.get("nouts")
         if not isinstance(nouts, (list, tuple)) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer widths, got "
                              f"{nouts!r:.80}")
-        sizes = [nin] + [_size(f"nouts[{i}]", n) for i, n in enumerate(nouts)]
+        sizes = [nin] + [positive_int("", f"nouts[{i}]", n) for i, n in enumerate(nouts)]
         hidden = _activation("activation", architecture.get("activation", "relu"))
         last = _activation("output_activation",
                            architecture.get("output_activation", "linear"))
         layers = [(sizes[i], sizes[i + 1], last if i == len(nouts) - 1 else hidden,
                    f"layers.{i}.neurons.") for i in range(len(nouts))]
     elif kind == "Layer":
-        layers = [(_size("nin", architecture.get("nin")),
-                   _size("nout", architecture.get("nout")),
+        layers = [(positive_int("", "nin", architecture.get("nin")),
+                   positive_int("", "nout", architecture.get("nout")),
                    _activation("activation", architecture.get("activation", "relu")),
                    "neurons.")]
     elif kind == "Neuron":
-        layers = [(_size("nin", architecture.get("nin")), 1,
+        layers = [(positive_int("", "nin", architecture.get("nin")), 1,
                    _activation("activation", architecture.get("activation", "relu")), None)]
     else:
         raise ValueError(f"the architecture's class must be 'MLP', 'Layer' or 'Neuron', "

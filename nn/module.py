@@ -49,7 +49,7 @@ from autograd_lite import Leaves, Value, dot
 from autograd_lite.engine import is_real_number
 
 from . import interop
-from ._checks import positive_int
+from ._checks import check_keys, positive_int
 from .checkpoint import _architecture, load_checkpoint, save_checkpoint
 from .init import Initializer, Seed, get_initializer, make_rng
 
@@ -97,60 +97,61 @@ def _is_parameter_list(value: Any) -> bool:
     return bool(value) and set(map(type, value)) == {Value}
 
 
-def _gather_from(module: "Module", name: str, value: Any, out: List[Value]) -> None:
-    """Append the parameters held in one attribute's value to ``out``: a Value,
-    a Module's parameters, or those in a list, tuple or dict (nested, in order;
-    a dict in insertion order, as torch's ModuleDict and ParameterDict)."""
-    if type(value) is Value:
-        out.append(value)
-    elif isinstance(value, Module):
-        value._gather(out)
-    elif isinstance(value, (list, tuple)):
-        if _is_parameter_list(value):       # a layer's weights: no loop in Python
-            out.extend(value)
-            return
-        for i, item in enumerate(value):
-            _gather_from(module, f"{name}.{i}", item, out)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            start = len(out)
-            _gather_from(module, f"{name}.{key}", item, out)
-            if len(out) > start:
-                _check_key(module, name, key)
-    elif isinstance(value, (set, frozenset)):
-        _refuse_set(module, name, value)
+def _children(module: "Module") -> Iterator[Tuple[str, Any]]:
+    """(dotted name, child) for what the public attributes of ``module`` hold,
+    in the order they were set: each Value, each Module (not entered), and
+    each list or tuple of only Values (a layer's weights: one child, so its
+    Values are taken without a loop in Python). Other lists, tuples and dicts
+    are entered, nested too, in order (a dict in insertion order, as torch's
+    ModuleDict and ParameterDict), their children named by index or key:
+    ``layers.0``, ``scales.gain``.
+
+    The one walk over a module: ``parameters()`` (and so the order of
+    checkpoints and of micrograd's parameters), ``named_parameters()`` and
+    printing all read it."""
+    for attr, value in vars(module).items():
+        if attr[0] == "_":
+            continue
+        if type(value) is Value or isinstance(value, Module):
+            yield attr, value       # the common cases, without a nested generator
+        else:
+            yield from _held(module, attr, value)
 
 
-def _named_in(module: "Module", name: str, value: Any) -> Iterator[Tuple[str, Value]]:
-    """(dotted name, Value) for the parameters ``_gather_from`` finds in the
-    same value, named by list index or dict key: ``layers.0.w.3``, ``scales.gain``."""
-    if type(value) is Value:
+def _held(module: "Module", name: str, value: Any) -> Iterator[Tuple[str, Any]]:
+    """The children found in one attribute's ``value`` (see ``_children``)."""
+    if type(value) is Value or isinstance(value, Module):
         yield name, value
-    elif isinstance(value, Module):
-        yield from value._named(name + ".")
     elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from _named_in(module, f"{name}.{i}", item)
+        if _is_parameter_list(value):
+            yield name, value
+        else:
+            for i, item in enumerate(value):
+                if type(item) is Value or isinstance(item, Module):
+                    yield f"{name}.{i}", item
+                else:
+                    yield from _held(module, f"{name}.{i}", item)
     elif isinstance(value, dict):
         for key, item in value.items():
-            for entry in _named_in(module, f"{name}.{key}", item):
+            for child in _held(module, f"{name}.{key}", item):
                 _check_key(module, name, key)
-                yield entry
+                yield child
     elif isinstance(value, (set, frozenset)):
         _refuse_set(module, name, value)
 
 
 def _check_key(module: "Module", name: str, key: Any) -> None:
-    """A dict key that holds parameters becomes part of their names: it must
-    be a non-empty str without '.', as torch's ModuleDict requires."""
+    """A dict key that holds parameters or modules becomes part of their
+    names: it must be a non-empty str without '.', as torch's ModuleDict
+    requires."""
     where = f"{type(module).__name__}.{name}"
     if not isinstance(key, str):
-        raise TypeError(f"{where}: a dict holding parameters needs str keys (each "
-                        f"becomes part of a parameter's name), got the "
+        raise TypeError(f"{where}: a dict holding parameters or modules needs str keys "
+                        f"(each becomes part of a name), got the "
                         f"{type(key).__name__} key {key!r}; use str({key!r})")
     if key == "" or "." in key:
-        raise ValueError(f"{where}: a dict key holding parameters must be non-empty and "
-                         f"without '.' (names are dotted paths), got {key!r}")
+        raise ValueError(f"{where}: a dict key holding parameters or modules must be "
+                         f"non-empty and without '.' (names are dotted paths), got {key!r}")
 
 
 def _refuse_set(module: "Module", name: str, value: Any) -> None:
@@ -195,17 +196,27 @@ class Module:
         {'scale': 2.0, 'shift': 0.5}
     """
 
-    # ---- walking the attributes ---------------------------------------------
+    # ---- walking the attributes (see _children) -------------------------------
     def _gather(self, out: List[Value]) -> None:
         """Append every parameter (duplicates included) to ``out``."""
-        for attr, value in vars(self).items():
-            if attr[0] != "_":
-                _gather_from(self, attr, value, out)
+        for _, child in _children(self):
+            if type(child) is Value:
+                out.append(child)
+            elif isinstance(child, Module):
+                child._gather(out)
+            else:
+                out.extend(child)
 
     def _named(self, prefix: str) -> Iterator[Tuple[str, Value]]:
-        for attr, value in vars(self).items():
-            if attr[0] != "_":
-                yield from _named_in(self, prefix + attr, value)
+        """(dotted name, parameter) in the order of ``_gather``, duplicates included."""
+        for name, child in _children(self):
+            if type(child) is Value:
+                yield prefix + name, child
+            elif isinstance(child, Module):
+                yield from child._named(f"{prefix}{name}.")
+            else:
+                for i, p in enumerate(child):
+                    yield f"{prefix}{name}.{i}", p
 
     # ---- the public API ------------------------------------------------------
     def parameters(self) -> List[Value]:
@@ -299,9 +310,8 @@ class Module:
                             f"number (e.g. from state_dict()), got "
                             f"{type(state).__name__}")
         params = dict(self.named_parameters())
-        missing = [name for name in params if name not in state]
-        unexpected = [name for name in state if name not in params]
-        if strict and (missing or unexpected):
+
+        def mismatch(missing: List[str], unexpected: List[str]) -> str:
             parts = [f"load_state_dict: parameter names do not match "
                      f"({len(state)} given, the model has {len(params)})"]
             if missing:
@@ -310,7 +320,9 @@ class Module:
                 parts.append(f"unexpected: {_list_names(unexpected)}")
             parts.append("the state was saved from a different architecture; "
                          "use strict=False to load the names that match")
-            raise StateDictKeyError("; ".join(parts))
+            return "; ".join(parts)
+        missing, unexpected = check_keys(state, params, mismatch, error=StateDictKeyError,
+                                         strict=strict)
         values = [(params[name], _state_value(name, state[name]))
                   for name in params if name in state]
         for p, value in values:
@@ -417,7 +429,9 @@ class Module:
 
     def __str__(self) -> str:
         """The architecture and the parameter count: one line per sub-module
-        (their own sub-modules indented below), parameter and parameter list.
+        (their own sub-modules indented below), parameter and parameter list,
+        those in lists and dicts named by index or key (``(layers.0)``, and
+        ``(stages.1.0)`` in a list of lists), as their parameters are.
 
         Example:
             >>> print(MLP(2, [16, 16, 1], seed=0))
@@ -432,23 +446,6 @@ class Module:
 
 def _count(n: int) -> str:
     return f"{n:,} parameter" + ("" if n == 1 else "s")
-
-
-def _children(module: Module) -> Iterator[Tuple[str, Any]]:
-    """(name, item) for the public attributes that hold parameters or modules,
-    a list, tuple or dict of them giving one entry per element (``layers.0``)."""
-    for attr, value in vars(module).items():
-        if attr[0] == "_":
-            continue
-        if type(value) is Value or isinstance(value, Module):
-            yield attr, value
-        elif isinstance(value, (list, tuple)) and _is_parameter_list(value):
-            yield attr, value
-        elif isinstance(value, (list, tuple, dict)):
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            for key, item in items:
-                if type(item) is Value or isinstance(item, Module):
-                    yield f"{attr}.{key}", item
 
 
 def _tree(module: Module, indent: str = "") -> str:
@@ -469,7 +466,7 @@ def _tree(module: Module, indent: str = "") -> str:
             else:
                 text = f"{item}: {_count(item.num_parameters())}"
         else:
-            text = f"{len(item):,} parameters"
+            text = _count(len(item))
         lines.append(f"{indent}  ({name}): {text}")
     return "\n".join(lines)
 
@@ -495,7 +492,9 @@ def _sample_problem(nin: int, x: Any) -> Optional[str]:
                      for item in items):
         return f"{expected} a sequence of {len(items)} sequences" + batch
     if len(items) != nin:
-        return f"expects {nin} inputs, got {len(items)}"
+        return (f"expects {nin} inputs, got {len(items)}; pass one sample of {nin} "
+                f"{noun}, or build the model with nin={len(items)} for data of "
+                f"{len(items)} features")
     for i, item in enumerate(items):
         if type(item) is not Value and not is_real_number(item):
             return (f"input {i} must be a number or a Value, got "
@@ -503,15 +502,21 @@ def _sample_problem(nin: int, x: Any) -> Optional[str]:
     return None
 
 
-def _check_sample(where: str, nin: int, x: Any, error: Exception) -> None:
-    """After ``error`` in a forward pass: if ``x`` is not one sample, raise an
-    error naming ``where`` that says why (a length as a ValueError, a type as
-    a TypeError); otherwise return, so the caller re-raises ``error``."""
+def _sample_error(where: str, nin: int, x: Any) -> Optional[Exception]:
+    """After an error in a forward pass: if ``x`` is not one sample, the error
+    to raise instead, naming ``where`` and saying why (a length as a
+    ValueError, a type as a TypeError); None if ``x`` is a good sample, so the
+    caller re-raises what it caught.
+
+    The caller raises it outside its ``except`` block: the error says all
+    there is to say, and an inner module (or ``dot``) that failed on the same
+    sample would only repeat it as ``__context__``. So a model that is called
+    raises one error, named after itself, however deep the failure was."""
     problem = _sample_problem(nin, x)
     if problem is None:
-        return
+        return None
     kind = ValueError if problem.startswith("expects") else TypeError
-    raise kind(f"{where}: {problem}") from error
+    return kind(f"{where}: {problem}")
 
 
 # ---------------------------------------------------------------------------
@@ -603,11 +608,14 @@ class Neuron(Module):
                 if hasattr(sample, "__next__"):
                     sample = x      # an iterator is read once: check what it gave
             act = dot(self.w, x) + self.b
-        except (TypeError, ValueError) as error:
-            _check_sample(repr(self), len(self.w), sample, error)
-            raise
-        activate = self._activate
-        return act if activate is None else activate(act)
+        except (TypeError, ValueError):
+            error = _sample_error(repr(self), len(self.w), sample)
+            if error is None:
+                raise
+        else:
+            activate = self._activate
+            return act if activate is None else activate(act)
+        raise error                 # outside the handler: see _sample_error
 
     def config(self) -> Dict[str, Any]:
         return {"nin": len(self.w), "activation": self.activation, "init": self.init}
@@ -651,9 +659,11 @@ class Layer(Module):
         try:
             inputs = _inputs(x)
             return [n(inputs) for n in self.neurons]
-        except (TypeError, ValueError) as error:
-            _check_sample(repr(self), len(self.neurons[0].w), x, error)
-            raise
+        except (TypeError, ValueError):
+            error = _sample_error(repr(self), len(self.neurons[0].w), x)
+            if error is None:
+                raise
+        raise error                 # outside the handler: see _sample_error
 
     def config(self) -> Dict[str, Any]:
         first = self.neurons[0]
@@ -721,11 +731,14 @@ class MLP(Module):
         try:
             for layer in self.layers:
                 x = layer(x)
-        except (TypeError, ValueError) as error:
-            _check_sample(f"MLP({self.layers[0].config()['nin']} inputs)",
-                          len(self.layers[0].neurons[0].w), sample, error)
-            raise
-        return x[0] if self._single_output else x
+        except (TypeError, ValueError):
+            nin = len(self.layers[0].neurons[0].w)
+            error = _sample_error(f"MLP({nin} inputs)", nin, sample)
+            if error is None:
+                raise
+        else:
+            return x[0] if self._single_output else x
+        raise error                 # outside the handler: see _sample_error
 
     @classmethod
     def from_torch(cls, module: Any) -> "MLP":

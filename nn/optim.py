@@ -28,36 +28,18 @@ A training step, as in PyTorch::
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from autograd_lite import Value
 
-from ._checks import value_list
+from ._checks import check_keys, finite_number, non_negative, value_list
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop"]
 
 
-def _number(where: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__} "
-                        f"{value!r}")
-    value = float(value)
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"{where}: {name} must be finite, got {value!r}")
-    return value
-
-
-def _at_least_zero(where: str, name: str, value: Any) -> float:
-    value = _number(where, name, value)
-    if value < 0:
-        raise ValueError(f"{where}: {name} must be >= 0, got {value!r}")
-    return value
-
-
 def _unit_interval(where: str, name: str, value: Any) -> float:
     """A decay rate in [0, 1): 1 would never forget the first estimate."""
-    value = _number(where, name, value)
+    value = finite_number(where, name, value)
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{where}: {name} must be in [0, 1), got {value!r} "
                          f"(typical: 0.9 or 0.999)")
@@ -85,13 +67,11 @@ def _some(keys: List[Any], limit: int = 6) -> str:
 
 def _exact_keys(where: str, what: str, mapping: Mapping[str, Any], keys: List[str]) -> None:
     """A ValueError naming the missing and unexpected keys, if any."""
-    missing = [k for k in keys if k not in mapping]
-    unexpected = [k for k in mapping if k not in keys]
-    if missing or unexpected:
+    def message(missing: List[Any], unexpected: List[Any]) -> str:
         parts = ([f"missing {_some(missing)}"] if missing else []) + (
             [f"unexpected {_some(unexpected)}"] if unexpected else [])
-        raise ValueError(f"{where}: {what} must have the keys {keys}: "
-                         f"{', '.join(parts)}")
+        return f"{where}: {what} must have the keys {keys}: {', '.join(parts)}"
+    check_keys(mapping, keys, message)
 
 
 def _gradients(params: List[Value], maximize: bool) -> List[float]:
@@ -140,7 +120,7 @@ class Optimizer:
         if len(set(map(id, params))) != len(params):
             raise ValueError(f"{where}: params lists the same Value more than once, so "
                              f"it would be updated twice per step; remove the duplicates")
-        lr = _number(where, "lr", lr)
+        lr = finite_number(where, "lr", lr)
         if not lr > 0:
             raise ValueError(f"{where}: lr must be > 0, got {lr!r} (typical: 0.01 for "
                              f"SGD, 1e-3 for Adam)")
@@ -156,7 +136,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self._lr = _at_least_zero(type(self).__name__, "lr", value)
+        self._lr = non_negative(type(self).__name__, "lr", value)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0."""
@@ -168,15 +148,26 @@ class Optimizer:
         raise NotImplementedError
 
     def hyperparameters(self) -> Dict[str, Any]:
-        """The settings (lr and the rest), for printing and logging."""
-        return {"lr": self._lr}
+        """The settings: lr, then the constructor's other arguments (the class's
+        ``_settings``), for printing and logging; a parameter group of
+        :meth:`state_dict` holds the same.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> RMSprop([Value(1.0)], lr=0.1).hyperparameters()    # doctest: +NORMALIZE_WHITESPACE
+            {'lr': 0.1, 'alpha': 0.99, 'eps': 1e-08, 'weight_decay': 0.0, 'momentum': 0.0,
+             'centered': False, 'maximize': False}
+        """
+        return {"lr": self._lr, **{name: getattr(self, name) for name in self._settings}}
 
     # ---- state_dict -----------------------------------------------------------
     # Per-parameter state: attribute name (also torch's key) -> value of a
     # parameter that has not been stepped yet. Which keys a state holds
     # depends on the settings: see _state_keys.
     _buffers: Dict[str, Any] = {}
-    # Constructor arguments saved in the parameter group (besides lr).
+    # The constructor's arguments besides params and lr, in its order, each
+    # kept in the attribute of its name: what hyperparameters() shows and a
+    # parameter group saves (a test checks them against the signature).
     _settings: Tuple[str, ...] = ()
 
     def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
@@ -184,8 +175,7 @@ class Optimizer:
         return list(self._buffers)
 
     def _group(self) -> Dict[str, Any]:
-        group: Dict[str, Any] = {"lr": self._lr}
-        group.update((name, getattr(self, name)) for name in self._settings)
+        group = Optimizer.hyperparameters(self)     # not a subclass's display
         if self.initial_lr is not None:
             group["initial_lr"] = self.initial_lr
         return group
@@ -233,7 +223,11 @@ class Optimizer:
             state_dict: e.g. ``other.state_dict()``.
 
         Raises:
-            ValueError: the state does not fit this optimizer.
+            ValueError: the state does not fit this optimizer, an entry of the
+                wrong type included (``{"lr": "x"}`` in a parameter group): the
+                mapping is the argument and its entries are its value, so
+                ``except ValueError`` catches every state that does not fit, as
+                for torch's ``load_state_dict`` and ``Module.load_state_dict``.
             TypeError: ``state_dict`` is not a mapping.
 
         Example:
@@ -266,17 +260,15 @@ class Optimizer:
             raise ValueError(f"{where}: param_groups[0] must be a mapping, got "
                              f"{_describe(group)}")
         mine = self._group()
-        expected = list(mine) + ["params"]
-        optional = {"initial_lr"}
-        missing = [k for k in expected if k not in group and k not in optional]
-        unexpected = [k for k in group if k not in expected and k not in optional]
-        if missing or unexpected:
-            raise ValueError(f"{where}: the state was not saved from {type(self).__name__}: "
-                             f"its settings "
-                             + "; ".join(part for part in (
-                                 f"lack {missing}" if missing else "",
-                                 f"have {unexpected}, which {type(self).__name__} has not"
-                                 if unexpected else "") if part))
+        name = type(self).__name__
+
+        def other_class(missing: List[Any], unexpected: List[Any]) -> str:
+            return (f"{where}: the state was not saved from {name}: its settings "
+                    + "; ".join(part for part in (
+                        f"lack {missing}" if missing else "",
+                        f"have {unexpected}, which {name} has not" if unexpected else "")
+                        if part))
+        check_keys(group, list(mine) + ["params"], other_class, optional={"initial_lr"})
         n = len(self.params)
         indices = group["params"]
         if not isinstance(indices, (list, tuple)) or list(indices) != list(range(n)):
@@ -285,10 +277,13 @@ class Optimizer:
                              f"optimizer has {n} (params must be [0, ..., {n - 1}]); "
                              f"build the optimizer on the same parameters")
         settings = self._checked_settings(where, group)
-        lr = _at_least_zero(where, "lr", group["lr"])
-        initial_lr = group.get("initial_lr")
-        if initial_lr is not None:
-            initial_lr = _at_least_zero(where, "initial_lr", initial_lr)
+        try:
+            lr = non_negative(where, "lr", group["lr"])
+            initial_lr = group.get("initial_lr")
+            if initial_lr is not None:
+                initial_lr = non_negative(where, "initial_lr", initial_lr)
+        except TypeError as error:      # a string lr is a state that does not fit
+            raise ValueError(str(error)) from None
         values: Dict[str, Any] = {"_lr": lr, "initial_lr": initial_lr, **settings}
         values.update(self._checked_buffers(where, state_dict["state"], {**mine, **settings}))
         return values
@@ -403,11 +398,11 @@ class SGD(Optimizer):
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
                  *, maximize: bool = False):
         super().__init__(params, lr)
-        self.momentum = _at_least_zero("SGD", "momentum", momentum)
-        self.dampening = _number("SGD", "dampening", dampening)
+        self.momentum = non_negative("SGD", "momentum", momentum)
+        self.dampening = finite_number("SGD", "dampening", dampening)
         if not 0.0 <= self.dampening <= 1.0:
             raise ValueError(f"SGD: dampening must be in [0, 1], got {dampening!r}")
-        self.weight_decay = _at_least_zero("SGD", "weight_decay", weight_decay)
+        self.weight_decay = non_negative("SGD", "weight_decay", weight_decay)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening 0, "
                              f"got momentum={momentum!r}, dampening={dampening!r}")
@@ -420,10 +415,6 @@ class SGD(Optimizer):
 
     def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
         return ["momentum_buffer"] if settings["momentum"] else []
-
-    def hyperparameters(self) -> Dict[str, Any]:
-        return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
-                "weight_decay": self.weight_decay, "nesterov": self.nesterov}
 
     def step(self) -> None:
         """One update of every parameter (torch.optim.SGD's single-tensor rule)."""
@@ -496,8 +487,8 @@ class Adam(Optimizer):
                              f"{betas!r}") from None
         self.betas = (_unit_interval(where, "betas[0]", beta1),
                       _unit_interval(where, "betas[1]", beta2))
-        self.eps = _at_least_zero(where, "eps", eps)
-        self.weight_decay = _at_least_zero(where, "weight_decay", weight_decay)
+        self.eps = non_negative(where, "eps", eps)
+        self.weight_decay = non_negative(where, "weight_decay", weight_decay)
         self.amsgrad = bool(amsgrad)
         self.maximize = bool(maximize)
         n = len(self.params)
@@ -522,10 +513,6 @@ class Adam(Optimizer):
                              f"(decoupled_weight_decay={group['decoupled_weight_decay']!r}), "
                              f"this is {type(self).__name__}; build an {saved}")
         return super()._checked_settings(where, group)
-
-    def hyperparameters(self) -> Dict[str, Any]:
-        return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
-                "weight_decay": self.weight_decay, "amsgrad": self.amsgrad}
 
     def step(self) -> None:
         """One update of every parameter (torch.optim.Adam's single-tensor rule)."""
@@ -625,9 +612,9 @@ class RMSprop(Optimizer):
                  centered: bool = False, *, maximize: bool = False):
         super().__init__(params, lr)
         self.alpha = _unit_interval("RMSprop", "alpha", alpha)
-        self.eps = _at_least_zero("RMSprop", "eps", eps)
-        self.weight_decay = _at_least_zero("RMSprop", "weight_decay", weight_decay)
-        self.momentum = _at_least_zero("RMSprop", "momentum", momentum)
+        self.eps = non_negative("RMSprop", "eps", eps)
+        self.weight_decay = non_negative("RMSprop", "weight_decay", weight_decay)
+        self.momentum = non_negative("RMSprop", "momentum", momentum)
         self.centered = bool(centered)
         self.maximize = bool(maximize)
         n = len(self.params)
@@ -641,11 +628,6 @@ class RMSprop(Optimizer):
     def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
         return (["square_avg"] + (["momentum_buffer"] if settings["momentum"] else [])
                 + (["grad_avg"] if settings["centered"] else []))
-
-    def hyperparameters(self) -> Dict[str, Any]:
-        return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps,
-                "weight_decay": self.weight_decay, "momentum": self.momentum,
-                "centered": self.centered}
 
     def step(self) -> None:
         """One update of every parameter (torch.optim.RMSprop's single-tensor rule)."""

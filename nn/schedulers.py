@@ -42,30 +42,17 @@ from __future__ import annotations
 
 import bisect
 import math
-import numbers
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from ._checks import positive_int
+from ._checks import check_keys, finite_number, non_negative, positive_int
 from .optim import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
            "LinearWarmup", "SequentialLR"]
 
 
-def _real(where: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{where}: {name} must be a finite number, got {value!r}")
-    return float(value)
-
-
-def _factor(where: str, name: str, value: Any) -> float:
-    """A multiplier of the lr: finite and >= 0 (a negative one would make the
-    lr negative, which no optimizer takes)."""
-    value = _real(where, name, value)
-    if value < 0:
-        raise ValueError(f"{where}: {name} must be >= 0, got {value!r}; a negative "
-                         "factor would make the learning rate negative")
-    return value
+# Why a multiplier of the lr must be >= 0: no optimizer takes a negative lr.
+_FACTOR = "a negative factor would make the learning rate negative"
 
 
 def _optimizer(where: str, optimizer: Any) -> Optimizer:
@@ -194,14 +181,14 @@ class LRScheduler:
             raise TypeError(f"{where}: expected a mapping from state_dict(), got "
                             f"{type(state_dict).__name__}")
         mine = self._attributes()
-        missing = [key for key in mine if key not in state_dict]
-        unexpected = [key for key in state_dict if key not in mine]
-        if missing or unexpected:
+        name = type(self).__name__
+
+        def other_class(missing: List[Any], unexpected: List[Any]) -> str:
             parts = ([f"lacks {missing}"] if missing else []) + (
-                [f"has {[str(k)[:40] for k in unexpected[:6]]}, which "
-                 f"{type(self).__name__} has not"] if unexpected else [])
-            raise ValueError(f"{where}: the state was not saved from "
-                             f"{type(self).__name__}: it {'; it '.join(parts)}")
+                [f"has {[str(k)[:40] for k in unexpected[:6]]}, which {name} has not"]
+                if unexpected else [])
+            return f"{where}: the state was not saved from {name}: it {'; it '.join(parts)}"
+        check_keys(state_dict, mine, other_class)
         values = {key: _state_entry(where, key, mine[key], state_dict[key])
                   for key in mine}
         self._check_settings(where, values)
@@ -212,10 +199,9 @@ class LRScheduler:
         # -1: a schedule of a SequentialLR that has not started yet
         if values["last_epoch"] < -1:
             raise ValueError(f"{where}: last_epoch must be >= -1, got {values['last_epoch']}")
-        if values["base_lr"] < 0:
-            raise ValueError(f"{where}: base_lr must be >= 0, got {values['base_lr']!r}")
+        non_negative(where, "base_lr", values["base_lr"])
         if "gamma" in values:                   # the constructor's check of the factor
-            _factor(where, "gamma", values["gamma"])
+            non_negative(where, "gamma", values["gamma"], _FACTOR)
         if "milestones" in values and any(     # as SequentialLR's constructor checks them
                 a >= b for a, b in zip(values["milestones"], values["milestones"][1:])):
             raise ValueError(f"{where}: milestones must increase, got {values['milestones']}")
@@ -282,7 +268,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
         self.step_size = positive_int("StepLR", "step_size", step_size)
-        self.gamma = _factor("StepLR", "gamma", gamma)
+        self.gamma = non_negative("StepLR", "gamma", gamma, _FACTOR)
         super().__init__(optimizer)
 
     def _next_lr(self) -> float:
@@ -311,7 +297,7 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, gamma: float):
-        self.gamma = _factor("ExponentialLR", "gamma", gamma)
+        self.gamma = non_negative("ExponentialLR", "gamma", gamma, _FACTOR)
         super().__init__(optimizer)
 
     def _next_lr(self) -> float:
@@ -349,15 +335,12 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0):
         self.T_max = positive_int("CosineAnnealingLR", "T_max", T_max)
-        self.eta_min = _real("CosineAnnealingLR", "eta_min", eta_min)
-        if self.eta_min < 0:
-            raise ValueError(f"CosineAnnealingLR: eta_min must be >= 0, got {eta_min!r}")
+        self.eta_min = non_negative("CosineAnnealingLR", "eta_min", eta_min)
         super().__init__(optimizer)
 
     def _check_settings(self, where: str, values: Mapping[str, Any]) -> None:
         super()._check_settings(where, values)
-        if values["eta_min"] < 0:
-            raise ValueError(f"{where}: eta_min must be >= 0, got {values['eta_min']!r}")
+        non_negative(where, "eta_min", values["eta_min"])
 
     def _next_lr(self) -> float:
         lr, t, T, eta_min = self.optimizer.lr, self.last_epoch, self.T_max, self.eta_min
@@ -402,8 +385,8 @@ class LinearLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5):
         where = type(self).__name__
-        self.start_factor = _real(where, "start_factor", start_factor)
-        self.end_factor = _real(where, "end_factor", end_factor)
+        self.start_factor = finite_number(where, "start_factor", start_factor)
+        self.end_factor = finite_number(where, "end_factor", end_factor)
         if not 0 < self.start_factor <= 1:
             raise ValueError(f"{where}: start_factor must be in (0, 1], got {start_factor!r}")
         if not 0 <= self.end_factor <= 1:

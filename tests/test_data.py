@@ -293,6 +293,36 @@ def test_batches_from_a_shared_generator_differ_each_pass():
     assert first != second
 
 
+def test_batches_without_a_seed_draw_from_the_random_modules_global_generator():
+    X, y = np.arange(40)[:, None], np.arange(40)
+    order = lambda: np.concatenate([yb for _, yb in batches(X, y, 8, seed=None)]).tolist()
+    random.seed(0)
+    first, second = order(), order()
+    random.seed(0)
+    assert [order(), order()] == [first, second]    # random.seed repeats the run
+    assert first != second                          # and each call draws anew
+    assert sorted(first) == list(range(40))
+    random.seed(0)
+    state = random.getstate()
+    batches(X, y, 8, seed=None, shuffle=False)      # nothing to draw: state untouched
+    assert random.getstate() == state
+
+
+def test_batches_with_a_seed_give_the_order_they_always_gave():
+    X, y = np.arange(12)[:, None], np.arange(12)
+    random.seed(1)
+    assert [yb.tolist() for _, yb in batches(X, y, 5, seed=5)] == \
+        [[9, 11, 1, 3, 2], [4, 6, 7, 0, 10], [5, 8]]
+    assert [yb.tolist() for _, yb in batches(X, y, 5)] == \
+        [[9, 2, 7, 4, 5], [11, 0, 3, 6, 10], [8, 1]]    # the default seed is 0
+    rng = np.random.default_rng(3)
+    assert [yb.tolist() for _ in range(2) for _, yb in batches(X, y, 12, seed=rng)] == \
+        [[11, 7, 2, 10, 0, 1, 4, 6, 9, 5, 3, 8], [9, 11, 10, 4, 0, 7, 3, 5, 8, 2, 6, 1]]
+    state = random.getstate()
+    list(batches(X, y, 5, seed=5))
+    assert random.getstate() == state                 # a seed leaves the global state
+
+
 def test_batches_reject_bad_arguments_at_the_call():
     X, y = np.zeros((4, 2)), np.zeros(4)
     with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):

@@ -96,8 +96,22 @@ def test_an_iterator_of_the_wrong_length_is_named_by_the_model_called(model_name
     model = MODELS[model_name]()
     with pytest.raises(ValueError) as error:
         model(iter([1.0, 2.0]))
-    assert str(error.value) == f"{_called(model)}expects 3 inputs, got 2"
+    assert str(error.value) == (f"{_called(model)}expects 3 inputs, got 2; pass one sample "
+                                f"of 3 numbers or Values, or build the model with nin=2 "
+                                f"for data of 2 features")
     assert model(x for x in [1.0, 2.0, 3.0]) is not None     # a right one works
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SAMPLES))
+@pytest.mark.parametrize("model_name", sorted(MODELS))
+def test_a_bad_sample_raises_one_error_not_a_chain_repeating_it(model_name, case):
+    model = MODELS[model_name]()
+    sample, kind, _ = BAD_SAMPLES[case]
+    with pytest.raises(kind) as error:
+        model(sample)
+    assert error.value.__cause__ is None and error.value.__context__ is None
+    printed = "".join(traceback.format_exception(error.type, error.value, error.tb))
+    assert printed.count("expects 3 inputs") <= 1 and printed.count("must be a number") <= 1
 
 
 @pytest.mark.parametrize("kind", [ValueError, TypeError, autograd_lite.DomainError])

@@ -380,8 +380,10 @@ def test_every_value_in_nested_lists_tuples_and_dicts_is_found_once_in_order(see
 
 
 @pytest.mark.parametrize("holding, error, message", [
-    ({0: Value(1.0)}, TypeError, r"Holder.d: a dict holding parameters needs str keys.*"
-                                 r"got the int key 0; use str\(0\)"),
+    ({0: Value(1.0)}, TypeError, r"Holder.d: a dict holding parameters or modules needs "
+                                 r"str keys.*got the int key 0; use str\(0\)"),
+    ({1: nn.Module()}, TypeError, r"Holder.d: a dict holding parameters or modules needs "
+                                  r"str keys.*got the int key 1"),
     ({"a.b": Value(1.0)}, ValueError, r"Holder.d: a dict key .* without '.'.*got 'a.b'"),
     ({"": [Value(1.0)]}, ValueError, r"must be non-empty"),
     ([{Value(1.0), Value(2.0)}], TypeError, r"Holder.d.0: parameters in a set have no fixed "

@@ -1,5 +1,6 @@
 """Optimizers: hand-derived steps, PyTorch trajectories, argument checks, XOR."""
 
+import inspect
 import math
 
 import pytest
@@ -184,6 +185,19 @@ def test_gradients_that_are_values_from_create_graph_are_read_by_their_data():
 def test_bad_hyperparameters_are_rejected_at_construction(make, error, message):
     with pytest.raises(error, match=message):
         make([Value(1.0)])
+
+
+@pytest.mark.parametrize("optimizer", [nn.SGD, nn.Adam, nn.AdamW, nn.RMSprop])
+def test_the_settings_shown_and_saved_are_the_constructors_arguments(optimizer):
+    arguments = list(inspect.signature(optimizer).parameters)
+    assert arguments[:2] == ["params", "lr"]
+    opt = optimizer([Value(1.0)], lr=0.5)
+    shown = opt.hyperparameters()
+    assert list(shown) == ["lr"] + arguments[2:]
+    assert all(shown[name] == getattr(opt, name) for name in arguments[2:])
+    group = opt.state_dict()["param_groups"][0]
+    assert {k: v for k, v in group.items() if k in shown} == shown
+    assert repr(opt).endswith(", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")")
 
 
 @pytest.mark.parametrize("optimizer", [nn.SGD, nn.Adam, nn.AdamW, nn.RMSprop])

@@ -66,6 +66,31 @@ def test_a_custom_module_prints_its_tree_of_children_and_counts():
     assert Net().num_parameters() == 24 + 3 + 3 + 6 + 3
 
 
+class Nested(nn.Module):
+    def __init__(self):
+        self.stages = [[nn.Layer(2, 2, seed=0), nn.Neuron(2, seed=1)], [nn.Layer(2, 1, seed=2)]]
+        self.gains = {"in": [Value(1.0)], "out": {"scale": Value(2.0)}}
+        self.grid = [[Value(0.0), Value(1.0)], [Value(2.0)]]
+
+
+def test_lists_and_dicts_nested_in_an_attribute_print_each_indexed_child():
+    # As torch prints a ModuleList of ModuleLists, one child per entry, named
+    # as its parameters are (``stages.0.1.w.0``).
+    assert str(Nested()) == "\n".join([
+        "Nested: 17 parameters",
+        "  (stages.0.0): Layer(2 -> 2, relu): 6 parameters",
+        "  (stages.0.1): ReLUNeuron(2): 3 parameters",
+        "  (stages.1.0): Layer(2 -> 1, relu): 3 parameters",
+        "  (gains.in): 1 parameter",
+        "  (gains.out.scale): Value(data=2.0, grad=0.0)",
+        "  (grid.0): 2 parameters",
+        "  (grid.1): 1 parameter",
+    ])
+    names = [name for name, _ in Nested().named_parameters()]
+    assert names[6:9] == ["stages.0.1.w.0", "stages.0.1.w.1", "stages.0.1.b"]
+    assert names[12:] == ["gains.in.0", "gains.out.scale", "grid.0.0", "grid.0.1", "grid.1.0"]
+
+
 def test_a_module_without_parameters_says_so():
     class Empty(nn.Module):
         pass

@@ -355,7 +355,8 @@ class Optimizer:
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
-        return f"{type(self).__name__}({len(self.params)} parameters, {settings})"
+        n = len(self.params)
+        return f"{type(self).__name__}({n} parameter{'' if n == 1 else 's'}, {settings})"
 
 
 class SGD(Optimizer):

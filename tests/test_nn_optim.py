@@ -326,3 +326,8 @@ def test_an_mlp_learns_xor_to_100_percent_with_each_optimizer(name):
     predictions = [float(model(x).data > 0) for x in xs]
     assert predictions == ys, f"{name}: loss {loss.data:.4f}"
     assert loss.data < 0.1
+
+
+def test_repr_counts_one_parameter_in_the_singular():
+    assert repr(nn.SGD([Value(1.0)], lr=0.1)).startswith("SGD(1 parameter, lr=0.1")
+    assert repr(nn.SGD([Value(1.0), Value(2.0)], lr=0.1)).startswith("SGD(2 parameters, ")

@@ -18,6 +18,7 @@ from autograd_lite.graph import _number
 from autograd_lite.page import build_page
 from support import ROOT, assert_no_temporary_files  # noqa: F401  (ROOT: demos import)
 from demos import _browser
+from lecture_cells import neuron
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="needs Graphviz's dot: sudo apt-get install graphviz")
@@ -25,17 +26,8 @@ pytestmark = needs_dot
 
 
 def lecture_neuron():
-    x1 = Value(2.0, label='x1')
-    x2 = Value(0.0, label='x2')
-    w1 = Value(-3.0, label='w1')
-    w2 = Value(1.0, label='w2')
-    b = Value(6.8813735870195432, label='b')
-    x1w1 = x1*w1; x1w1.label = 'x1*w1'
-    x2w2 = x2*w2; x2w2.label = 'x2*w2'
-    x1w1x2w2 = x1w1 + x2w2; x1w1x2w2.label = 'x1*w1 + x2*w2'
-    n = x1w1x2w2 + b; n.label = 'n'
-    o = n.tanh(); o.label = 'o'
-    return o
+    """The lecture's neuron, built by its own cells: its output o."""
+    return neuron()["o"]
 
 
 def reuse():

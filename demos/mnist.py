@@ -179,6 +179,21 @@ def save_run(path: Path, model: nn.MLP, opt: nn.Optimizer, schedule: nn.LRSchedu
                                      "history": history})
 
 
+def _count(x) -> bool:
+    return type(x) is int and x >= 1
+
+
+# What each recorded option may be: what its command-line option accepts.
+_RECORDED = {
+    "hidden": _count, "epochs": _count, "batch_size": _count,
+    "lr": lambda x: type(x) in (int, float) and 0 < x < math.inf,
+    "warmup": lambda x: type(x) in (int, float) and 0 <= x < 1,
+    "seed": lambda x: type(x) is int,
+    "n_train": lambda x: x is None or _count(x), "n_test": lambda x: x is None or _count(x),
+    "data_dir": lambda x: x is None or type(x) is str, "eager": lambda x: type(x) is bool,
+}
+
+
 def resume_options(path: Path, args) -> None:
     """Set ``args``' training options to those the checkpoint at ``path`` recorded."""
     metadata = nn.read_checkpoint(path)["metadata"]
@@ -188,6 +203,10 @@ def resume_options(path: Path, args) -> None:
             or not isinstance(metadata.get("history"), dict)):
         raise ValueError(f"{path}: not a training checkpoint of this demo (written by "
                          f"--save); --resume needs one")
+    for key in RUN_OPTIONS:
+        if not _RECORDED[key](options[key]):
+            raise ValueError(f"{path}: the recorded option {key}={options[key]!r} is not one "
+                             f"--{key.replace('_', '-')} accepts; the checkpoint is damaged")
     for key in RUN_OPTIONS:
         value = options[key]
         setattr(args, key, Path(value) if key == "data_dir" and value is not None else value)

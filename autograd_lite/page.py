@@ -1,7 +1,7 @@
 """An interactive page that steps through a computation: forward, then backward.
 
 ``save_page(root, "graph.html")`` (also ``save_graph(root, "graph.html")``)
-runs the backward pass from ``root`` and writes one self-contained HTML file:
+works out the backward pass from ``root`` and writes one self-contained HTML file:
 Graphviz's picture of the graph (:func:`~autograd_lite.graph.draw_graph`,
 inline SVG), and a script and styles inline, nothing fetched from the
 network, so it opens from disk in any browser. The page plays
@@ -15,27 +15,31 @@ network, so it opens from disk in any browser. The page plays
   gradient after adding it; a reused input's running total shows each time.
 
 The backward steps are :func:`~autograd_lite.explain.backward_steps`, the walk
-``explain`` prints, embedded as JSON with every number already formatted, so
-the page shows what ``explain`` says, and at its last step the gradients
-``backward()`` computes. Controls: previous / next / play / reset, a slider,
-and the arrow keys (Home and End jump, the space bar plays).
+``explain`` prints, embedded as JSON with every number already formatted. The
+walk starts from zeroed gradients (as after ``zero_grad()``), so the page shows
+what ``explain`` says of a fresh graph, and at its last step the gradients
+``backward()`` computes there: d root / d value. Making the page changes no
+``.grad``: the walk runs on the graph, and every gradient is put back as it
+was (also when it fails), so a page can be saved in the middle of training.
+Controls: previous / next / play / reset, a slider, and the arrow keys (Home
+and End jump, the space bar plays).
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
 import re
-from typing import Dict, Union
+from typing import Any, Dict, Iterator, Tuple, Union
 
-from .engine import Value, _inputs
-from .explain import (backward_steps, local_text, node_name, product_text,
-                      total_text)
+from .engine import Value, _inputs, _warn_hand_built, topological_order
+from .explain import _walk, local_text, node_name, product_text, total_text
 from .files import check_destination, write_atomically
 from .graph import (DEFAULT_MAX_NODES, _collect, _constant, _explaining_missing_dot,
                     _number, _op_text, draw_graph)
-from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, UNARY
+from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, UNARY, Op
 
 __all__ = ["build_page", "save_page"]
 
@@ -46,6 +50,8 @@ def _formula(value: Value) -> str:
     op = value.op
     if op is None:                          # a leaf: not computed
         return ""
+    if op.usage.startswith("Value("):        # built by hand: no formula to fill in
+        return f"{value._op}({', '.join(node_name(x) for x in _inputs(value))})"
     names = op.inputs
     a, b = value._a, value._b
 
@@ -69,8 +75,6 @@ def _formula(value: Value) -> str:
         slots = {names[0]: listed(a), names[1]: listed(b, _constant)}
     else:                                   # pragma: no cover - every layout is above
         slots = {}
-    if op.usage.startswith("Value("):        # built by hand: no formula to fill in
-        return f"{value._op}({', '.join(node_name(x) for x in _inputs(value))})"
     return re.sub(r"\b(" + "|".join(map(re.escape, slots)) + r")\b",
                   lambda m: slots[m.group(1)], op.usage) if slots else op.usage
 
@@ -108,7 +112,14 @@ def _svg(graph) -> str:
 
 
 def build_page(root: Value, *, title: str = "", **draw_options) -> str:
-    """Run the backward pass from ``root`` and return the stepping page as HTML.
+    """The page stepping through ``root``'s forward and backward pass, as HTML.
+
+    The page plays ``root.backward()`` from zeroed gradients (as after
+    ``zero_grad()``), so every gradient it shows is d root / d value. It is
+    worked out on the graph itself, and every ``.grad`` is put back as it
+    was, also when building the page fails: making a page changes nothing,
+    in the middle of training too. A node built by hand as
+    ``Value(data, children, label)`` gives the same warning as ``backward()``.
 
     Args:
         root: the Value to differentiate and show.
@@ -125,9 +136,21 @@ def build_page(root: Value, *, title: str = "", **draw_options) -> str:
         >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
         >>> y = (a * b).tanh(); y.label = "y"
         >>> page = build_page(y)
-        >>> page.startswith("<!DOCTYPE html>"), "<script src" in page, round(a.grad, 6)
-        (True, False, -7.4e-05)
+        >>> page.startswith("<!DOCTYPE html>"), "<script src" in page, a.grad
+        (True, False, 0.0)
+        >>> "a.grad = -7.373e-05" in page            # d y / d a, on the page only
+        True
     """
+    text, hand_built = _page(root, title, draw_options)
+    if hand_built:
+        _warn_hand_built(hand_built, False, "build_page()", stacklevel=2)
+    return text
+
+
+def _page(root: Value, title: str, draw_options: Dict[str, Any]
+          ) -> Tuple[str, Dict[Op, None]]:
+    """:func:`build_page`'s page, and the ops of the nodes built by hand below
+    ``root`` (each public caller warns, so that the warning names the user's line)."""
     if type(root) is not Value:
         raise TypeError(f"save_graph: an .html page needs a Value to step through, got "
                         f"{type(root).__name__}; pass the Value itself (e.g. the loss)")
@@ -136,11 +159,13 @@ def build_page(root: Value, *, title: str = "", **draw_options) -> str:
             raise TypeError(f"save_graph: {name}= does not apply to an .html page, which "
                             "shows every value and fills the gradients in as it steps")
     # Drawn once first to check the options and the size (draw_graph's
-    # error, before anything runs), and again after backward, so that each
+    # error, before anything runs), and again after the walk, so that each
     # box is laid out wide enough for the gradient it will show.
     draw_graph(root, show_grad=True, **draw_options)
-    steps = backward_steps(root)
-    graph = draw_graph(root, show_grad=True, **draw_options)
+    with _gradients_put_back(root):
+        steps, hand_built = _walk(root)
+        graph = draw_graph(root, show_grad=True, **draw_options)
+        root_grad = root.grad
     order, _ = _collect(root, None, draw_options.get("max_nodes", DEFAULT_MAX_NODES))
     position = {id(v): i for i, v in enumerate(order)}
     edges = _edge_ids(graph.source)
@@ -166,11 +191,30 @@ def build_page(root: Value, *, title: str = "", **draw_options) -> str:
     title = title or f"Forward and backward through {node_name(root)}"
     data = {"title": title,
             "root": position[id(root)], "values": values, "backward": backward,
-            "rootGrad": _number(root.grad), "rootExact": repr(_plain_float(root.grad))}
+            "rootGrad": _number(root_grad), "rootExact": repr(_plain_float(root_grad))}
     # JSON is JavaScript; "</" must not end the script element early.
     script_data = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
     return _TEMPLATE.format(title=html.escape(title), svg=_svg(graph),
-                            data=script_data, style=_STYLE, script=_SCRIPT)
+                            data=script_data, style=_STYLE, script=_SCRIPT), hand_built
+
+
+@contextlib.contextmanager
+def _gradients_put_back(root: Value) -> Iterator[None]:
+    """Zero the leaves' gradients for the walk (the interior nodes' are reset
+    by it), and afterwards, however it ends, put back every node's ``grad``
+    and ``_pending`` count: the objects themselves, so a gradient that was a
+    Value (``create_graph=True``) comes back as that Value."""
+    nodes = topological_order(root)
+    saved = [(node, node.grad, node._pending) for node in nodes]
+    try:
+        for node in nodes:
+            if node.op is None:
+                node.grad = 0.0
+        yield
+    finally:
+        for node, grad, pending in saved:
+            node.grad = grad
+            node._pending = pending
 
 
 def _plain_float(x) -> float:
@@ -180,19 +224,31 @@ def _plain_float(x) -> float:
 def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> str:
     """Write :func:`build_page`'s page to ``path``, atomically; returns the path.
 
+    Like ``build_page``, it changes no gradient.
+
     Example:
         >>> import os, tempfile
         >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
         >>> path = save_page(y, os.path.join(tempfile.mkdtemp(), "square.html"))
         >>> x.grad, "x.grad = 3.0000 + 3.0000 = 6.0000" in open(path, encoding="utf-8").read()
-        (6.0, True)
+        (0.0, True)
     """
+    written, hand_built = _save_page(root, path, options)
+    if hand_built:
+        _warn_hand_built(hand_built, False, "save_page()", stacklevel=2)
+    return written
+
+
+def _save_page(root: Value, path: Union[str, "os.PathLike[str]"], options: Dict[str, Any]
+               ) -> Tuple[str, Dict[Op, None]]:
+    """:func:`save_page` without the warning (``save_graph`` gives its own):
+    the path written, and the ops of the nodes built by hand."""
     path = check_destination(os.fspath(path), "save_graph")
-    text = build_page(root, **options)
+    text, hand_built = _page(root, options.pop("title", ""), options)
 
     def write(f) -> None:
         f.write(text)
-    return write_atomically(path, write, where="save_graph")
+    return write_atomically(path, write, where="save_graph"), hand_built
 
 
 _TEMPLATE = """<!DOCTYPE html>

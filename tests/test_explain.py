@@ -3,6 +3,7 @@ gradients exactly as backward() leaves them."""
 
 import math
 import random
+import warnings
 
 import pytest
 
@@ -216,3 +217,36 @@ def test_explain_is_deterministic():
     random.seed(0)
     first = explain(fused(labelled)[0])
     assert explain(fused(labelled)[0]) == first
+
+
+def label_only_graph():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    hand = Value(a.data + b.data, (a, b), "+")     # micrograd's way: a label, no rule
+    return (hand * a).tanh()
+
+
+@pytest.mark.parametrize("where, walk", [("explain()", explain),
+                                         ("backward_steps()", backward_steps)])
+def test_explain_warns_through_label_only_nodes_as_backward_does(where, walk):
+    with pytest.warns(UserWarning) as by_backward:
+        label_only_graph().backward()
+    with pytest.warns(UserWarning, match="children get no gradient") as caught:
+        walk(label_only_graph())
+    assert len(caught) == 1
+    assert str(caught[0].message) == \
+        str(by_backward[0].message).replace("backward()", where, 1)
+    assert caught[0].filename == __file__               # points at the caller's line
+
+
+def test_explain_through_local_gradient_nodes_is_backward_without_a_warning():
+    def build():
+        a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        hand = Value(a.data * b.data, (a, b), (b.data, a.data))   # microgpt's way
+        return (hand + a).tanh(), [a, b, hand]
+    (root, nodes), (twin, twin_nodes) = build(), build()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                  # backward() does not warn either
+        text = explain(root)
+        twin.backward()
+    assert "dout/dxs[0] = local_grads[0] = -3.0000" in text
+    assert [repr(v.grad) for v in nodes] == [repr(v.grad) for v in twin_nodes]

@@ -1,12 +1,14 @@
 """Karpathy's micrograd lecture (nn-zero-to-hero, "micrograd_lecture_first_half_roughly")
-runs on our Value with only its import changed: its cells are copied below as
-written (its own ``trace`` and ``draw_dot`` over ``_prev``/``_op`` included)
-and give the numbers the lecture prints."""
+runs on our Value with only its import changed: its cells, as written (its own
+``trace`` and ``draw_dot`` over ``_prev``/``_op`` below, its expression and
+neuron in ``lecture_cells``, which the page's tests share), give the numbers
+the lecture prints."""
 
 import pytest
 from graphviz import Digraph
 
 from autograd_lite import Value
+from lecture_cells import expression, neuron
 
 
 # ---- the lecture's own picture code, verbatim ------------------------------
@@ -45,38 +47,6 @@ def draw_dot(root):
         dot.edge(str(id(n1)), str(id(n2)) + n2._op)
 
     return dot
-
-
-# ---- the cells ---------------------------------------------------------------
-
-def expression():
-    a = Value(2.0, label='a')
-    b = Value(-3.0, label='b')
-    c = Value(10.0, label='c')
-    e = a*b; e.label = 'e'
-    d = e + c; d.label = 'd'
-    f = Value(-2.0, label='f')
-    L = d * f; L.label = 'L'
-    return a, b, c, e, d, f, L
-
-
-def neuron():
-    # inputs x1,x2
-    x1 = Value(2.0, label='x1')
-    x2 = Value(0.0, label='x2')
-    # weights w1,w2
-    w1 = Value(-3.0, label='w1')
-    w2 = Value(1.0, label='w2')
-    # bias of the neuron
-    b = Value(6.8813735870195432, label='b')
-    # x1*w1 + x2*w2 + b
-    x1w1 = x1*w1; x1w1.label = 'x1*w1'
-    x2w2 = x2*w2; x2w2.label = 'x2*w2'
-    x1w1x2w2 = x1w1 + x2w2; x1w1x2w2.label = 'x1*w1 + x2*w2'
-    n = x1w1x2w2 + b; n.label = 'n'
-    o = n.tanh(); o.label = 'o'
-    return dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, x1w1=x1w1, x2w2=x2w2,
-                x1w1x2w2=x1w1x2w2, n=n, o=o)
 
 
 # What the lecture's picture of the neuron shows after backward.

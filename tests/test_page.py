@@ -7,17 +7,19 @@ import json
 import re
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import pytest
 
 import nn
 from autograd_lite import Value, dot, explain, save_graph, vsum
-from autograd_lite.explain import backward_steps
+from autograd_lite.explain import backward_steps, node_name
 from autograd_lite.graph import _number
-from autograd_lite.page import build_page
+from autograd_lite.page import build_page, save_page
 from support import ROOT, assert_no_temporary_files  # noqa: F401  (ROOT: demos import)
 from demos import _browser
+from lecture_cells import neuron
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="needs Graphviz's dot: sudo apt-get install graphviz")
@@ -25,17 +27,8 @@ pytestmark = needs_dot
 
 
 def lecture_neuron():
-    x1 = Value(2.0, label='x1')
-    x2 = Value(0.0, label='x2')
-    w1 = Value(-3.0, label='w1')
-    w2 = Value(1.0, label='w2')
-    b = Value(6.8813735870195432, label='b')
-    x1w1 = x1*w1; x1w1.label = 'x1*w1'
-    x2w2 = x2*w2; x2w2.label = 'x2*w2'
-    x1w1x2w2 = x1w1 + x2w2; x1w1x2w2.label = 'x1*w1 + x2*w2'
-    n = x1w1x2w2 + b; n.label = 'n'
-    o = n.tanh(); o.label = 'o'
-    return o
+    """The lecture's neuron, built by its own cells: its output o."""
+    return neuron()["o"]
 
 
 def reuse():
@@ -91,12 +84,129 @@ def test_the_page_fetches_nothing():
 
 
 @pytest.mark.parametrize("name", sorted(GRAPHS))
-def test_the_page_leaves_the_gradients_backward_gives(name):
-    ours, theirs = GRAPHS[name](), GRAPHS[name]()
-    build_page(ours)
-    theirs.backward()
-    assert [repr(v.grad) for v in values_in_order(ours)] == \
-        [repr(v.grad) for v in values_in_order(theirs)]
+def test_the_pages_last_gradients_are_the_bits_backward_gives(name):
+    data = page_data(build_page(GRAPHS[name]()))
+    shown = {data["root"]: data["rootExact"]}
+    for step in data["backward"]:                   # the last step to reach a value wins
+        shown[step["input"]] = step["exact"]
+    twin = GRAPHS[name]()
+    twin.backward()
+    assert [shown[i] for i in range(len(data["values"]))] == \
+        [repr(v.grad) for v in values_in_order(twin)]
+
+
+def grads_and_counts(root):
+    return [(repr(v.grad), v._pending) for v in values_in_order(root)]
+
+
+def set_grads_as_in_training(root):
+    """After a backward and an optimizer step: every gradient non-zero, and
+    different from what a backward from root would give."""
+    root.backward()
+    for i, v in enumerate(values_in_order(root)):
+        v.grad = v.grad * 3.0 + 0.25 * (i + 1)
+
+
+@pytest.mark.parametrize("suffix", [".html", ".svg", ".dot"])
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_saving_a_picture_or_page_mid_training_changes_no_gradient(name, suffix, tmp_path):
+    root = GRAPHS[name]()
+    set_grads_as_in_training(root)
+    before = grads_and_counts(root)
+    save_graph(root, tmp_path / f"graph{suffix}")
+    assert grads_and_counts(root) == before         # leaves and interior nodes alike
+
+
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_the_page_does_not_depend_on_gradients_left_from_before(name):
+    used = GRAPHS[name]()
+    set_grads_as_in_training(used)
+    assert build_page(used) == build_page(GRAPHS[name]())
+
+
+def test_a_gradient_that_is_a_value_comes_back_as_that_value(tmp_path):
+    x = Value(3.0, label="x")
+    y = x ** 3
+    y.backward(create_graph=True)                   # x.grad = 3x², a Value with a graph
+    grad = x.grad
+    save_graph(y, tmp_path / "cube.html")
+    assert x.grad is grad and y.grad == 1.0
+
+
+def test_a_page_that_fails_part_way_puts_every_gradient_back():
+    root = lecture_neuron()
+    set_grads_as_in_training(root)
+    before = grads_and_counts(root)
+    n = [v for v in values_in_order(root) if v.label == "n"][0]
+    n_op = n.op
+
+    class Boom(Exception):
+        pass
+
+    class Broken:                   # n's op fails to give partials: mid-walk
+        def __getattr__(self, name):
+            if name == "partials":
+                raise Boom
+            return getattr(n_op, name)
+    try:
+        n.op = Broken()
+        with pytest.raises(Boom):
+            build_page(root)
+        changed = grads_and_counts(root)
+    finally:
+        n.op = n_op
+    assert changed == before
+    twin = lecture_neuron()
+    for v in values_in_order(root):
+        v.grad = 0.0
+    root.backward()                 # and the next backward is backward's
+    twin.backward()
+    assert grads_and_counts(root) == grads_and_counts(twin)
+
+
+def label_only_graph():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    hand = Value(a.data + b.data, (a, b), "+")     # micrograd's way: a label, no rule
+    return (hand * a).tanh()
+
+
+def backward_warning():
+    with pytest.warns(UserWarning) as caught:
+        label_only_graph().backward()
+    return str(caught[0].message)
+
+
+@pytest.mark.parametrize("where, save", [
+    ("build_page()", lambda root, folder: build_page(root)),
+    ("save_page()", lambda root, folder: save_page(root, folder / "page.html")),
+    ("save_graph()", lambda root, folder: save_graph(root, folder / "page.html")),
+])
+def test_the_page_warns_through_label_only_nodes_as_backward_does(where, save, tmp_path):
+    root = label_only_graph()
+    with pytest.warns(UserWarning, match="children get no gradient") as caught:
+        save(root, tmp_path)
+    assert len(caught) == 1
+    assert str(caught[0].message) == backward_warning().replace("backward()", where, 1)
+    assert caught[0].filename == __file__               # points at the caller's line
+
+
+def test_the_page_steps_through_local_gradient_nodes_without_a_warning_as_backward():
+    def build():
+        a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        hand = Value(a.data * b.data, (a, b), (b.data, a.data))   # microgpt's way
+        hand.label = "ab"
+        return (hand + a).tanh()
+    root, twin = build(), build()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                  # backward() does not warn either
+        data = page_data(build_page(root))
+        twin.backward()
+    ab = [v for v in data["values"] if v["name"] == "ab"][0]
+    assert ab["formula"] == "local(a, b)" and ab["op"] == "local"
+    last = {}                                           # each value's gradient at the end
+    for step in data["backward"]:
+        last[data["values"][step["input"]]["name"]] = step["exact"]
+    assert last == {node_name(v): repr(v.grad) for v in values_in_order(twin) if v is not twin}
 
 
 @pytest.mark.parametrize("name", sorted(GRAPHS))

@@ -538,10 +538,10 @@ class Value:
         else:
             seed = _as_float(grad, "backward: grad")
         hand_built = _count_consumers(self)
-        if hand_built:
-            _warn_hand_built(hand_built, create_graph, "backward()", stacklevel=2)
-        self.grad = (self.grad + seed) if self.op is None else seed
         try:
+            if hand_built:       # inside the try: a filter may make the warning raise
+                _warn_hand_built(hand_built, create_graph, "backward()", stacklevel=2)
+            self.grad = (self.grad + seed) if self.op is None else seed
             if create_graph:
                 _propagate_graph(self)
             else:

@@ -341,6 +341,20 @@ def test_backward_through_many_label_only_nodes_warns_once():
     assert a.grad == 0.0
 
 
+def test_a_label_only_warning_made_an_error_leaves_the_graph_ready_for_the_next_backward():
+    a = Value(2.0)
+    b = a * a                                  # an interior node the next backward counts
+    y = Value(b.data + 1.0, (b,), "+")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="a label"):
+            y.backward()
+    assert b._pending == 0
+    z = b * 3.0
+    z.backward()
+    assert a.grad == 12.0                      # d(3 a^2)/da at 2, counted once
+
+
 def test_label_only_warning_shows_once_per_line_of_a_loop():
     a = Value(1.0)
     y = Value(2.0, (a,), "*")

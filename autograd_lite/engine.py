@@ -1062,6 +1062,16 @@ def _warn_hand_built(ops: Iterable[Op], create_graph: bool, where: str,
             UserWarning, stacklevel=stacklevel + 1)
 
 
+def _warn_if_hand_built(root: Value, where: str, stacklevel: int) -> None:
+    """:func:`_warn_hand_built` (first order) for the graph below ``root``,
+    touching no node: for callers that warn before they change or write
+    anything, since a warnings filter may turn the warning into an error."""
+    ops = {node.op: None for node in topological_order(root)
+           if node.op is not None and node.op.forward is None}
+    if ops:
+        _warn_hand_built(ops, False, where, stacklevel=stacklevel + 1)
+
+
 def _propagate(root: Value) -> None:
     """Pass 2 on floats: a node passes its gradient down once every consumer
     has passed theirs to it (its ``_pending`` count is back to 0).

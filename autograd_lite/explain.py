@@ -22,9 +22,9 @@ from math import isfinite
 from typing import Dict, List, NamedTuple, Tuple
 
 from .engine import (_DOT_LEAVES, Value, _count_consumers, _inputs, _local_partials,
-                     _reset_pending, _warn_hand_built, topological_order)
+                     _reset_pending, _warn_if_hand_built, topological_order)
 from .graph import _number, _op_text
-from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, NARY, UNARY, Op
+from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, NARY, UNARY
 
 __all__ = ["explain", "backward_steps", "Step", "node_name", "local_text", "product_text",
            "total_text", "DEFAULT_MAX_NODES"]
@@ -122,16 +122,13 @@ def backward_steps(root: Value) -> List[Step]:
     """
     if type(root) is not Value:
         raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")
-    steps, hand_built = _walk(root)
-    if hand_built:
-        _warn_hand_built(hand_built, False, "backward_steps()", stacklevel=2)
-    return steps
+    _warn_if_hand_built(root, "backward_steps()", stacklevel=2)   # before any change
+    return _walk(root)
 
 
-def _walk(root: Value) -> Tuple[List[Step], Dict[Op, None]]:
-    """:func:`backward_steps`'s walk, without the warning: the steps, and the
-    ops of the nodes built by hand below ``root`` (for ``_warn_hand_built``,
-    which each public caller calls so that it names the user's line)."""
+def _walk(root: Value) -> List[Step]:
+    """:func:`backward_steps`'s walk, without the warning (each public caller
+    gives it first, naming the user's line)."""
     uses: Dict[int, int] = {}
     for node in topological_order(root):
         for child in _inputs(node):
@@ -143,7 +140,7 @@ def _walk(root: Value) -> Tuple[List[Step], Dict[Op, None]]:
     # all its consumers have passed theirs. Backward's loop hands a ready
     # input on without a stack round trip; this plain stack takes the nodes
     # in the same order.
-    hand_built = _count_consumers(root)
+    _count_consumers(root)
     root.grad = (root.grad + 1.0) if root.op is None else 1.0
     try:
         ready: List[Value] = [root]
@@ -176,7 +173,7 @@ def _walk(root: Value) -> Tuple[List[Step], Dict[Op, None]]:
     except BaseException:
         _reset_pending(root)
         raise
-    return steps, hand_built
+    return steps
 
 
 def node_name(value: Value) -> str:
@@ -273,9 +270,8 @@ def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> str:
     size = len(topological_order(root))
     if size > max_nodes:
         raise ValueError(_too_big_message(size, max_nodes))
-    steps, hand_built = _walk(root)
-    if hand_built:
-        _warn_hand_built(hand_built, False, "explain()", stacklevel=2)
+    _warn_if_hand_built(root, "explain()", stacklevel=2)      # before any change
+    steps = _walk(root)
     rows = [("edge", "op", "local derivative", "grad × local", "input's grad")]
     for s in steps:
         rows.append((f"{node_name(s.node)} -> {node_name(s.input)}", _op_text(s.node),

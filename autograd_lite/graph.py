@@ -50,7 +50,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 
 import graphviz
 
-from .engine import _LOCAL, Value, _inputs, _warn_hand_built
+from .engine import _LOCAL, Value, _inputs, _warn_if_hand_built
 from .files import check_destination, write_atomically
 from .ops import CONST_LEFT, CONST_RIGHT, DOT_CONST
 
@@ -579,11 +579,10 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
     if suffix == ".html":               # the interactive page: autograd_lite.page
         if dpi is not None:
             raise ValueError(f"save_graph: dpi applies to .png files only, got {path!r}")
-        from .page import _save_page
-        written, hand_built = _save_page(graph, path, draw_options)
-        if hand_built:
-            _warn_hand_built(hand_built, False, "save_graph()", stacklevel=2)
-        return written
+        from .page import _check_root, _save_page
+        _check_root(graph)
+        _warn_if_hand_built(graph, "save_graph()", stacklevel=2)  # before anything is written
+        return _save_page(graph, path, draw_options)
     if suffix not in _FORMATS:
         raise ValueError(f"save_graph: cannot tell the format of {path!r}; end the path "
                          f"with one of {', '.join(sorted(_FORMATS) + ['.html'])}")

@@ -32,14 +32,14 @@ import html
 import json
 import os
 import re
-from typing import Any, Dict, Iterator, Tuple, Union
+from typing import Any, Dict, Iterator, Union
 
-from .engine import Value, _inputs, _warn_hand_built, topological_order
+from .engine import Value, _inputs, _warn_if_hand_built, topological_order
 from .explain import _walk, local_text, node_name, product_text, total_text
 from .files import check_destination, write_atomically
 from .graph import (DEFAULT_MAX_NODES, _collect, _constant, _explaining_missing_dot,
                     _number, _op_text, draw_graph)
-from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, UNARY, Op
+from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, UNARY
 
 __all__ = ["build_page", "save_page"]
 
@@ -141,19 +141,20 @@ def build_page(root: Value, *, title: str = "", **draw_options) -> str:
         >>> "a.grad = -7.373e-05" in page            # d y / d a, on the page only
         True
     """
-    text, hand_built = _page(root, title, draw_options)
-    if hand_built:
-        _warn_hand_built(hand_built, False, "build_page()", stacklevel=2)
-    return text
+    _check_root(root)
+    _warn_if_hand_built(root, "build_page()", stacklevel=2)   # before anything is drawn
+    return _page(root, title, draw_options)
 
 
-def _page(root: Value, title: str, draw_options: Dict[str, Any]
-          ) -> Tuple[str, Dict[Op, None]]:
-    """:func:`build_page`'s page, and the ops of the nodes built by hand below
-    ``root`` (each public caller warns, so that the warning names the user's line)."""
+def _check_root(root: Any) -> None:
     if type(root) is not Value:
         raise TypeError(f"save_graph: an .html page needs a Value to step through, got "
                         f"{type(root).__name__}; pass the Value itself (e.g. the loss)")
+
+
+def _page(root: Value, title: str, draw_options: Dict[str, Any]) -> str:
+    """:func:`build_page`'s page, without the warning (each public caller gives
+    it first, naming the user's line)."""
     for name in ("show_grad", "colour_by_grad", "depth"):
         if name in draw_options:
             raise TypeError(f"save_graph: {name}= does not apply to an .html page, which "
@@ -163,7 +164,7 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any]
     # box is laid out wide enough for the gradient it will show.
     draw_graph(root, show_grad=True, **draw_options)
     with _gradients_put_back(root):
-        steps, hand_built = _walk(root)
+        steps = _walk(root)
         graph = draw_graph(root, show_grad=True, **draw_options)
         root_grad = root.grad
     order, _ = _collect(root, None, draw_options.get("max_nodes", DEFAULT_MAX_NODES))
@@ -195,7 +196,7 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any]
     # JSON is JavaScript; "</" must not end the script element early.
     script_data = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
     return _TEMPLATE.format(title=html.escape(title), svg=_svg(graph),
-                            data=script_data, style=_STYLE, script=_SCRIPT), hand_built
+                            data=script_data, style=_STYLE, script=_SCRIPT)
 
 
 @contextlib.contextmanager
@@ -233,22 +234,21 @@ def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> s
         >>> x.grad, "x.grad = 3.0000 + 3.0000 = 6.0000" in open(path, encoding="utf-8").read()
         (0.0, True)
     """
-    written, hand_built = _save_page(root, path, options)
-    if hand_built:
-        _warn_hand_built(hand_built, False, "save_page()", stacklevel=2)
-    return written
+    _check_root(root)
+    _warn_if_hand_built(root, "save_page()", stacklevel=2)    # before anything is written
+    return _save_page(root, path, options)
 
 
-def _save_page(root: Value, path: Union[str, "os.PathLike[str]"], options: Dict[str, Any]
-               ) -> Tuple[str, Dict[Op, None]]:
-    """:func:`save_page` without the warning (``save_graph`` gives its own):
-    the path written, and the ops of the nodes built by hand."""
+def _save_page(root: Value, path: Union[str, "os.PathLike[str]"],
+               options: Dict[str, Any]) -> str:
+    """:func:`save_page` without the warning (``save_graph`` gives its own
+    first): the path written."""
     path = check_destination(os.fspath(path), "save_graph")
-    text, hand_built = _page(root, options.pop("title", ""), options)
+    text = _page(root, options.pop("title", ""), options)
 
     def write(f) -> None:
         f.write(text)
-    return write_atomically(path, write, where="save_graph"), hand_built
+    return write_atomically(path, write, where="save_graph")
 
 
 _TEMPLATE = """<!DOCTYPE html>

@@ -238,6 +238,22 @@ def test_explain_warns_through_label_only_nodes_as_backward_does(where, walk):
     assert caught[0].filename == __file__               # points at the caller's line
 
 
+@pytest.mark.parametrize("walk", [explain, backward_steps])
+def test_a_warning_made_an_error_stops_explain_before_any_gradient_changes(walk):
+    root = label_only_graph()
+    before = [(id(v), v.grad, v._pending) for v in _all_nodes(root)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="children get no gradient"):
+            walk(root)
+    assert [(id(v), v.grad, v._pending) for v in _all_nodes(root)] == before
+
+
+def _all_nodes(root):
+    from autograd_lite import topological_order
+    return topological_order(root)
+
+
 def test_explain_through_local_gradient_nodes_is_backward_without_a_warning():
     def build():
         a, b = Value(2.0, label="a"), Value(-3.0, label="b")

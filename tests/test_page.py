@@ -190,6 +190,19 @@ def test_the_page_warns_through_label_only_nodes_as_backward_does(where, save, t
     assert caught[0].filename == __file__               # points at the caller's line
 
 
+@pytest.mark.parametrize("save", [
+    lambda root, folder: save_page(root, folder / "page.html"),
+    lambda root, folder: save_graph(root, folder / "page.html"),
+])
+def test_a_warning_made_an_error_stops_the_save_before_it_writes(save, tmp_path):
+    root = label_only_graph()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="children get no gradient"):
+            save(root, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_page_steps_through_local_gradient_nodes_without_a_warning_as_backward():
     def build():
         a, b = Value(2.0, label="a"), Value(-3.0, label="b")

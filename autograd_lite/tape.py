@@ -64,7 +64,7 @@ import os
 import sys
 import threading
 from itertools import repeat
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Type
 
 import numpy as np
 
@@ -590,7 +590,20 @@ class Batch:
         return f"Batch(data={self.data!r})"
 
     def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("Batch: one output of one sample has no length; read its "
+                            "number with .data")
         return len(self.data)
+
+    def __iter__(self) -> Iterator[Any]:
+        # Without this, Python would iterate through __getitem__ (a Batch per row).
+        raise TypeError("Batch: iterate over its numbers, out.data (a numpy array), or "
+                        "pick outputs for a backward with numpy's indexing, out[:, k]")
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(out)`` is ``out.data`` (the numbers, without a gradient)."""
+        data = self.data if dtype is None else self.data.astype(dtype)
+        return data.copy() if copy else data
 
     @property
     def shape(self) -> Tuple[int, ...]:

@@ -270,6 +270,18 @@ def test_an_output_picked_twice_gets_both_gradients():
         out[:, 0].backward(np.ones(3))
 
 
+def test_a_batch_is_an_array_to_numpy_and_refuses_to_be_iterated():
+    w = Value(2.0)
+    out = compile(lambda x: [w * x, x * x])(np.array([1.0, 3.0]))
+    np.testing.assert_array_equal(np.asarray(out), [[2.0, 1.0], [6.0, 9.0]])
+    assert np.asarray(out[:, 1], dtype=np.float32).dtype == np.float32
+    with pytest.raises(TypeError, match=r"iterate over its numbers, out\.data"):
+        list(out)
+    with pytest.raises(TypeError, match="has no length; read its number with .data"):
+        len(out[0, 0])
+    assert len(out) == 2 and len(out[:, 0]) == 2
+
+
 def test_optimizers_work_unchanged_on_compiled_gradients():
     model = nn.MLP(3, [4, 2], seed=1)
     twin = nn.MLP(3, [4, 2], seed=1)

@@ -324,7 +324,7 @@ def test_node_cost_times_every_part_of_a_node_on_a_short_chain():
     from benchmarks import node_cost
     rows = node_cost.measure(steps=50, reps=1)
     assert list(rows) == list(node_cost.ROWS)
-    assert all(ns >= 0 for ns in rows.values())
+    assert all(ns > 0 for ns in rows.values())      # each part was timed, on its own clock
 
 
 def test_node_costs_bare_node_does_the_arithmetic_of_floats():

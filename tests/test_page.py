@@ -143,9 +143,12 @@ def test_a_page_that_fails_part_way_puts_every_gradient_back():
     class Boom(Exception):
         pass
 
+    seen_when_it_failed = []
+
     class Broken:                   # n's op fails to give partials: mid-walk
         def __getattr__(self, name):
             if name == "partials":
+                seen_when_it_failed.append(grads_and_counts(root))
                 raise Boom
             return getattr(n_op, name)
     try:
@@ -155,6 +158,7 @@ def test_a_page_that_fails_part_way_puts_every_gradient_back():
         changed = grads_and_counts(root)
     finally:
         n.op = n_op
+    assert seen_when_it_failed and seen_when_it_failed[0] != before   # the walk had begun
     assert changed == before
     twin = lecture_neuron()
     for v in values_in_order(root):

@@ -8,7 +8,10 @@ from typing import Any, Callable, Collection, List, Tuple, Type
 
 from autograd_lite import Value
 
-__all__ = ["positive_int", "finite_number", "non_negative", "value_list", "check_keys"]
+from ._activations import ACTIVATIONS
+
+__all__ = ["positive_int", "finite_number", "non_negative", "value_list", "check_keys",
+           "activation_name"]
 
 
 def _prefix(where: str) -> str:
@@ -158,3 +161,27 @@ def check_keys(given: Collection[Any], expected: Collection[Any],
     if strict and (missing or unexpected):
         raise error(message(missing, unexpected))
     return missing, unexpected
+
+
+def activation_name(where: str, name: str, value: Any) -> str:
+    """``value`` if it names an activation (a key of ``ACTIVATIONS``, the
+    table the neurons apply), or a ValueError listing them.
+
+    Args:
+        where: the function or class checking, e.g. "MLP" ("" for none: the
+            caller's message names the context).
+        name: the argument, e.g. "output_activation".
+        value: what was passed or read.
+
+    Example:
+        >>> activation_name("MLP", "activation", "tanh")
+        'tanh'
+        >>> activation_name("MLP", "activation", "swish")     # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: MLP: activation must be one of ['relu', 'tanh', ..., 'linear'], got 'swish'
+    """
+    if not isinstance(value, str) or value not in ACTIVATIONS:
+        raise ValueError(f"{_prefix(where)}{name} must be one of {list(ACTIVATIONS)}, "
+                         f"got {value!r:.80}")
+    return value

@@ -42,30 +42,20 @@ from __future__ import annotations
 import numbers
 import os
 from collections import namedtuple
-from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional,
+from typing import (Any, Dict, Iterator, List, Mapping, Optional,
                     Sequence, Tuple, Union)
 
 from autograd_lite import Leaves, Value, dot
 from autograd_lite.engine import is_real_number
 
 from . import interop
-from ._checks import check_keys, positive_int
+from ._activations import ACTIVATIONS  # public here: nn.module.ACTIVATIONS
+from ._checks import activation_name, check_keys, positive_int
 from .checkpoint import _architecture, load_checkpoint, save_checkpoint
 from .init import Initializer, Seed, get_initializer, make_rng
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "IncompatibleKeys",
            "StateDictKeyError"]
-
-# name -> function applied to a neuron's pre-activation (None: identity).
-# Unbound methods of Value, so applying one costs a single call.
-ACTIVATIONS: Dict[str, Optional[Callable[[Value], Value]]] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "leaky_relu": Value.leaky_relu,   # negative slope 0.01, as torch's default
-    "gelu": Value.gelu,               # tanh approximation (torch approximate='tanh')
-    "linear": None,
-}
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 IncompatibleKeys.__doc__ = """What ``load_state_dict(strict=False)`` skipped:
@@ -523,17 +513,11 @@ def _sample_error(where: str, nin: int, x: Any) -> Optional[Exception]:
 # Neuron, Layer, MLP
 # ---------------------------------------------------------------------------
 
-def _check_activation(where: str, name: str, value: Any) -> str:
-    if not isinstance(value, str) or value not in ACTIVATIONS:
-        raise ValueError(f"{where}: {name} must be one of {list(ACTIVATIONS)}, got {value!r}")
-    return value
-
-
 def _resolve_activation(where: str, nonlin: bool, activation: Optional[str]) -> str:
     """micrograd's ``nonlin`` flag and our ``activation`` name, as one name."""
     if activation is None:
         return "relu" if nonlin else "linear"
-    _check_activation(where, "activation", activation)
+    activation_name(where, "activation", activation)
     if not nonlin and activation != "linear":
         raise ValueError(f"{where}: nonlin=False asks for a linear neuron but "
                          f"activation={activation!r}; give only one of them")
@@ -711,8 +695,8 @@ class MLP(Module):
         nouts = [positive_int("MLP", "each entry of nouts", n) for n in nouts]
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer width, got []")
-        _check_activation("MLP", "activation", activation)
-        _check_activation("MLP", "output_activation", output_activation)
+        activation_name("MLP", "activation", activation)
+        activation_name("MLP", "output_activation", output_activation)
         rng = make_rng(seed)
         sizes = [nin] + nouts
         last = len(nouts) - 1

@@ -252,6 +252,20 @@ def test_mlp_rejects_bad_layer_sizes_clearly():
         nn.MLP(2, [4, 1], output_activation="softmax")
 
 
+def test_a_module_and_an_architecture_record_accept_the_same_activation_names():
+    from nn.interop import TORCH_ACTIVATIONS, linear_layers
+    from nn.module import ACTIVATIONS
+    assert set(TORCH_ACTIVATIONS) | {"linear"} == set(ACTIVATIONS)   # to_torch maps each
+    for name in ACTIVATIONS:
+        record = {"class": "Neuron", "nin": 2, "activation": name}
+        assert linear_layers(record)[0].activation == nn.Neuron(2, activation=name).activation
+    with pytest.raises(ValueError) as from_module:
+        nn.MLP(2, [1], activation="swish")
+    with pytest.raises(ValueError) as from_record:
+        linear_layers({"class": "MLP", "nin": 2, "nouts": [1], "activation": "swish"})
+    assert str(from_module.value) == "MLP: " + str(from_record.value)
+
+
 # ---------------------------------------------------------------------------
 # Parameters, names, state dicts
 # ---------------------------------------------------------------------------

@@ -188,7 +188,8 @@ def from_torch(module: Any) -> Tuple[Dict[str, Any], Dict[str, float]]:
 
     Raises:
         TypeError: ``module`` is not a ``torch.nn.Sequential``.
-        ValueError: a layer an MLP cannot represent (the message names it).
+        ValueError: a layer an MLP cannot represent, or a weight that is nan
+            or inf (the message names the layer).
     """
     torch = _import_torch("from_torch")
     where = "MLP.from_torch"
@@ -232,5 +233,9 @@ def from_torch(module: Any) -> Tuple[Dict[str, Any], Dict[str, float]]:
     for linear in linears:
         weight = linear.weight.detach().to("cpu", torch.float64)
         bias = linear.bias.detach().to("cpu", torch.float64)
+        if not (torch.isfinite(weight).all() and torch.isfinite(bias).all()):
+            # as load_state_dict and checkpoints: a diverged network is not loaded
+            raise ValueError(f"{where}: layer {list(module).index(linear)} ({linear}) holds "
+                             f"nan or inf; an MLP's weights are finite numbers")
         values.extend(torch.cat([weight, bias[:, None]], dim=1).reshape(-1).tolist())
     return config, dict(zip(parameter_names(specs), values))

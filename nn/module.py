@@ -50,7 +50,7 @@ from autograd_lite.engine import is_real_number
 
 from . import interop
 from ._activations import ACTIVATIONS  # public here: nn.module.ACTIVATIONS
-from ._checks import activation_name, check_keys, positive_int
+from ._checks import activation_name, check_keys, loaded_number, positive_int
 from .checkpoint import _architecture, load_checkpoint, save_checkpoint
 from .init import Initializer, Seed, get_initializer, make_rng
 
@@ -149,19 +149,6 @@ def _refuse_set(module: "Module", name: str, value: Any) -> None:
     if any(type(v) is Value or isinstance(v, Module) for v in value):
         raise TypeError(f"{type(module).__name__}.{name}: parameters in a set have no "
                         f"fixed order (nor names); keep them in a list or a dict")
-
-
-def _state_value(name: str, value: Any) -> float:
-    """A state-dict entry as a float, or a ValueError naming the entry."""
-    if type(value) is float:
-        return value
-    # A bool (Python's or numpy's) is a number to both, but never a weight.
-    is_bool = isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", "") == "b"
-    if is_real_number(value) and not is_bool:
-        return float(value)
-    hint = "; use .data for a Value's number" if type(value) is Value else ""
-    raise ValueError(f"load_state_dict: {name!r} must be a number, got "
-                     f"{type(value).__name__} {value!r}{hint}")
 
 
 class Module:
@@ -285,7 +272,8 @@ class Module:
         Raises:
             StateDictKeyError (a KeyError): strict and names differ; the
                 message lists the missing and unexpected names.
-            ValueError: an entry is not a number.
+            ValueError: an entry is not a finite number (an int, a float or
+                a numpy scalar; not a bool).
             TypeError: ``state`` is not a mapping.
 
         Example:
@@ -313,7 +301,7 @@ class Module:
             return "; ".join(parts)
         missing, unexpected = check_keys(state, params, mismatch, error=StateDictKeyError,
                                          strict=strict)
-        values = [(params[name], _state_value(name, state[name]))
+        values = [(params[name], loaded_number("load_state_dict", repr(name), state[name]))
                   for name in params if name in state]
         for p, value in values:
             p.data = value
@@ -733,7 +721,8 @@ class MLP(Module):
 
         Raises:
             TypeError: ``module`` is not a ``torch.nn.Sequential``.
-            ValueError: a layer an MLP cannot represent (the message names it).
+            ValueError: a layer an MLP cannot represent, or a weight that is
+                nan or inf (the message names the layer).
 
         Example:
             >>> import torch

@@ -460,6 +460,26 @@ def test_load_state_dict_rejects_values_that_are_not_numbers_and_changes_nothing
         model.load_state_dict([("w.0", 1.0)])
 
 
+def test_load_state_dict_refuses_nan_inf_and_ints_too_large_for_a_float_and_changes_nothing():
+    # A checkpoint holds finite numbers only; a state dict loads under the same rule
+    # (nan and inf were loaded, an int past 1.8e308 raised a bare OverflowError).
+    model = nn.Neuron(2, seed=0)
+    before = model.state_dict()
+    for bad in (math.nan, math.inf, -math.inf, np.float32("nan"), 10 ** 400):
+        with pytest.raises(ValueError, match="'b' must be finite"):
+            model.load_state_dict({"w.0": 9.0, "w.1": 9.0, "b": bad})
+        assert model.state_dict() == before
+
+
+def test_load_state_dict_takes_numpy_scalars_exactly_but_not_numpy_bools():
+    model = nn.Neuron(2, seed=0)
+    model.load_state_dict({"w.0": np.float32(0.1), "w.1": np.int64(-3), "b": np.array(0.25)})
+    assert model.state_dict() == {"w.0": float(np.float32(0.1)), "w.1": -3.0, "b": 0.25}
+    assert {type(v) for v in model.state_dict().values()} == {float}
+    with pytest.raises(ValueError, match="'b' must be a number, got bool"):
+        model.load_state_dict({"w.0": 1.0, "w.1": 1.0, "b": np.True_})
+
+
 def test_load_state_dict_non_strict_loads_the_matching_names_and_reports_the_rest():
     model = nn.Neuron(2, seed=0)
     result = model.load_state_dict({"w.0": 3.0, "extra": 1.0}, strict=False)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, Collection, List, Tuple, Type
+from typing import Any, Callable, Collection, List, Tuple, Type, Union
 
 from autograd_lite import Value
+from autograd_lite.engine import is_real_number
 
-__all__ = ["positive_int", "finite_number", "non_negative", "value_list", "check_keys"]
+from ._activations import ACTIVATIONS
+
+__all__ = ["positive_int", "finite_number", "non_negative", "value_list", "check_keys",
+           "loaded_number", "activation_name"]
 
 
 def _prefix(where: str) -> str:
@@ -65,10 +69,21 @@ def finite_number(where: str, name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{_prefix(where)}{name} must be a number, got "
                         f"{type(value).__name__} {value!r:.80}")
-    value = float(value)
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"{_prefix(where)}{name} must be finite, got {value!r}")
-    return value
+    return _finite_float(where, name, value)
+
+
+def _finite_float(where: str, name: str, value: Any) -> float:
+    """``float(value)`` of a real number, or a ValueError if it is nan,
+    infinite, or an int too large for a float (float() would raise a bare
+    OverflowError)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{_prefix(where)}{name} must be finite, got {type(value).__name__} "
+                         f"too large for a float (beyond 1.8e308)") from None
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"{_prefix(where)}{name} must be finite, got {number!r}")
+    return number
 
 
 def non_negative(where: str, name: str, value: Any, hint: str = "") -> float:
@@ -158,3 +173,87 @@ def check_keys(given: Collection[Any], expected: Collection[Any],
     if strict and (missing or unexpected):
         raise error(message(missing, unexpected))
     return missing, unexpected
+
+
+def _is_bool(value: Any) -> bool:
+    # Python's bool and numpy's (np.True_, an array of dtype bool).
+    return isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", "") == "b"
+
+
+def loaded_number(where: str, key: str, value: Any, *,
+                  integer: bool = False) -> Union[int, float]:
+    """An entry of a loaded state (a state dict, or what a JSON or safetensors
+    file gave) as a finite float, or an int with ``integer``; a ValueError
+    naming the call and the key if it is not one (a state that does not fit,
+    as every other mismatch of a loaded state).
+
+    What a loaded number may be, for the modules', optimizers' and
+    schedulers' states alike:
+
+    * an int or a float, as JSON gives them, or a numpy scalar of those kinds
+      (np.float32, np.int64, ...) or a 0-d array, as safetensors and numpy
+      give them (any real number: :func:`autograd_lite.engine.is_real_number`);
+    * not a bool, Python's or numpy's: True is 1 to Python, but no weight,
+      buffer or epoch is saved as a bool, so one is a state from elsewhere;
+    * finite: checkpoints hold finite numbers only, and a nan or inf weight or
+      buffer is a diverged run that would only spread nan (an int too large
+      for a float is refused too);
+    * with ``integer`` (a step count, an epoch), an int or a numpy integer: a
+      float such as 2.0 is refused, as the constructor refuses it.
+
+    Args:
+        where: the call loading, e.g. "Adam.load_state_dict".
+        key: the entry as the message names it, e.g. "state[0]['exp_avg']".
+        value: what was loaded.
+        integer: ask for an int instead of a float.
+
+    Returns:
+        ``float(value)``, or ``int(value)`` with ``integer``.
+
+    Example:
+        >>> loaded_number("StepLR.load_state_dict", "gamma", 1)
+        1.0
+        >>> loaded_number("load_state_dict", "'b'", True)
+        Traceback (most recent call last):
+        ...
+        ValueError: load_state_dict: 'b' must be a number, got bool True
+        >>> loaded_number("StepLR.load_state_dict", "last_epoch", 2.0, integer=True)
+        Traceback (most recent call last):
+        ...
+        ValueError: StepLR.load_state_dict: last_epoch must be an int, got float 2.0
+    """
+    if not is_real_number(value) or _is_bool(value):
+        hint = "; use .data for a Value's number" if type(value) is Value else ""
+        raise ValueError(f"{_prefix(where)}{key} must be {'an int' if integer else 'a number'}, "
+                         f"got {type(value).__name__} {value!r:.80}{hint}")
+    if not integer:
+        return _finite_float(where, key, value)
+    if not (isinstance(value, numbers.Integral)
+            or getattr(getattr(value, "dtype", None), "kind", "") in ("i", "u")):
+        raise ValueError(f"{_prefix(where)}{key} must be an int, got "
+                         f"{type(value).__name__} {value!r:.80}")
+    return int(value)
+
+
+def activation_name(where: str, name: str, value: Any) -> str:
+    """``value`` if it names an activation (a key of ``ACTIVATIONS``, the
+    table the neurons apply), or a ValueError listing them.
+
+    Args:
+        where: the function or class checking, e.g. "MLP" ("" for none: the
+            caller's message names the context).
+        name: the argument, e.g. "output_activation".
+        value: what was passed or read.
+
+    Example:
+        >>> activation_name("MLP", "activation", "tanh")
+        'tanh'
+        >>> activation_name("MLP", "activation", "swish")     # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: MLP: activation must be one of ['relu', 'tanh', ..., 'linear'], got 'swish'
+    """
+    if not isinstance(value, str) or value not in ACTIVATIONS:
+        raise ValueError(f"{_prefix(where)}{name} must be one of {list(ACTIVATIONS)}, "
+                         f"got {value!r:.80}")
+    return value

@@ -25,17 +25,17 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
-from ._checks import positive_int
+from ._checks import activation_name, positive_int
 
 __all__ = ["LinearSpec", "linear_layers", "parameter_count", "parameter_names",
            "tensor_shapes", "to_torch", "from_torch", "TORCH_ACTIVATIONS"]
 
 # Our activation name -> torch.nn class name ("linear": no module). GELU is
 # the tanh approximation (``approximate="tanh"``), LeakyReLU has torch's
-# default slope 0.01, as in ``nn.module.ACTIVATIONS``.
+# default slope 0.01, as in ``nn.module.ACTIVATIONS`` (every one of which but
+# "linear" is here).
 TORCH_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid",
                      "leaky_relu": "LeakyReLU", "gelu": "GELU"}
-_ACTIVATION_NAMES = set(TORCH_ACTIVATIONS) | {"linear"}
 
 
 class LinearSpec(NamedTuple):
@@ -48,13 +48,6 @@ class LinearSpec(NamedTuple):
     nout: int
     activation: str
     prefix: Optional[str]
-
-
-def _activation(name: str, value: Any) -> str:
-    if not isinstance(value, str) or value not in _ACTIVATION_NAMES:
-        raise ValueError(f"{name} must be one of {sorted(_ACTIVATION_NAMES)}, got "
-                         f"{value!r:.80}")
-    return value
 
 
 def linear_layers(architecture: Mapping[str, Any]) -> List[LinearSpec]:
@@ -76,19 +69,20 @@ def linear_layers(architecture: Mapping[str, Any]) -> List[LinearSpec]:
             raise ValueError(f"nouts must be a non-empty list of layer widths, got "
                              f"{nouts!r:.80}")
         sizes = [nin] + [positive_int("", f"nouts[{i}]", n) for i, n in enumerate(nouts)]
-        hidden = _activation("activation", architecture.get("activation", "relu"))
-        last = _activation("output_activation",
-                           architecture.get("output_activation", "linear"))
+        hidden = activation_name("", "activation", architecture.get("activation", "relu"))
+        last = activation_name("", "output_activation",
+                               architecture.get("output_activation", "linear"))
         layers = [(sizes[i], sizes[i + 1], last if i == len(nouts) - 1 else hidden,
                    f"layers.{i}.neurons.") for i in range(len(nouts))]
     elif kind == "Layer":
         layers = [(positive_int("", "nin", architecture.get("nin")),
                    positive_int("", "nout", architecture.get("nout")),
-                   _activation("activation", architecture.get("activation", "relu")),
+                   activation_name("", "activation", architecture.get("activation", "relu")),
                    "neurons.")]
     elif kind == "Neuron":
         layers = [(positive_int("", "nin", architecture.get("nin")), 1,
-                   _activation("activation", architecture.get("activation", "relu")), None)]
+                   activation_name("", "activation", architecture.get("activation", "relu")),
+                   None)]
     else:
         raise ValueError(f"the architecture's class must be 'MLP', 'Layer' or 'Neuron', "
                          f"got {kind!r:.80}")
@@ -194,7 +188,8 @@ def from_torch(module: Any) -> Tuple[Dict[str, Any], Dict[str, float]]:
 
     Raises:
         TypeError: ``module`` is not a ``torch.nn.Sequential``.
-        ValueError: a layer an MLP cannot represent (the message names it).
+        ValueError: a layer an MLP cannot represent, or a weight that is nan
+            or inf (the message names the layer).
     """
     torch = _import_torch("from_torch")
     where = "MLP.from_torch"
@@ -238,5 +233,9 @@ def from_torch(module: Any) -> Tuple[Dict[str, Any], Dict[str, float]]:
     for linear in linears:
         weight = linear.weight.detach().to("cpu", torch.float64)
         bias = linear.bias.detach().to("cpu", torch.float64)
+        if not (torch.isfinite(weight).all() and torch.isfinite(bias).all()):
+            # as load_state_dict and checkpoints: a diverged network is not loaded
+            raise ValueError(f"{where}: layer {list(module).index(linear)} ({linear}) holds "
+                             f"nan or inf; an MLP's weights are finite numbers")
         values.extend(torch.cat([weight, bias[:, None]], dim=1).reshape(-1).tolist())
     return config, dict(zip(parameter_names(specs), values))

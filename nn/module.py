@@ -42,30 +42,20 @@ from __future__ import annotations
 import numbers
 import os
 from collections import namedtuple
-from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional,
+from typing import (Any, Dict, Iterator, List, Mapping, Optional,
                     Sequence, Tuple, Union)
 
 from autograd_lite import Leaves, Value, dot
 from autograd_lite.engine import is_real_number
 
 from . import interop
-from ._checks import check_keys, positive_int
+from ._activations import ACTIVATIONS  # public here: nn.module.ACTIVATIONS
+from ._checks import activation_name, check_keys, loaded_number, positive_int
 from .checkpoint import _architecture, load_checkpoint, save_checkpoint
 from .init import Initializer, Seed, get_initializer, make_rng
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "IncompatibleKeys",
            "StateDictKeyError"]
-
-# name -> function applied to a neuron's pre-activation (None: identity).
-# Unbound methods of Value, so applying one costs a single call.
-ACTIVATIONS: Dict[str, Optional[Callable[[Value], Value]]] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "leaky_relu": Value.leaky_relu,   # negative slope 0.01, as torch's default
-    "gelu": Value.gelu,               # tanh approximation (torch approximate='tanh')
-    "linear": None,
-}
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 IncompatibleKeys.__doc__ = """What ``load_state_dict(strict=False)`` skipped:
@@ -159,19 +149,6 @@ def _refuse_set(module: "Module", name: str, value: Any) -> None:
     if any(type(v) is Value or isinstance(v, Module) for v in value):
         raise TypeError(f"{type(module).__name__}.{name}: parameters in a set have no "
                         f"fixed order (nor names); keep them in a list or a dict")
-
-
-def _state_value(name: str, value: Any) -> float:
-    """A state-dict entry as a float, or a ValueError naming the entry."""
-    if type(value) is float:
-        return value
-    # A bool (Python's or numpy's) is a number to both, but never a weight.
-    is_bool = isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", "") == "b"
-    if is_real_number(value) and not is_bool:
-        return float(value)
-    hint = "; use .data for a Value's number" if type(value) is Value else ""
-    raise ValueError(f"load_state_dict: {name!r} must be a number, got "
-                     f"{type(value).__name__} {value!r}{hint}")
 
 
 class Module:
@@ -295,7 +272,8 @@ class Module:
         Raises:
             StateDictKeyError (a KeyError): strict and names differ; the
                 message lists the missing and unexpected names.
-            ValueError: an entry is not a number.
+            ValueError: an entry is not a finite number (an int, a float or
+                a numpy scalar; not a bool).
             TypeError: ``state`` is not a mapping.
 
         Example:
@@ -323,7 +301,7 @@ class Module:
             return "; ".join(parts)
         missing, unexpected = check_keys(state, params, mismatch, error=StateDictKeyError,
                                          strict=strict)
-        values = [(params[name], _state_value(name, state[name]))
+        values = [(params[name], loaded_number("load_state_dict", repr(name), state[name]))
                   for name in params if name in state]
         for p, value in values:
             p.data = value
@@ -523,17 +501,11 @@ def _sample_error(where: str, nin: int, x: Any) -> Optional[Exception]:
 # Neuron, Layer, MLP
 # ---------------------------------------------------------------------------
 
-def _check_activation(where: str, name: str, value: Any) -> str:
-    if not isinstance(value, str) or value not in ACTIVATIONS:
-        raise ValueError(f"{where}: {name} must be one of {list(ACTIVATIONS)}, got {value!r}")
-    return value
-
-
 def _resolve_activation(where: str, nonlin: bool, activation: Optional[str]) -> str:
     """micrograd's ``nonlin`` flag and our ``activation`` name, as one name."""
     if activation is None:
         return "relu" if nonlin else "linear"
-    _check_activation(where, "activation", activation)
+    activation_name(where, "activation", activation)
     if not nonlin and activation != "linear":
         raise ValueError(f"{where}: nonlin=False asks for a linear neuron but "
                          f"activation={activation!r}; give only one of them")
@@ -711,8 +683,8 @@ class MLP(Module):
         nouts = [positive_int("MLP", "each entry of nouts", n) for n in nouts]
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer width, got []")
-        _check_activation("MLP", "activation", activation)
-        _check_activation("MLP", "output_activation", output_activation)
+        activation_name("MLP", "activation", activation)
+        activation_name("MLP", "output_activation", output_activation)
         rng = make_rng(seed)
         sizes = [nin] + nouts
         last = len(nouts) - 1
@@ -749,7 +721,8 @@ class MLP(Module):
 
         Raises:
             TypeError: ``module`` is not a ``torch.nn.Sequential``.
-            ValueError: a layer an MLP cannot represent (the message names it).
+            ValueError: a layer an MLP cannot represent, or a weight that is
+                nan or inf (the message names the layer).
 
         Example:
             >>> import torch

@@ -32,7 +32,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from autograd_lite import Value
 
-from ._checks import check_keys, finite_number, non_negative, value_list
+from ._checks import check_keys, finite_number, loaded_number, non_negative, value_list
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop"]
 
@@ -331,8 +331,8 @@ class Optimizer:
                 raise ValueError(f"{where}: state[{i}] must be a mapping, got "
                                  f"{_describe(entry)}")
             _exact_keys(where, f"state[{i}]", entry, ["step"] + keys)
-            step = entry["step"]
-            if type(step) is not int or step < 1:
+            step = loaded_number(where, f"state[{i}]['step']", entry["step"], integer=True)
+            if step < 1:
                 raise ValueError(f"{where}: state[{i}]['step'] must be an int >= 1, got "
                                  f"{_describe(step)}")
             if steps is None:
@@ -341,11 +341,7 @@ class Optimizer:
                 raise ValueError(f"{where}: state[{i}]['step'] is {step} but state[0]['step'] "
                                  f"is {steps}; every parameter steps together here")
             for key in keys:
-                value = entry[key]
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise ValueError(f"{where}: state[{i}][{key!r}] must be a number, got "
-                                     f"{_describe(value)}")
-                columns[key][i] = float(value)
+                columns[key][i] = loaded_number(where, f"state[{i}][{key!r}]", entry[key])
         return {"steps": steps, **columns}
 
     def _apply_state(self, values: Mapping[str, Any]) -> None:

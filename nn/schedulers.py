@@ -44,7 +44,7 @@ import bisect
 import math
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from ._checks import check_keys, finite_number, non_negative, positive_int
+from ._checks import check_keys, finite_number, loaded_number, non_negative, positive_int
 from .optim import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
@@ -233,18 +233,12 @@ def _state_entry(where: str, key: str, mine: Any, value: Any) -> Any:
             raise ValueError(f"{where}: {key} must be {type(mine).__name__} like {mine!r}, "
                              f"got {type(value).__name__} {value!r:.80}")
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{where}: {key} must be a number, got "
-                         f"{type(value).__name__} {value!r:.80}")
     if type(mine) is int:
-        if type(value) is not int:
-            raise ValueError(f"{where}: {key} must be an int, got {value!r}")
+        value = loaded_number(where, key, value, integer=True)
         if key.split("[")[0] in _POSITIVE + ("milestones",) and value < 1:
             raise ValueError(f"{where}: {key} must be >= 1, got {value!r}")
         return value
-    if not math.isfinite(value):
-        raise ValueError(f"{where}: {key} must be finite, got {value!r}")
-    return float(value)
+    return loaded_number(where, key, value)
 
 
 class StepLR(LRScheduler):

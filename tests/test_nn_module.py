@@ -252,6 +252,20 @@ def test_mlp_rejects_bad_layer_sizes_clearly():
         nn.MLP(2, [4, 1], output_activation="softmax")
 
 
+def test_a_module_and_an_architecture_record_accept_the_same_activation_names():
+    from nn.interop import TORCH_ACTIVATIONS, linear_layers
+    from nn.module import ACTIVATIONS
+    assert set(TORCH_ACTIVATIONS) | {"linear"} == set(ACTIVATIONS)   # to_torch maps each
+    for name in ACTIVATIONS:
+        record = {"class": "Neuron", "nin": 2, "activation": name}
+        assert linear_layers(record)[0].activation == nn.Neuron(2, activation=name).activation
+    with pytest.raises(ValueError) as from_module:
+        nn.MLP(2, [1], activation="swish")
+    with pytest.raises(ValueError) as from_record:
+        linear_layers({"class": "MLP", "nin": 2, "nouts": [1], "activation": "swish"})
+    assert str(from_module.value) == "MLP: " + str(from_record.value)
+
+
 # ---------------------------------------------------------------------------
 # Parameters, names, state dicts
 # ---------------------------------------------------------------------------
@@ -444,6 +458,26 @@ def test_load_state_dict_rejects_values_that_are_not_numbers_and_changes_nothing
         assert model.state_dict() == before
     with pytest.raises(TypeError, match="expected a mapping"):
         model.load_state_dict([("w.0", 1.0)])
+
+
+def test_load_state_dict_refuses_nan_inf_and_ints_too_large_for_a_float_and_changes_nothing():
+    # A checkpoint holds finite numbers only; a state dict loads under the same rule
+    # (nan and inf were loaded, an int past 1.8e308 raised a bare OverflowError).
+    model = nn.Neuron(2, seed=0)
+    before = model.state_dict()
+    for bad in (math.nan, math.inf, -math.inf, np.float32("nan"), 10 ** 400):
+        with pytest.raises(ValueError, match="'b' must be finite"):
+            model.load_state_dict({"w.0": 9.0, "w.1": 9.0, "b": bad})
+        assert model.state_dict() == before
+
+
+def test_load_state_dict_takes_numpy_scalars_exactly_but_not_numpy_bools():
+    model = nn.Neuron(2, seed=0)
+    model.load_state_dict({"w.0": np.float32(0.1), "w.1": np.int64(-3), "b": np.array(0.25)})
+    assert model.state_dict() == {"w.0": float(np.float32(0.1)), "w.1": -3.0, "b": 0.25}
+    assert {type(v) for v in model.state_dict().values()} == {float}
+    with pytest.raises(ValueError, match="'b' must be a number, got bool"):
+        model.load_state_dict({"w.0": 1.0, "w.1": 1.0, "b": np.True_})
 
 
 def test_load_state_dict_non_strict_loads_the_matching_names_and_reports_the_rest():

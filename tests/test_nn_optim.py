@@ -172,6 +172,7 @@ def test_gradients_that_are_values_from_create_graph_are_read_by_their_data():
     (lambda p: nn.Adam(p, lr=-1e-3), ValueError, "lr must be > 0"),
     (lambda p: nn.SGD(p, lr=float("nan")), ValueError, "lr must be finite"),
     (lambda p: nn.SGD(p, lr="0.1"), TypeError, "lr must be a number"),
+    (lambda p: nn.SGD(p, lr=10 ** 400), ValueError, "lr must be finite, got int too large"),
     (lambda p: nn.SGD(p, lr=0.1, momentum=-0.9), ValueError, "momentum must be >= 0"),
     (lambda p: nn.SGD(p, lr=0.1, nesterov=True), ValueError, "Nesterov momentum needs"),
     (lambda p: nn.SGD(p, lr=0.1, weight_decay=-1), ValueError, "weight_decay must be >= 0"),

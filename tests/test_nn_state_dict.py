@@ -127,6 +127,16 @@ def bad_states():
                                 "every parameter steps together"),
         "a string buffer": (edit(lambda s: s["state"][0].update(exp_avg="0.1")),
                             "must be a number"),
+        "a bool buffer": (edit(lambda s: s["state"][0].update(exp_avg=True)),
+                          r"state\[0\]\['exp_avg'\] must be a number, got bool"),
+        "a nan buffer": (edit(lambda s: s["state"][1].update(exp_avg=float("nan"))),
+                         r"state\[1\]\['exp_avg'\] must be finite, got nan"),
+        "an infinite buffer": (edit(lambda s: s["state"][1].update(max_exp_avg_sq=float("inf"))),
+                               r"state\[1\]\['max_exp_avg_sq'\] must be finite, got inf"),
+        "a buffer too large for a float": (edit(lambda s: s["state"][2].update(exp_avg=10**400)),
+                                           r"state\[2\]\['exp_avg'\] must be finite"),
+        "a float step": (edit(lambda s: [e.update(step=2.0) for e in s["state"].values()]),
+                         r"state\[0\]\['step'\] must be an int, got float 2.0"),
         "betas out of range": (edit(lambda s: s["param_groups"][0].update(betas=[1.5, 0.9])),
                                r"betas\[0\] must be in \[0, 1\)"),
         "a negative lr": (edit(lambda s: s["param_groups"][0].update(lr=-1.0)),
@@ -153,6 +163,26 @@ def test_a_state_that_does_not_fit_is_a_value_error_naming_it_and_changes_nothin
     with pytest.raises(ValueError, match=message):
         opt.load_state_dict(state)
     assert snapshot(opt) == before
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_an_optimizer_state_of_numpy_scalars_loads_as_the_same_floats(name):
+    # What numpy (and safetensors) give: float32, int64 and 0-d arrays; all were refused.
+    np = pytest.importorskip("numpy")
+    state = stepped(name).state_dict()
+    kinds = [np.float32, np.float64, np.array]         # one per parameter
+    as_numpy = copy.deepcopy(state)
+    for i, entry in as_numpy["state"].items():
+        for key, value in entry.items():
+            entry[key] = np.int64(value) if key == "step" else kinds[i](value)
+    opt = OPTIMIZERS[name]([Value(0.0) for _ in range(3)])
+    opt.load_state_dict(as_numpy)
+    loaded = opt.state_dict()["state"]
+    assert loaded == {i: {key: value if key == "step" else float(kinds[i](value))
+                          for key, value in entry.items()}
+                      for i, entry in state["state"].items()}
+    assert type(opt.steps) is int and loaded[1] == state["state"][1]
+    assert {type(v) for entry in loaded.values() for v in entry.values()} == {int, float}
 
 
 def test_a_state_that_is_not_a_mapping_is_a_type_error():
@@ -201,6 +231,12 @@ def test_a_sequential_schedule_resumes_with_each_schedule_where_it_was():
      "step_size must be an int"),
     ({"step_size": 2, "gamma": 0.5, "base_lr": 1.0, "last_epoch": -3, "_last_lr": 0.5},
      "last_epoch must be >= -1"),
+    ({"step_size": 2, "gamma": 10 ** 400, "base_lr": 1.0, "last_epoch": 2, "_last_lr": 0.5},
+     "gamma must be finite, got int too large for a float"),
+    ({"step_size": 2, "gamma": 0.5, "base_lr": 1.0, "last_epoch": 2, "_last_lr": True},
+     "_last_lr must be a number, got bool"),
+    ({"step_size": 2, "gamma": 0.5, "base_lr": 1.0, "last_epoch": 2, "_last_lr": float("nan")},
+     "_last_lr must be finite, got nan"),
     ({"step_size": 2, "gamma": 0.5, "base_lr": 1.0, "last_epoch": 2, "_last_lr": 0.5,
       "T_max": 3}, "which StepLR has not"),
 ])
@@ -210,6 +246,19 @@ def test_a_scheduler_state_that_does_not_fit_is_refused_and_changes_nothing(stat
     with pytest.raises(ValueError, match=message):
         sched.load_state_dict(state)
     assert sched.state_dict() == before
+
+
+def test_a_scheduler_state_of_numpy_scalars_loads_as_python_numbers():
+    # int64 for the ints, float32 and 0-d arrays for the floats: all were refused.
+    np = pytest.importorskip("numpy")
+    sched = nn.StepLR(nn.SGD([Value(0.0)], lr=1.0), step_size=3)
+    sched.load_state_dict({"step_size": np.int64(2), "gamma": np.float32(0.5),
+                           "base_lr": np.array(1.0), "last_epoch": np.int32(2),
+                           "_last_lr": np.float64(0.5)})
+    state = sched.state_dict()
+    assert state == {"step_size": 2, "gamma": 0.5, "base_lr": 1.0, "last_epoch": 2,
+                     "_last_lr": 0.5}
+    assert [type(state[key]) for key in state] == [int, float, float, int, float]
 
 
 def test_a_sequential_schedule_refuses_a_bad_inner_state_and_changes_no_schedule():

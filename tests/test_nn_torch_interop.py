@@ -103,6 +103,13 @@ def test_from_torch_converts_float32_weights_exactly():
         net[0].weight[1].tolist() + net[0].bias[1:].tolist()
 
 
+def diverged(net):
+    """``net`` with a nan bias in its last layer, as training that diverged leaves it."""
+    with torch.no_grad():
+        net[-1].bias[0] = float("nan")
+    return net
+
+
 @pytest.mark.parametrize("build, message", [
     (lambda: torch.nn.Linear(2, 2), "expected a torch.nn.Sequential"),
     (lambda: torch.nn.Sequential(), "has no Linear layer"),
@@ -123,6 +130,9 @@ def test_from_torch_converts_float32_weights_exactly():
     (lambda: torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.GELU()),
      "GELU\\(approximate='tanh'\\)"),
     (lambda: torch.nn.Sequential(torch.nn.Conv1d(1, 1, 1)), "Conv1d, which an MLP cannot"),
+    (lambda: diverged(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(),
+                                          torch.nn.Linear(2, 1))),
+     r"layer 2 \(Linear.*\) holds nan or inf"),
 ])
 def test_from_torch_refuses_what_an_mlp_cannot_represent_naming_the_layer(build, message):
     error = TypeError if "Sequential" in message else ValueError

@@ -30,11 +30,21 @@ def pytest_collection_modifyitems(items):
 NO_SKIPS = os.environ.get("AUTOGRAD_LITE_NO_SKIPS") == "1"
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
+def _fail_a_skip(report) -> None:
     if NO_SKIPS and report.skipped and "+SKIP option" not in str(report.longrepr):
         report.outcome = "failed"
         report.longrepr = (f"skipped with AUTOGRAD_LITE_NO_SKIPS=1 (CI installs every "
                            f"reference, so nothing may skip): {report.longrepr}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _fail_a_skip(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    # a module-level pytest.importorskip skips the whole file while collecting it
+    outcome = yield
+    _fail_a_skip(outcome.get_result())

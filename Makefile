@@ -34,12 +34,12 @@ bench-results: setup
 
 # The suite on the oldest and newest Pythons the package supports, each in its
 # own venv with the dev extra (torch is not installed: its tests skip). The
-# interpreters come from pyenv by default; set PYTHON_3_9=/path/to/python3.9
-# (and PYTHON_3_13) to use others.
+# interpreter of version X.Y is $(PYTHON_X_Y) when set (PYTHON_3_9=/path/to/
+# python3.9), else pyenv's newest X.Y.*; OTHER_PYTHONS lists the versions.
 PYENV_ROOT    ?= $(HOME)/.pyenv
 OTHER_PYTHONS ?= 3.9 3.13
-PYTHON_3_9    ?= $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/3.9.*/bin/python)))
-PYTHON_3_13   ?= $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/3.13.*/bin/python)))
+python_for     = $(or $(PYTHON_$(subst .,_,$(1))),$(lastword $(sort $(wildcard \
+                 $(PYENV_ROOT)/versions/$(1).*/bin/python))))
 
 # matplotlib 3.9 (the last for Python 3.9) calls pyparsing names that pyparsing
 # 3.3 deprecates: a warning per formula drawn, not ours to fix.
@@ -49,8 +49,8 @@ OLD_MATPLOTLIB_QUIET = -W "ignore::DeprecationWarning:matplotlib._mathtext" \
                        -W "ignore::DeprecationWarning:pyparsing.util"
 
 test-pythons: system-deps
-	@for v in $(OTHER_PYTHONS); do \
-	  case $$v in 3.9) py="$(PYTHON_3_9)";; 3.13) py="$(PYTHON_3_13)";; *) py="";; esac; \
+	@for pair in $(foreach v,$(OTHER_PYTHONS),$(v)=$(call python_for,$(v))); do \
+	  v=$${pair%%=*}; py=$${pair#*=}; \
 	  [ -n "$$py" ] && [ -x "$$py" ] || { echo "test-pythons: no Python $$v found" \
 	    "(install it with pyenv, or set PYTHON_$$(echo $$v | tr . _)=/path/to/python$$v)"; exit 1; }; \
 	  venv=.venv-$$v; stamp=$$venv/.installed-$$(cksum < pyproject.toml | cut -d' ' -f1); \

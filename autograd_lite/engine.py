@@ -662,7 +662,8 @@ def _numpy_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
 
 
 def _binary(op: Op, a, b) -> Value:
-    """a (op) b where at least one side is a Value; a number side is folded in."""
+    """a (op) b where at least one side is a Value; a number side is kept in the
+    node as its constant (``op.const_right`` / ``op.const_left``)."""
     if type(a) is Value:
         if type(b) is Value:
             return _node(op.forward(a.data, b.data), op, a, b)
@@ -1218,8 +1219,9 @@ def _reset_pending(root: Value) -> None:
 def set_grad_enabled(enabled: bool) -> bool:
     """Turn graph recording on or off in this thread; return the previous mode.
 
-    Other threads keep their own mode, as in PyTorch. ``no_grad`` and
-    ``enable_grad`` are the usual way to use it.
+    Other threads keep their own mode, as in PyTorch. Unlike PyTorch's, it is
+    a plain function, not a context manager: for a block, use ``no_grad`` or
+    ``enable_grad``, which restore the mode on the way out.
 
     >>> previous = set_grad_enabled(False)
     >>> (Value(2.0) * 3)._prev
@@ -1251,6 +1253,11 @@ class no_grad(contextlib.ContextDecorator):
     ()
     """
 
+    def _recreate_cm(self) -> "no_grad":
+        # As a decorator, each call gets its own instance: a recursive or
+        # concurrent call must not overwrite the mode another call saved.
+        return type(self)()
+
     def __enter__(self) -> "no_grad":
         self._previous = set_grad_enabled(False)
         return self
@@ -1269,6 +1276,11 @@ class enable_grad(contextlib.ContextDecorator):
     >>> y._prev == (x, x)
     True
     """
+
+    def _recreate_cm(self) -> "enable_grad":
+        # As a decorator, each call gets its own instance: a recursive or
+        # concurrent call must not overwrite the mode another call saved.
+        return type(self)()
 
     def __enter__(self) -> "enable_grad":
         self._previous = set_grad_enabled(True)

@@ -423,3 +423,14 @@ def test_set_grad_enabled_returns_the_previous_mode_and_checks_its_argument():
     with pytest.raises(TypeError, match="set_grad_enabled: expected True or False, got int"):
         set_grad_enabled(0)
     assert math.isfinite((Value(1.0) * 2.0).data) and is_grad_enabled()
+
+
+def test_no_grad_as_a_decorator_restores_the_mode_after_a_recursive_call():
+    @no_grad()
+    def countdown(n):
+        if n:
+            countdown(n - 1)
+        return is_grad_enabled()
+
+    assert countdown(3) is False
+    assert is_grad_enabled()

@@ -14,8 +14,8 @@ Nothing else in the package knows a derivative rule.
 
 The texts are read as maths, with IEEE 754 arithmetic (as torch computes):
 ``**`` is C's ``pow``, so an overflow is ``inf`` and ``0.0 ** -1`` is ``inf``
-rather than a Python exception, ``exp``/``log``/``sin``/``cos`` give ``inf``,
-``-inf`` or ``nan`` where :mod:`math` would raise, and ``==`` compares numbers
+rather than a Python exception, ``1 / 0.0`` is ``inf``, ``exp``/``log``/``sin``/
+``cos`` give ``inf``, ``-inf`` or ``nan`` where :mod:`math` would raise, and ``==`` compares numbers
 (a ``Value`` by its data). So a backward pass never raises once its forward
 pass has succeeded: a derivative that is infinite or undefined is ``inf`` or
 ``nan``, as in torch. Evaluated on Values (higher derivatives), the same holds:
@@ -226,6 +226,12 @@ def _power(x, y):
     return _ieee_pow(x, y) if _is_number(x) and _is_number(y) else x ** y
 
 
+def _divide(x, y):
+    """What ``x / y`` in a partial's text means: IEEE division on numbers (on
+    Values, their own ``/``, which the engine runs in IEEE arithmetic)."""
+    return _ieee_div(x, y) if _is_number(x) and _is_number(y) else x / y
+
+
 def _number_of(x):
     return x if _is_number(x) else x.data
 
@@ -270,7 +276,7 @@ GELU_K = math.sqrt(2.0 / math.pi)   # the tanh approximation's sqrt(2/pi)
 _PARTIAL_NAMESPACE = {
     "exp": exp, "log": log, "sin": sin, "cos": cos, "tanh": tanh,
     "sigmoid": sigmoid, "sign": sign, "softmax": softmax, "inf": math.inf,
-    "GELU_K": GELU_K, "_power": _power, "_equal": _equal,
+    "GELU_K": GELU_K, "_power": _power, "_divide": _divide, "_equal": _equal,
 }
 
 
@@ -434,13 +440,15 @@ SWAPPED = "each input's partial is the other input"
 
 
 class _AsMaths(ast.NodeTransformer):
-    """A partial's text with ``a ** b`` read as IEEE pow and ``a == b`` as
-    equal numbers: ``_power(a, b)``, ``_equal(a, b)`` (see the module's
-    docstring). A comparison with the constant parameter or a literal on
-    both sides is left as written: it compares numbers already. Everything
-    else is Python's own arithmetic, which on floats is already IEEE's (an
-    overflowing ``*`` is inf; a ``/`` divides by zero nowhere, since every
-    divisor in the table is an input the forward refused to be 0, or guarded)."""
+    """A partial's text with ``a ** b`` read as IEEE pow, ``a / b`` as IEEE
+    division and ``a == b`` as equal numbers: ``_power(a, b)``,
+    ``_divide(a, b)``, ``_equal(a, b)`` (see the module's docstring). A
+    comparison with the constant parameter or a literal on both sides is left
+    as written: it compares numbers already. Everything else is Python's own
+    arithmetic, which on floats is already IEEE's (an overflowing ``*`` is
+    inf). The built-in table guards its divisors (a forward refuses the input,
+    or the text tests it); an op added with ``define_op`` may not, and its
+    ``1 / x`` at 0 is then inf, as in torch, not a ZeroDivisionError."""
 
     def __init__(self, numbers: Iterable[str]):
         self.numbers = frozenset(numbers)       # names that are always numbers
@@ -451,8 +459,9 @@ class _AsMaths(ast.NodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
-        if isinstance(node.op, ast.Pow):
-            return ast.copy_location(ast.Call(ast.Name("_power", ast.Load()),
+        helper = _IEEE_BINARY.get(type(node.op))
+        if helper is not None:
+            return ast.copy_location(ast.Call(ast.Name(helper, ast.Load()),
                                               [node.left, node.right], []), node)
         return node
 
@@ -468,12 +477,18 @@ class _AsMaths(ast.NodeTransformer):
         return node
 
 
-def _compile(lambda_source: str, what: str, param: str = "") -> Callable:
-    """A partial's text as a function, named for tracebacks."""
+_IEEE_BINARY = {ast.Pow: "_power", ast.Div: "_divide"}
+
+
+def _compile(lambda_source: str, what: str, param: str = "",
+             namespace: Optional[Dict[str, Any]] = None) -> Callable:
+    """A partial's text as a function, named for tracebacks (``namespace``:
+    the helpers it names, by default those of the partials)."""
     numbers = [param] if param else []
     tree = ast.parse(lambda_source, mode="eval")
     tree = ast.fix_missing_locations(_AsMaths(numbers).visit(tree))
-    return eval(compile(tree, f"<{what}>", "eval"), dict(_PARTIAL_NAMESPACE))
+    return eval(compile(tree, f"<{what}>", "eval"),
+                dict(_PARTIAL_NAMESPACE if namespace is None else namespace))
 
 
 def _shortcut(expression: str, inputs: Tuple[str, ...], param: str):

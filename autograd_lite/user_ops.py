@@ -75,7 +75,10 @@ def define_op(name: str, forward: Union[str, Callable[..., float]], derivative: 
         forward: the op on floats: a function (``lambda x: x * math.tanh(x)``)
             or an expression over the inputs (``"x * sigmoid(x)"``) with the
             helpers below. Its errors (``math domain error``) become
-            ``DomainError`` naming the op and the input.
+            ``DomainError`` naming the op and the input; as text, its
+            helpers and operators are the table's forwards, so ``log(x)`` at
+            -1 or ``1 / x`` at 0 is refused there too (the derivative's
+            helpers give IEEE ``inf`` and ``nan`` instead).
         derivative: the local partial derivatives d out / d input, one
             expression per input, comma separated, over ``out`` (the op's
             result), the inputs, the helpers ``exp log sin cos tanh sigmoid
@@ -124,7 +127,7 @@ def define_op(name: str, forward: Union[str, Callable[..., float]], derivative: 
     if isinstance(forward, str):
         forward_text = _check_text(forward, "forward", names, 1, where)
         raw_forward = _compile(f"lambda {', '.join(names)}: ({forward_text})",
-                               f"forward of {name}")
+                               f"forward of {name}", namespace=_FORWARD_NAMESPACE)
     elif callable(forward):
         forward_text, raw_forward = "", forward
     else:
@@ -307,16 +310,24 @@ def _is_interval(item) -> bool:
             and all(is_real_number(x) for x in item))
 
 
+# A forward written as text runs on floats with the table's own forwards for
+# its helpers and operators, so it refuses what they refuse (log(-1) is a
+# DomainError, exp(1000) an overflow, 1 / 0 a division by zero), where the
+# helpers of a derivative give IEEE inf and nan.
+_FORWARD_NAMESPACE = dict(_PARTIAL_NAMESPACE, exp=OPS["exp"].forward, log=OPS["log"].forward,
+                          sin=OPS["sin"].forward, cos=OPS["cos"].forward,
+                          _power=OPS["pow"].forward, _divide=OPS["div"].forward)
+
+
 def _forward(fn: Callable, name: str, names: Tuple[str, ...]) -> Callable[..., float]:
     """The user's forward as the table needs it: a float, and errors that
     are the table's (a DomainError naming the op and the input)."""
     def forward(*args):
         try:
             result = fn(*args)
-        except DomainError:
-            raise
         except (ValueError, ArithmeticError) as exc:
-            kind = (DivisionByZeroError if isinstance(exc, ZeroDivisionError) else
+            kind = (type(exc) if isinstance(exc, DomainError) else
+                    DivisionByZeroError if isinstance(exc, ZeroDivisionError) else
                     FloatOverflowError if isinstance(exc, OverflowError) else DomainError)
             at = ", ".join(f"{n}={a!r}" for n, a in zip(names, args))
             raise kind(f"{name}: {exc} (at {at})") from exc

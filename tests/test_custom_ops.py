@@ -13,9 +13,9 @@ import warnings
 
 import pytest
 
-from autograd_lite import (OPS, DomainError, Value, apply_op, check_op, define_op,
-                           draw_graph, grad, gradcheck, gradgradcheck, gradients, hessian,
-                           jvp, no_grad, remove_op)
+from autograd_lite import (OPS, DivisionByZeroError, DomainError, FloatOverflowError, Value,
+                           apply_op, check_op, define_op, draw_graph, grad, gradcheck,
+                           gradgradcheck, gradients, hessian, jvp, no_grad, remove_op)
 from autograd_lite.ops import SWAPPED, markdown_table
 from autograd_lite.user_ops import _defined
 
@@ -642,3 +642,32 @@ def test_a_defined_ops_shortcut_gives_the_gradients_its_partials_give(derivative
     y.backward()
     expected = op.partials(op.forward(1.5, -2.0), 1.5, -2.0)
     assert (a.grad, b.grad) == (3.0 * expected[0], 3.0 * expected[1])
+
+
+@pytest.mark.parametrize("forward, x, error, message", [
+    ("log(x)", -1.0, DomainError, "logt: log: input must be > 0, got -1.0 (at x=-1.0)"),
+    ("x ** 0.5", -4.0, DomainError, "logt: pow: a negative base needs an integer exponent"),
+    ("exp(x)", 1000.0, FloatOverflowError, "logt: exp: result overflows a float"),
+    ("1 / x", 0.0, DivisionByZeroError, "logt: div: division by zero"),
+])
+def test_a_forward_written_as_text_refuses_what_the_table_refuses(forward, x, error, message):
+    define_op("logt", forward, "0.0", domain=(0.5, 2.0))
+    try:
+        with pytest.raises(error) as info:
+            Value(x).logt()
+        assert str(info.value).startswith(message)
+    finally:
+        remove_op("logt")
+
+
+def test_a_defined_derivative_that_divides_by_zero_is_inf_not_an_exception():
+    define_op("recip", lambda x: 1.0 / x if x else 0.0, "-1 / x ** 2", domain=(0.5, 2.0))
+    try:
+        x = Value(0.0)
+        x.recip().backward()
+        assert x.grad == -math.inf
+        x = Value(0.0)
+        x.recip().backward(create_graph=True)
+        assert x.grad.data == -math.inf
+    finally:
+        remove_op("recip")

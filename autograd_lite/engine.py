@@ -33,6 +33,8 @@ from __future__ import annotations
 import contextlib
 import numbers
 import operator
+import os
+import sys
 import threading
 import warnings
 from itertools import compress as _compress
@@ -1035,12 +1037,29 @@ def _count_consumers(root: Value) -> Dict[Op, None]:
             return hand_built
 
 
+def _user_stacklevel() -> int:
+    """For ``warnings.warn`` in the caller of this function: the stacklevel of
+    the innermost frame outside autograd_lite, the user's line (``grad(f)(x)``
+    reaches the warning through several of the package's frames)."""
+    frame, level = sys._getframe(2), 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+            _PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+_PACKAGE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
+
+
 def _warn_hand_built(ops: Iterable[Op], create_graph: bool, where: str,
-                     stacklevel: int) -> None:
+                     stacklevel: Optional[int] = None) -> None:
     """Say, once per call, what a derivative through nodes built by hand misses.
 
     The message does not depend on the graph, so Python's warning filter
-    shows it once per line of user code (a training loop warns once)."""
+    shows it once per line of user code (a training loop warns once).
+    ``stacklevel`` counts from the caller; by default the warning names the
+    first line outside the package."""
+    stacklevel = _user_stacklevel() if stacklevel is None else stacklevel + 1
     ops = list(ops)
     opaque = [op for op in ops if op is not _LOCAL]
     if opaque:
@@ -1051,7 +1070,7 @@ def _warn_hand_built(ops: Iterable[Op], create_graph: bool, where: str,
             "instead of the label, one number per child: Value(data, children, "
             "local_grads), e.g. Value(a.data * b.data, (a, b), (b.data, a.data)) for "
             "a * b; or compute the node with the op itself (a * b)",
-            UserWarning, stacklevel=stacklevel + 1)
+            UserWarning, stacklevel=stacklevel)
     if create_graph and _LOCAL in ops:
         warnings.warn(
             f"{where} keeps a graph of the derivatives (create_graph=True, or a "
@@ -1060,7 +1079,7 @@ def _warn_hand_built(ops: Iterable[Op], create_graph: bool, where: str,
             "through it treat them as constants (its second derivatives are zero). For "
             "exact higher derivatives compute it with the built-in ops, or define the op "
             "with autograd_lite.define_op",
-            UserWarning, stacklevel=stacklevel + 1)
+            UserWarning, stacklevel=stacklevel)
 
 
 def _warn_if_hand_built(root: Value, where: str, stacklevel: int) -> None:

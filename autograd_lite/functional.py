@@ -166,7 +166,7 @@ def _reverse(output: Value, inputs: Sequence[Value], graph: bool) -> Dict[int, A
         if node.op is not None and node.op.forward is None and id(node) in relevant:
             hand_built[node.op] = None
     if hand_built:
-        _warn_hand_built(hand_built, graph, "taking a derivative", stacklevel=3)
+        _warn_hand_built(hand_built, graph, "taking a derivative")
     adjoint: Dict[int, Any] = {id(output): 1.0}
     get = adjoint.get
     for node in reversed(order):
@@ -219,7 +219,7 @@ def _forward(outputs: Sequence[Any], seeds: Sequence[Tuple[Value, Any]],
             tangent[key] = total
         results.append(tangent.get(id(out), 0.0))
     if hand_built:
-        _warn_hand_built(hand_built, graph, "jvp", stacklevel=3)
+        _warn_hand_built(hand_built, graph, "jvp")
     return results
 
 

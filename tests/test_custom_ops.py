@@ -15,7 +15,7 @@ import pytest
 
 from autograd_lite import (OPS, DivisionByZeroError, DomainError, FloatOverflowError, Value,
                            apply_op, check_op, define_op, draw_graph, grad, gradcheck,
-                           gradgradcheck, gradients, hessian, jvp, no_grad, remove_op)
+                           gradgradcheck, gradients, hessian, jacobian, jvp, no_grad, remove_op)
 from autograd_lite.ops import SWAPPED, markdown_table
 from autograd_lite.user_ops import _defined
 
@@ -380,6 +380,18 @@ def test_gradients_and_jvp_warn_through_label_only_nodes():
         assert gradients(y, a) == (0.0,)
     with pytest.warns(UserWarning, match="get no gradient"):
         assert jvp(lambda x: Value(x.data, (x,), "id"), (1.0,), (1.0,))[1] == 0.0
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f: grad(f)(1.0), lambda f: jacobian(f)(1.0), lambda f: hessian(f)(1.0),
+    lambda f: jvp(f, (1.0,), (1.0,)),
+])
+def test_a_transform_warns_at_the_users_line_not_inside_the_package(transform):
+    def f(x):
+        return Value(x.data * 2.0, (x,), "+") * x
+    with pytest.warns(UserWarning, match="get no gradient") as caught:
+        transform(f)
+    assert {w.filename for w in caught} == {__file__}
 
 
 # ---------------------------------------------------------------------------

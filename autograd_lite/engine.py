@@ -1041,7 +1041,8 @@ def _user_stacklevel() -> int:
     """For ``warnings.warn`` in the caller of this function: the stacklevel of
     the innermost frame outside autograd_lite, the user's line (``grad(f)(x)``
     reaches the warning through several of the package's frames)."""
-    frame, level = sys._getframe(2), 2
+    frame: Any = sys._getframe(2)
+    level = 2
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
             _PACKAGE_DIR):
         frame, level = frame.f_back, level + 1

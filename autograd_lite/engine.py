@@ -843,13 +843,22 @@ def apply_op(op: Op, *args) -> Value:
 
     >>> apply_op(OPS["leaky_relu"], Value(-2.0), 0.1).data
     -0.2
+    >>> apply_op(OPS["exp"], 0.0)
+    Value(data=1.0, grad=0.0)
     """
-    if op.layout == UNARY:
-        (x,) = args
-        return _unary(op, x)
-    if op.layout == CONST_RIGHT:
-        x, c = args
-        return _with_param(op, x, c)
+    if op.forward is None:
+        raise ValueError(f"apply_op: {op.name} is the op of nodes built by hand, "
+                         "Value(data, children, ...); it has no forward to apply")
+    if op.layout in (UNARY, CONST_RIGHT, BINARY):
+        wanted = len(op.inputs) + (1 if op.param else 0)
+        if len(args) != wanted:
+            names = ", ".join(op.inputs + ((op.param,) if op.param else ()))
+            raise TypeError(f"apply_op: {op.name} takes {wanted} argument"
+                            f"{'s' if wanted != 1 else ''} ({names}), got {len(args)}")
+    if op.layout in (UNARY, CONST_RIGHT):
+        x = args[0] if type(args[0]) is Value else Value(_as_float(
+            args[0], f"apply_op: {op.name}'s {op.inputs[0]}"))
+        return _unary(op, x) if op.layout == UNARY else _with_param(op, x, args[1])
     if op.layout == BINARY:
         result = _binary(op, *args)
         if result is NotImplemented:

@@ -30,7 +30,7 @@ import ast
 import keyword
 import math
 import threading
-from typing import Callable, Dict, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, NamedTuple, Optional, Sequence, Tuple, Union
 
 from .engine import Value, _as_float, _local_partials, apply_op, enable_grad, is_real_number
 from .ops import (_PARTIAL_NAMESPACE, BINARY, OPS, REALS, UNARY, DivisionByZeroError,
@@ -44,9 +44,17 @@ __all__ = ["define_op", "remove_op"]
 _BUILTINS = ("abs", "min", "max")
 
 _lock = threading.Lock()            # one definition or removal at a time
-_defined: Dict[str, Op] = {}        # the ops define_op added, by name
-_definitions: Dict[str, tuple] = {}  # and the arguments each was defined from
-_methods: Dict[str, Callable] = {}   # and the Value method each added
+
+
+class _Defined(NamedTuple):
+    """An op define_op added: the op, the arguments it was defined from, and
+    the Value method it added."""
+    op: Op
+    definition: tuple
+    method: Callable
+
+
+_defined: Dict[str, _Defined] = {}  # the ops define_op added, by name
 
 
 def define_op(name: str, forward: Union[str, Callable[..., float]], derivative: str, *,
@@ -159,18 +167,18 @@ def define_op(name: str, forward: Union[str, Callable[..., float]], derivative: 
             return _the_same_again(name, definition)
         _check_name(name)
         OPS[name] = op
-        _defined[name] = op
-        _definitions[name] = definition
-        _methods[name] = _method(op, names)
-        setattr(Value, name, _methods[name])
+        method = _method(op, names)
+        _defined[name] = _Defined(op, definition, method)
+        setattr(Value, name, method)
     return op
 
 
 def _the_same_again(name: str, definition: tuple) -> Op:
     """The op already defined as ``name`` if ``definition`` is the one it was
     defined from (the same forward object or text); else a ValueError."""
-    if _definitions.get(name) == definition:
-        return _defined[name]
+    defined = _defined.get(name)
+    if defined is not None and defined.definition == definition:
+        return defined.op
     raise ValueError(f"define_op {name!r}: an op of that name is already defined (by "
                      f"define_op) with another definition; to redefine it, "
                      f"remove_op({name!r}) first")
@@ -190,17 +198,16 @@ def remove_op(name: str) -> None:
     False
     """
     with _lock:
-        op = _defined.pop(name, None) if isinstance(name, str) else None
-        if op is None:
+        defined = _defined.pop(name, None) if isinstance(name, str) else None
+        if defined is None:
             if isinstance(name, str) and name in OPS:
                 raise ValueError(f"remove_op: {name!r} is a built-in op; only ops added "
                                  "with define_op can be removed")
-            defined = ", ".join(sorted(_defined)) or "none"
+            names = ", ".join(sorted(_defined)) or "none"
             raise ValueError(f"remove_op: no op {name!r} was added with define_op "
-                             f"(those defined: {defined})")
+                             f"(those defined: {names})")
         del OPS[name]
-        del _definitions[name]
-        if Value.__dict__.get(name) is _methods.pop(name):
+        if Value.__dict__.get(name) is defined.method:
             delattr(Value, name)
 
 

@@ -755,12 +755,8 @@ def _as_tuple(items, where: str = "dot") -> tuple:
 def _as_values(values, where: str) -> tuple:
     """``values`` as a tuple of Values, numbers made constant leaves; a bad
     element is a TypeError naming ``where`` and the element's position."""
-    items = _as_tuple(values, where)
-    try:
-        return tuple(v if type(v) is Value else Value(v) for v in items)
-    except TypeError:
-        _as_floats([v if type(v) is not Value else 0.0 for v in items], where)
-        raise
+    return tuple(v if type(v) is Value else Value(_as_float(v, f"{where}: element {i}"))
+                 for i, v in enumerate(_as_tuple(values, where)))
 
 
 def _as_floats(numbers, where: str) -> tuple:

@@ -75,8 +75,18 @@ _SUB = OPS["sub"]
 _MUL = OPS["mul"]
 _DIV = OPS["div"]
 _DOT = OPS["dot"]
-# The fused neuron's partials (d/dw = x) do not read w: skip collecting w's data.
-_DOT_NEEDS_A = "a" in _DOT.const_right.names_read()
+# Whether an n-ary op with constants (DOT_CONST) has partials that read its
+# Value inputs; when not, backward skips collecting their data. The neuron's
+# d/dw = x does not read w, nor do a local-gradient node's numbers.
+_READS_INPUTS: Dict[Op, bool] = {}
+
+
+def _reads_inputs(op: Op) -> bool:
+    reads = _READS_INPUTS.get(op)
+    if reads is None:
+        reads = _READS_INPUTS[op] = op.inputs[0] in op.names_read()
+    return reads
+
 # dot(weights, numbers) where every weight is a leaf: backward neither counts
 # nor checks the inputs. Same layout, partials and picture as const_right.
 _DOT_LEAVES = _DOT.const_right._variant(DOT_CONST)
@@ -1175,7 +1185,7 @@ def _propagate(root: Value) -> None:
         else:
             if layout == DOT_CONST:        # the fused neuron: partials are the constants
                 xs = node._a
-                a_data = [x.data for x in xs] if _DOT_NEEDS_A else None
+                a_data = [x.data for x in xs] if _reads_inputs(op) else None
                 partials = op.partials(node.data, a_data, node._b)[0]
                 if op is _DOT_LEAVES:      # weights: leaves, nothing to count down
                     pairs: Iterable[Tuple[Value, Any]] = zip(xs, partials)

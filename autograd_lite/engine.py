@@ -998,7 +998,10 @@ def _count_consumers(root: Value) -> Dict[Op, None]:
     stack), and stacks the others.
 
     Returns the ops of the nodes built by hand below root, in the order
-    met (usually none), for :func:`_warn_hand_built`."""
+    met (usually none), for :func:`_warn_hand_built`.
+
+    As in :func:`_propagate`, counting one input is written out in each
+    branch rather than called: this loop runs once per node of every graph."""
     hand_built: Dict[Op, None] = {}
     stack: List[Value] = []
     push, pop = stack.append, stack.pop

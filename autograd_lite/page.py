@@ -155,6 +155,12 @@ def _check_root(root: Any) -> None:
 def _page(root: Value, title: str, draw_options: Dict[str, Any]) -> str:
     """:func:`build_page`'s page, without the warning (each public caller gives
     it first, naming the user's line)."""
+    params = draw_options.get("params")
+    if params is not None and not isinstance(params, Value):
+        # the graph is drawn twice below: a generator would be used up by the
+        # first drawing and mark nothing in the second (one Value is left for
+        # draw_graph to refuse)
+        draw_options = dict(draw_options, params=tuple(params))
     for name in ("show_grad", "colour_by_grad", "depth"):
         if name in draw_options:
             raise TypeError(f"save_graph: {name}= does not apply to an .html page, which "

@@ -247,6 +247,14 @@ def test_a_reused_input_shows_its_running_total_on_the_page():
         "x.grad = 3.0000  (use 1 of 2)", "x.grad = 3.0000 + 3.0000 = 6.0000  (use 2 of 2)"]
 
 
+def test_parameters_given_as_a_generator_are_marked_as_from_a_list():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    y = a * b
+    from_a_list = build_page(y, params=[a])
+    assert build_page(y, params=(v for v in [a])) == from_a_list
+    assert from_a_list != build_page(y, params=[])      # a is marked a parameter
+
+
 def test_the_page_refuses_what_it_cannot_show():
     y = Value(1.0) * 2
     with pytest.raises(TypeError, match="an .html page needs a Value"):

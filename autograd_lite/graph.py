@@ -580,9 +580,9 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
         if dpi is not None:
             raise ValueError(f"save_graph: dpi applies to .png files only, got {path!r}")
         from .page import _check_root, _save_page
-        _check_root(graph)
+        _check_root(graph, "save_graph")
         _warn_if_hand_built(graph, "save_graph()", stacklevel=2)  # before anything is written
-        return _save_page(graph, path, draw_options)
+        return _save_page(graph, path, draw_options, "save_graph")
     if suffix not in _FORMATS:
         raise ValueError(f"save_graph: cannot tell the format of {path!r}; end the path "
                          f"with one of {', '.join(sorted(_FORMATS) + ['.html'])}")

@@ -141,20 +141,21 @@ def build_page(root: Value, *, title: str = "", **draw_options) -> str:
         >>> "a.grad = -7.373e-05" in page            # d y / d a, on the page only
         True
     """
-    _check_root(root)
+    _check_root(root, "build_page")
     _warn_if_hand_built(root, "build_page()", stacklevel=2)   # before anything is drawn
-    return _page(root, title, draw_options)
+    return _page(root, title, draw_options, "build_page")
 
 
-def _check_root(root: Any) -> None:
+def _check_root(root: Any, where: str) -> None:
+    """Refuse a root that is not a Value; ``where`` names the public caller."""
     if type(root) is not Value:
-        raise TypeError(f"save_graph: an .html page needs a Value to step through, got "
+        raise TypeError(f"{where}: an .html page needs a Value to step through, got "
                         f"{type(root).__name__}; pass the Value itself (e.g. the loss)")
 
 
-def _page(root: Value, title: str, draw_options: Dict[str, Any]) -> str:
+def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str) -> str:
     """:func:`build_page`'s page, without the warning (each public caller gives
-    it first, naming the user's line)."""
+    it first, naming the user's line); errors name ``where``, that caller."""
     params = draw_options.get("params")
     if params is not None and not isinstance(params, Value):
         # the graph is drawn twice below: a generator would be used up by the
@@ -163,7 +164,7 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any]) -> str:
         draw_options = dict(draw_options, params=tuple(params))
     for name in ("show_grad", "colour_by_grad", "depth"):
         if name in draw_options:
-            raise TypeError(f"save_graph: {name}= does not apply to an .html page, which "
+            raise TypeError(f"{where}: {name}= does not apply to an .html page, which "
                             "shows every value and fills the gradients in as it steps")
     # Drawn once first to check the options and the size (draw_graph's
     # error, before anything runs), and again after the walk, so that each
@@ -240,21 +241,21 @@ def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> s
         >>> x.grad, "x.grad = 3.0000 + 3.0000 = 6.0000" in open(path, encoding="utf-8").read()
         (0.0, True)
     """
-    _check_root(root)
+    _check_root(root, "save_page")
     _warn_if_hand_built(root, "save_page()", stacklevel=2)    # before anything is written
-    return _save_page(root, path, options)
+    return _save_page(root, path, options, "save_page")
 
 
 def _save_page(root: Value, path: Union[str, "os.PathLike[str]"],
-               options: Dict[str, Any]) -> str:
+               options: Dict[str, Any], where: str) -> str:
     """:func:`save_page` without the warning (``save_graph`` gives its own
-    first): the path written."""
-    path = check_destination(os.fspath(path), "save_graph")
-    text = _page(root, options.pop("title", ""), options)
+    first): the path written. Errors name ``where``, the public caller."""
+    path = check_destination(os.fspath(path), where)
+    text = _page(root, options.pop("title", ""), options, where)
 
     def write(f) -> None:
         f.write(text)
-    return write_atomically(path, write, where="save_graph")
+    return write_atomically(path, write, where=where)
 
 
 _TEMPLATE = """<!DOCTYPE html>

@@ -271,6 +271,53 @@ def test_the_page_refuses_what_it_cannot_show():
     assert all(x.grad == 0.0 for x in xs)            # refused before running backward
 
 
+PAGE_CALLS = {
+    "build_page": lambda root, folder, **options: build_page(root, **options),
+    "save_page": lambda root, folder, **options: save_page(root, folder / "page.html",
+                                                           **options),
+    "save_graph": lambda root, folder, **options: save_graph(root, folder / "page.html",
+                                                             **options),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_CALLS))
+def test_the_pages_errors_name_the_function_called(name, tmp_path):
+    call = PAGE_CALLS[name]
+    with pytest.raises(TypeError, match=f"^{name}: an .html page needs a Value to step "
+                                        "through, got int"):
+        call(3, tmp_path)
+    y = Value(1.0) * 2
+    for option, value in (("show_grad", False), ("colour_by_grad", True), ("depth", 1)):
+        with pytest.raises(TypeError, match=f"^{name}: {option}= does not apply to an "
+                                            ".html page"):
+            call(y, tmp_path, **{option: value})
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name, save", [("save_page", save_page), ("save_graph", save_graph)])
+def test_a_page_that_cannot_be_written_names_the_function_called(name, save, tmp_path,
+                                                                 monkeypatch):
+    y = Value(1.0) * 2
+    with pytest.raises(FileNotFoundError, match=f"^{name}: cannot write .* does not exist"):
+        save(y, tmp_path / "missing" / "page.html")
+    (tmp_path / "folder.html").mkdir()
+    with pytest.raises(IsADirectoryError, match=f"^{name}: cannot write .* it is a folder"):
+        save(y, tmp_path / "folder.html")
+    # the folder goes away while the page is built: the write itself fails
+    import autograd_lite.page as page_module
+    folder = tmp_path / "vanishing"
+    folder.mkdir()
+    build = page_module._page
+
+    def build_then_remove_the_folder(*args):
+        text = build(*args)
+        folder.rmdir()
+        return text
+    monkeypatch.setattr(page_module, "_page", build_then_remove_the_folder)
+    with pytest.raises(FileNotFoundError, match=f"^{name}: cannot write .* does not exist"):
+        save(y, folder / "page.html")
+
+
 # ---------------------------------------------------------------------------
 # In a browser
 # ---------------------------------------------------------------------------

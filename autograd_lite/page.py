@@ -50,7 +50,7 @@ def _formula(value: Value) -> str:
     op = value.op
     if op is None:                          # a leaf: not computed
         return ""
-    if op.usage.startswith("Value("):        # built by hand: no formula to fill in
+    if op.forward is None:                  # built by hand: no formula to fill in
         return f"{value._op}({', '.join(node_name(x) for x in _inputs(value))})"
     names = op.inputs
     a, b = value._a, value._b

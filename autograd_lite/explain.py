@@ -23,7 +23,7 @@ from typing import Dict, List, NamedTuple, Tuple
 
 from .engine import (_DOT_LEAVES, Value, _count_consumers, _inputs, _local_partials,
                      _reset_pending, _warn_if_hand_built, topological_order)
-from .graph import _number, _op_text
+from .graph import _number, _op_text, _plain_float
 from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, NARY, UNARY
 
 __all__ = ["explain", "backward_steps", "Step", "node_name", "local_text", "product_text",
@@ -94,10 +94,6 @@ def _derivative_texts(node: Value) -> List[Tuple[str, str]]:
                 + [(f"{names[1]}[{k}]", f"{terms[1]}[{k}]") for k in range(half)])
     # DOT_CONST: the weights a[k]; the numbers b are constants
     return [(f"{names[0]}[{k}]", f"{terms[0]}[{k}]") for k in range(n)]
-
-
-def _plain(x) -> float:
-    return x.data if type(x) is Value else x
 
 
 def backward_steps(root: Value) -> List[Step]:
@@ -203,7 +199,7 @@ def total_text(step: Step) -> str:
     """``n.grad = 0.5000``, or for a reused input (or a leaf that already had
     a gradient) ``a.grad = 1.0000 + -3.0000 = -2.0000  (use 2 of 2)``."""
     name = node_name(step.input)
-    if step.use > 1 or _plain(step.before) != 0:
+    if step.use > 1 or _plain_float(step.before) != 0:
         text = f"{name}.grad = {_number(step.before)} + {_number(step.product)} = " \
                f"{_number(step.after)}"
     else:

@@ -247,12 +247,15 @@ def _escape(text) -> str:
     return "".join(out)
 
 
+def _plain_float(x) -> float:
+    """A number, or a gradient kept as a Value (``create_graph=True``), as a float."""
+    return float(x.data if type(x) is Value else x)
+
+
 def _number(x) -> str:
     """A data or grad value: 4 decimals as micrograd, or 4 significant digits
     (``1.341e-03``) when 4 decimals would hide most of the number."""
-    if type(x) is Value:        # a gradient kept as a Value (create_graph=True)
-        x = x.data
-    x = float(x)
+    x = _plain_float(x)
     if x == 0:
         return "0.0000"         # also -0.0: the sign of a zero is noise here
     if not math.isfinite(x):
@@ -296,8 +299,7 @@ def _op_text(node: Value) -> str:
 # ---------------------------------------------------------------------------
 
 def _grad_magnitude(value: Value) -> float:
-    g = value.grad
-    return abs(g.data if type(g) is Value else float(g))
+    return abs(_plain_float(value.grad))
 
 
 def _grad_fill(magnitude: float, largest: float) -> Optional[str]:

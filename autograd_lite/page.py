@@ -38,7 +38,7 @@ from .engine import Value, _inputs, _warn_if_hand_built, topological_order
 from .explain import _walk, local_text, node_name, product_text, total_text
 from .files import check_destination, write_atomically
 from .graph import (DEFAULT_MAX_NODES, _collect, _constant, _explaining_missing_dot,
-                    _number, _op_text, draw_graph)
+                    _number, _op_text, _plain_float, draw_graph)
 from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, UNARY
 
 __all__ = ["build_page", "save_page"]
@@ -223,10 +223,6 @@ def _gradients_put_back(root: Value) -> Iterator[None]:
         for node, grad, pending in saved:
             node.grad = grad
             node._pending = pending
-
-
-def _plain_float(x) -> float:
-    return float(x.data if type(x) is Value else x)
 
 
 def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> str:

@@ -119,14 +119,16 @@ def backward_steps(root: Value) -> List[Step]:
     if type(root) is not Value:
         raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")
     _warn_if_hand_built(root, "backward_steps()", stacklevel=2)   # before any change
-    return _walk(root)
+    return _walk(root, topological_order(root))
 
 
-def _walk(root: Value) -> List[Step]:
+def _walk(root: Value, order: List[Value]) -> List[Step]:
     """:func:`backward_steps`'s walk, without the warning (each public caller
-    gives it first, naming the user's line)."""
+    gives it first, naming the user's line). ``order`` is
+    ``topological_order(root)``, which each caller has already: it gives
+    each input's number of uses."""
     uses: Dict[int, int] = {}
-    for node in topological_order(root):
+    for node in order:
         for child in _inputs(node):
             uses[id(child)] = uses.get(id(child), 0) + 1
     seen: Dict[int, int] = {}
@@ -263,11 +265,11 @@ def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> str:
                         "the Value whose gradients you want explained, e.g. the loss")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"explain: max_nodes must be a positive int, got {max_nodes!r}")
-    size = len(topological_order(root))
-    if size > max_nodes:
-        raise ValueError(_too_big_message(size, max_nodes))
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(_too_big_message(len(order), max_nodes))
     _warn_if_hand_built(root, "explain()", stacklevel=2)      # before any change
-    steps = _walk(root)
+    steps = _walk(root, order)
     rows = [("edge", "op", "local derivative", "grad × local", "input's grad")]
     for s in steps:
         rows.append((f"{node_name(s.node)} -> {node_name(s.input)}", _op_text(s.node),

@@ -32,7 +32,7 @@ import html
 import json
 import os
 import re
-from typing import Any, Dict, Iterator, Union
+from typing import Any, Dict, Iterator, List, Union
 
 from .engine import Value, _inputs, _warn_if_hand_built, topological_order
 from .explain import _walk, local_text, node_name, product_text, total_text
@@ -170,8 +170,9 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str) -> 
     # error, before anything runs), and again after the walk, so that each
     # box is laid out wide enough for the gradient it will show.
     draw_graph(root, show_grad=True, **draw_options)
-    with _gradients_put_back(root):
-        steps = _walk(root)
+    nodes = topological_order(root)
+    with _gradients_put_back(nodes):
+        steps = _walk(root, nodes)
         graph = draw_graph(root, show_grad=True, **draw_options)
         root_grad = root.grad
     order, _ = _collect(root, None, draw_options.get("max_nodes", DEFAULT_MAX_NODES))
@@ -207,12 +208,12 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str) -> 
 
 
 @contextlib.contextmanager
-def _gradients_put_back(root: Value) -> Iterator[None]:
+def _gradients_put_back(nodes: List[Value]) -> Iterator[None]:
     """Zero the leaves' gradients for the walk (the interior nodes' are reset
     by it), and afterwards, however it ends, put back every node's ``grad``
     and ``_pending`` count: the objects themselves, so a gradient that was a
-    Value (``create_graph=True``) comes back as that Value."""
-    nodes = topological_order(root)
+    Value (``create_graph=True``) comes back as that Value. ``nodes`` are
+    the graph's, ``topological_order(root)``."""
     saved = [(node, node.grad, node._pending) for node in nodes]
     try:
         for node in nodes:

@@ -552,6 +552,14 @@ def test_save_graph_rejects_unknown_suffixes_and_misplaced_options(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_save_graph_refuses_a_folder_as_its_path_as_its_docstring_says(tmp_path):
+    _, _, y = issue_example()
+    (tmp_path / "graph.dot").mkdir()
+    with pytest.raises(IsADirectoryError, match="^save_graph: cannot write .* it is a folder"):
+        save_graph(y, tmp_path / "graph.dot")
+    assert "IsADirectoryError" in save_graph.__doc__
+
+
 # ---------------------------------------------------------------------------
 # API
 # ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Dict, List, NamedTuple, Tuple
 
 from .engine import (_DOT_LEAVES, Value, _count_consumers, _inputs, _local_partials,
                      _reset_pending, _warn_if_hand_built, topological_order)
-from .graph import _number, _op_text
+from .graph import _number, _op_text, _plain_float
 from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, NARY, UNARY
 
 __all__ = ["explain", "backward_steps", "Step", "node_name", "local_text", "product_text",
@@ -96,10 +96,6 @@ def _derivative_texts(node: Value) -> List[Tuple[str, str]]:
     return [(f"{names[0]}[{k}]", f"{terms[0]}[{k}]") for k in range(n)]
 
 
-def _plain(x) -> float:
-    return x.data if type(x) is Value else x
-
-
 def backward_steps(root: Value) -> List[Step]:
     """Run ``root.backward()`` step by step and return every edge it took.
 
@@ -123,14 +119,16 @@ def backward_steps(root: Value) -> List[Step]:
     if type(root) is not Value:
         raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")
     _warn_if_hand_built(root, "backward_steps()", stacklevel=2)   # before any change
-    return _walk(root)
+    return _walk(root, topological_order(root))
 
 
-def _walk(root: Value) -> List[Step]:
+def _walk(root: Value, order: List[Value]) -> List[Step]:
     """:func:`backward_steps`'s walk, without the warning (each public caller
-    gives it first, naming the user's line)."""
+    gives it first, naming the user's line). ``order`` is
+    ``topological_order(root)``, which each caller has already: it gives
+    each input's number of uses."""
     uses: Dict[int, int] = {}
-    for node in topological_order(root):
+    for node in order:
         for child in _inputs(node):
             uses[id(child)] = uses.get(id(child), 0) + 1
     seen: Dict[int, int] = {}
@@ -203,7 +201,7 @@ def total_text(step: Step) -> str:
     """``n.grad = 0.5000``, or for a reused input (or a leaf that already had
     a gradient) ``a.grad = 1.0000 + -3.0000 = -2.0000  (use 2 of 2)``."""
     name = node_name(step.input)
-    if step.use > 1 or _plain(step.before) != 0:
+    if step.use > 1 or _plain_float(step.before) != 0:
         text = f"{name}.grad = {_number(step.before)} + {_number(step.product)} = " \
                f"{_number(step.after)}"
     else:
@@ -267,11 +265,11 @@ def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> str:
                         "the Value whose gradients you want explained, e.g. the loss")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"explain: max_nodes must be a positive int, got {max_nodes!r}")
-    size = len(topological_order(root))
-    if size > max_nodes:
-        raise ValueError(_too_big_message(size, max_nodes))
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(_too_big_message(len(order), max_nodes))
     _warn_if_hand_built(root, "explain()", stacklevel=2)      # before any change
-    steps = _walk(root)
+    steps = _walk(root, order)
     rows = [("edge", "op", "local derivative", "grad × local", "input's grad")]
     for s in steps:
         rows.append((f"{node_name(s.node)} -> {node_name(s.input)}", _op_text(s.node),

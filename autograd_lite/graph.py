@@ -144,11 +144,11 @@ class GraphDrawing(graphviz.Digraph):
 # Which values to draw
 # ---------------------------------------------------------------------------
 
-def _edge_labels(value: Value) -> Optional[Tuple[Optional[str], ...]]:
+def _edge_labels(value: Value) -> Optional[Tuple[str, ...]]:
     """Per input edge, the constant that input is multiplied by, if any:
     ``dot(w, [1.0, 2.0])`` is one node whose edges say ``× 1.0``, ``× 2.0``;
     a node built with local gradients, ``Value(data, (a, b), (3.0, 2.0))``,
-    has edges that say ``∂ 3.0``, ``∂ 2.0``."""
+    has edges that say ``∂ 3.0``, ``∂ 2.0``. None when no edge has one."""
     if value.op is _LOCAL:
         return tuple(f"∂ {_constant(c)}" for c in value._b)
     if value.op is not None and value.op.layout == DOT_CONST:
@@ -247,12 +247,15 @@ def _escape(text) -> str:
     return "".join(out)
 
 
+def _plain_float(x) -> float:
+    """A number, or a gradient kept as a Value (``create_graph=True``), as a float."""
+    return float(x.data if type(x) is Value else x)
+
+
 def _number(x) -> str:
     """A data or grad value: 4 decimals as micrograd, or 4 significant digits
     (``1.341e-03``) when 4 decimals would hide most of the number."""
-    if type(x) is Value:        # a gradient kept as a Value (create_graph=True)
-        x = x.data
-    x = float(x)
+    x = _plain_float(x)
     if x == 0:
         return "0.0000"         # also -0.0: the sign of a zero is noise here
     if not math.isfinite(x):
@@ -296,8 +299,7 @@ def _op_text(node: Value) -> str:
 # ---------------------------------------------------------------------------
 
 def _grad_magnitude(value: Value) -> float:
-    g = value.grad
-    return abs(g.data if type(g) is Value else float(g))
+    return abs(_plain_float(value.grad))
 
 
 def _grad_fill(magnitude: float, largest: float) -> Optional[str]:
@@ -515,7 +517,7 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
             labels = _edge_labels(value)
             for k, child in enumerate(_inputs(value)):
                 attrs = {}
-                if labels is not None and labels[k] is not None:
+                if labels is not None:
                     # dot(w, [1.0, 2.0]): w_k's edge says the number it is scaled by
                     attrs = {"label": f"<{_escape(labels[k])}>",
                              "fontsize": str(max(fontsize - 2, 1)), "fontcolor": "#404040"}
@@ -547,7 +549,10 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
         path: where to write: ``.svg``, ``.png`` or ``.pdf`` (rendered with
             ``dot``), ``.dot``/``.gv`` (the DOT text; needs no Graphviz), or
             ``.html``: a page that steps through the forward and backward
-            pass (see :mod:`autograd_lite.page`; ``graph`` must be a Value).
+            pass (see :mod:`autograd_lite.page`; ``graph`` must be a Value;
+            ``title`` becomes the page's heading, and ``show_grad``,
+            ``colour_by_grad`` and ``depth`` are refused: the page shows
+            every value and fills in the gradients itself).
             No format changes a gradient: a picture shows each ``.grad`` as
             it is, and the page works out its own and puts them back.
             The folder must exist. The file appears complete or not at all.
@@ -561,9 +566,11 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
     Raises:
         GraphvizNotFoundError: ``dot`` is needed and not installed.
         ValueError: unknown suffix, or the graph is too big (see draw_graph).
-        TypeError: ``graph`` is neither a Value nor a digraph, or drawing
-            options came with a digraph.
+        TypeError: ``graph`` is neither a Value nor a digraph, drawing
+            options came with a digraph, or an ``.html`` page was given
+            ``show_grad``, ``colour_by_grad`` or ``depth``.
         FileNotFoundError: the folder of ``path`` does not exist.
+        IsADirectoryError: ``path`` is a folder.
 
     Example:
         >>> import os, tempfile
@@ -580,9 +587,9 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
         if dpi is not None:
             raise ValueError(f"save_graph: dpi applies to .png files only, got {path!r}")
         from .page import _check_root, _save_page
-        _check_root(graph)
+        _check_root(graph, "save_graph")
         _warn_if_hand_built(graph, "save_graph()", stacklevel=2)  # before anything is written
-        return _save_page(graph, path, draw_options)
+        return _save_page(graph, path, draw_options, "save_graph")
     if suffix not in _FORMATS:
         raise ValueError(f"save_graph: cannot tell the format of {path!r}; end the path "
                          f"with one of {', '.join(sorted(_FORMATS) + ['.html'])}")

@@ -32,13 +32,13 @@ import html
 import json
 import os
 import re
-from typing import Any, Dict, Iterator, Union
+from typing import Any, Dict, Iterator, List, Union
 
 from .engine import Value, _inputs, _warn_if_hand_built, topological_order
 from .explain import _walk, local_text, node_name, product_text, total_text
 from .files import check_destination, write_atomically
 from .graph import (DEFAULT_MAX_NODES, _collect, _constant, _explaining_missing_dot,
-                    _number, _op_text, draw_graph)
+                    _number, _op_text, _plain_float, draw_graph)
 from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, UNARY
 
 __all__ = ["build_page", "save_page"]
@@ -50,7 +50,7 @@ def _formula(value: Value) -> str:
     op = value.op
     if op is None:                          # a leaf: not computed
         return ""
-    if op.usage.startswith("Value("):        # built by hand: no formula to fill in
+    if op.forward is None:                  # built by hand: no formula to fill in
         return f"{value._op}({', '.join(node_name(x) for x in _inputs(value))})"
     names = op.inputs
     a, b = value._a, value._b
@@ -141,30 +141,38 @@ def build_page(root: Value, *, title: str = "", **draw_options) -> str:
         >>> "a.grad = -7.373e-05" in page            # d y / d a, on the page only
         True
     """
-    _check_root(root)
+    _check_root(root, "build_page")
     _warn_if_hand_built(root, "build_page()", stacklevel=2)   # before anything is drawn
-    return _page(root, title, draw_options)
+    return _page(root, title, draw_options, "build_page")
 
 
-def _check_root(root: Any) -> None:
+def _check_root(root: Any, where: str) -> None:
+    """Refuse a root that is not a Value; ``where`` names the public caller."""
     if type(root) is not Value:
-        raise TypeError(f"save_graph: an .html page needs a Value to step through, got "
+        raise TypeError(f"{where}: an .html page needs a Value to step through, got "
                         f"{type(root).__name__}; pass the Value itself (e.g. the loss)")
 
 
-def _page(root: Value, title: str, draw_options: Dict[str, Any]) -> str:
+def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str) -> str:
     """:func:`build_page`'s page, without the warning (each public caller gives
-    it first, naming the user's line)."""
+    it first, naming the user's line); errors name ``where``, that caller."""
+    params = draw_options.get("params")
+    if params is not None and not isinstance(params, Value):
+        # the graph is drawn twice below: a generator would be used up by the
+        # first drawing and mark nothing in the second (one Value is left for
+        # draw_graph to refuse)
+        draw_options = dict(draw_options, params=tuple(params))
     for name in ("show_grad", "colour_by_grad", "depth"):
         if name in draw_options:
-            raise TypeError(f"save_graph: {name}= does not apply to an .html page, which "
+            raise TypeError(f"{where}: {name}= does not apply to an .html page, which "
                             "shows every value and fills the gradients in as it steps")
     # Drawn once first to check the options and the size (draw_graph's
     # error, before anything runs), and again after the walk, so that each
     # box is laid out wide enough for the gradient it will show.
     draw_graph(root, show_grad=True, **draw_options)
-    with _gradients_put_back(root):
-        steps = _walk(root)
+    nodes = topological_order(root)
+    with _gradients_put_back(nodes):
+        steps = _walk(root, nodes)
         graph = draw_graph(root, show_grad=True, **draw_options)
         root_grad = root.grad
     order, _ = _collect(root, None, draw_options.get("max_nodes", DEFAULT_MAX_NODES))
@@ -200,12 +208,12 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any]) -> str:
 
 
 @contextlib.contextmanager
-def _gradients_put_back(root: Value) -> Iterator[None]:
+def _gradients_put_back(nodes: List[Value]) -> Iterator[None]:
     """Zero the leaves' gradients for the walk (the interior nodes' are reset
     by it), and afterwards, however it ends, put back every node's ``grad``
     and ``_pending`` count: the objects themselves, so a gradient that was a
-    Value (``create_graph=True``) comes back as that Value."""
-    nodes = topological_order(root)
+    Value (``create_graph=True``) comes back as that Value. ``nodes`` are
+    the graph's, ``topological_order(root)``."""
     saved = [(node, node.grad, node._pending) for node in nodes]
     try:
         for node in nodes:
@@ -216,10 +224,6 @@ def _gradients_put_back(root: Value) -> Iterator[None]:
         for node, grad, pending in saved:
             node.grad = grad
             node._pending = pending
-
-
-def _plain_float(x) -> float:
-    return float(x.data if type(x) is Value else x)
 
 
 def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> str:
@@ -234,21 +238,21 @@ def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> s
         >>> x.grad, "x.grad = 3.0000 + 3.0000 = 6.0000" in open(path, encoding="utf-8").read()
         (0.0, True)
     """
-    _check_root(root)
+    _check_root(root, "save_page")
     _warn_if_hand_built(root, "save_page()", stacklevel=2)    # before anything is written
-    return _save_page(root, path, options)
+    return _save_page(root, path, options, "save_page")
 
 
 def _save_page(root: Value, path: Union[str, "os.PathLike[str]"],
-               options: Dict[str, Any]) -> str:
+               options: Dict[str, Any], where: str) -> str:
     """:func:`save_page` without the warning (``save_graph`` gives its own
-    first): the path written."""
-    path = check_destination(os.fspath(path), "save_graph")
-    text = _page(root, options.pop("title", ""), options)
+    first): the path written. Errors name ``where``, the public caller."""
+    path = check_destination(os.fspath(path), where)
+    text = _page(root, options.pop("title", ""), options, where)
 
     def write(f) -> None:
         f.write(text)
-    return write_atomically(path, write, where="save_graph")
+    return write_atomically(path, write, where=where)
 
 
 _TEMPLATE = """<!DOCTYPE html>

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from typing import Iterator, Optional, Tuple
 
-__all__ = ["missing", "chromium", "INSTALL_HINT"]
+__all__ = ["missing", "chromium", "file_url", "INSTALL_HINT"]
 
 INSTALL_HINT = ("sudo apt-get install chromium chromium-driver   and   "
                 "pip install selenium")

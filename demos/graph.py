@@ -21,7 +21,12 @@ XOR (2 inputs, 3 tanh neurons, 1 logit), its loss on the input (1, 0). Open
 them from disk in a browser and step with the arrow keys. ``--screenshot``
 photographs the lecture's page mid-backward in headless Chromium (needs
 ``chromium``, ``chromium-driver`` and ``selenium``; without one of them it
-stops before drawing, with the install command).
+stops before drawing, with the install command); it writes the lecture's page
+to photograph, ``lecture-neuron.html``, even when ``html`` is not in
+``--formats``.
+
+``--seed`` seeds both the neuron's inputs and weights and the XOR network's
+initial weights.
 
 Needs Graphviz's ``dot`` for SVG, PNG and the pages (``sudo apt-get install
 graphviz``, or ``brew install graphviz``); ``--formats dot`` writes the DOT text
@@ -146,17 +151,28 @@ def _counts(graph: GraphDrawing) -> Dict[str, int]:
 
 
 def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
-    """Draw both graphs; return, per graph, the files written and its size."""
+    """Draw both graphs, write the pages and take the screenshot asked for.
+
+    Returns:
+        Per graph (``"expression"``, ``"neuron"``): its numbers of value
+        boxes and op nodes and the files written (``"files"``, by format);
+        when pages were written, ``"pages"``: their paths by name
+        (``"lecture-neuron"``, ``"xor"``); with ``--screenshot``,
+        ``"screenshot"``: the PNG's path.
+    """
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, default=0, help="seed of the neuron's weights")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the neuron's inputs and weights and of the XOR "
+                             "network's initial weights")
     parser.add_argument("--out", default=os.path.join("out", "graph"),
-                        help="folder for the pictures (default: out/graph)")
+                        help="folder for the pictures and pages (default: out/graph)")
     parser.add_argument("--formats", default="svg,png,html",
                         help=f"comma-separated, from {', '.join(FORMATS)}; html writes the "
                              "stepping pages (default: svg,png,html)")
     parser.add_argument("--screenshot", metavar="PNG",
                         help="also photograph the lecture's page mid-backward in headless "
-                             "Chromium, to this file")
+                             "Chromium, to this file (writes that page, "
+                             "lecture-neuron.html, even without html in --formats)")
     parser.add_argument("--rankdir", default="LR", choices=("LR", "TB"),
                         help="left to right (LR, default) or top to bottom (TB)")
     args = parser.parse_args(argv)

@@ -371,8 +371,9 @@ def plot_confusion(labels: np.ndarray, probabilities: np.ndarray, path: Path) ->
 # ---- command line ------------------------------------------------------------------
 
 def parse_args(argv: Optional[Sequence[str]]):
-    parser = demo_parser("mnist", "Train an MLP on real MNIST digits with the scalar "
-                         "autodiff engine (pure Python).")
+    parser = demo_parser("mnist", "Train an MLP on real MNIST digits: scalar code, run "
+                         "over whole batches by autograd_lite.compile (--eager: the "
+                         "scalar engine, in pure Python).")
     data = parser.add_argument_group("data")
     data.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
                       help="folder with the four MNIST/Fashion-MNIST IDX files "

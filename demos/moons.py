@@ -112,7 +112,7 @@ def train(model: nn.MLP, X: np.ndarray, labels: np.ndarray, steps: int,
     for _ in progress(range(steps), desc="moons", unit="step"):
         scores = [model(x) for x in inputs]
         data_loss = nn.hinge_loss(scores, targets)
-        reg_loss = L2_ALPHA * dot(params, params)          # 1e-4 * sum(p²), one fused node
+        reg_loss = L2_ALPHA * dot(params, params)          # 1e-4 * sum(p²), one dot node
         loss = data_loss + reg_loss
         opt.zero_grad()
         loss.backward()

@@ -88,7 +88,7 @@ def source_counts(source: str):
 
 
 def mixed_graph():
-    """Reuse, constants kept in nodes, a shift, and every fused n-ary op."""
+    """Reuse, constants kept in nodes, a shift, and every n-ary op."""
     x = Value(1.5, label="x")
     w = [Value(0.5, label="w1"), Value(-1.0, label="w2")]
     u = [Value(0.25, label="u1"), Value(2.0, label="u2")]
@@ -144,7 +144,7 @@ def test_svg_shows_every_label_data_grad_and_op_name():
 
 
 @needs_dot
-def test_counts_match_a_graph_with_reuse_constants_and_fused_nodes():
+def test_counts_match_a_graph_with_reuse_constants_and_n_ary_nodes():
     loss = mixed_graph()
     svg = render(draw_graph(loss))
     assert (len(svg_nodes(svg)), len(svg_edges(svg))) == expected_counts(loss)
@@ -160,7 +160,7 @@ def test_reused_input_draws_one_edge_per_use():
 
 
 @needs_dot
-def test_fused_sum_dot_and_logsumexp_are_one_op_node_each_with_all_their_inputs():
+def test_sum_dot_and_logsumexp_are_one_op_node_each_with_all_their_inputs():
     xs = [Value(float(i), label=f"x{i}") for i in range(6)]
     ws = [Value(0.1 * i, label=f"w{i}") for i in range(6)]
     total = vsum(xs)
@@ -414,7 +414,7 @@ def test_the_same_graph_gives_identical_dot_source_and_svg():
 
 
 @needs_dot
-def test_a_rebuilt_graph_with_constants_and_fused_nodes_gives_the_same_bytes():
+def test_a_rebuilt_graph_with_constants_and_n_ary_nodes_gives_the_same_bytes():
     first, second = draw_graph(mixed_graph()), draw_graph(mixed_graph())
     assert first.source == second.source           # other objects, other addresses
     assert first.pipe(format="svg") == second.pipe(format="svg")
@@ -550,6 +550,14 @@ def test_save_graph_rejects_unknown_suffixes_and_misplaced_options(tmp_path):
         save_graph(y, tmp_path / "missing" / "graph.dot")
     assert str(tmp_path / "missing") in str(info.value) and ".tmp" not in str(info.value)
     assert os.listdir(tmp_path) == []
+
+
+def test_save_graph_refuses_a_folder_as_its_path_as_its_docstring_says(tmp_path):
+    _, _, y = issue_example()
+    (tmp_path / "graph.dot").mkdir()
+    with pytest.raises(IsADirectoryError, match="^save_graph: cannot write .* it is a folder"):
+        save_graph(y, tmp_path / "graph.dot")
+    assert "IsADirectoryError" in save_graph.__doc__
 
 
 # ---------------------------------------------------------------------------

@@ -247,6 +247,14 @@ def test_a_reused_input_shows_its_running_total_on_the_page():
         "x.grad = 3.0000  (use 1 of 2)", "x.grad = 3.0000 + 3.0000 = 6.0000  (use 2 of 2)"]
 
 
+def test_parameters_given_as_a_generator_are_marked_as_from_a_list():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    y = a * b
+    from_a_list = build_page(y, params=[a])
+    assert build_page(y, params=(v for v in [a])) == from_a_list
+    assert from_a_list != build_page(y, params=[])      # a is marked a parameter
+
+
 def test_the_page_refuses_what_it_cannot_show():
     y = Value(1.0) * 2
     with pytest.raises(TypeError, match="an .html page needs a Value"):
@@ -261,6 +269,53 @@ def test_the_page_refuses_what_it_cannot_show():
                                          "max_nodes=500"):
         build_page(big)
     assert all(x.grad == 0.0 for x in xs)            # refused before running backward
+
+
+PAGE_CALLS = {
+    "build_page": lambda root, folder, **options: build_page(root, **options),
+    "save_page": lambda root, folder, **options: save_page(root, folder / "page.html",
+                                                           **options),
+    "save_graph": lambda root, folder, **options: save_graph(root, folder / "page.html",
+                                                             **options),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_CALLS))
+def test_the_pages_errors_name_the_function_called(name, tmp_path):
+    call = PAGE_CALLS[name]
+    with pytest.raises(TypeError, match=f"^{name}: an .html page needs a Value to step "
+                                        "through, got int"):
+        call(3, tmp_path)
+    y = Value(1.0) * 2
+    for option, value in (("show_grad", False), ("colour_by_grad", True), ("depth", 1)):
+        with pytest.raises(TypeError, match=f"^{name}: {option}= does not apply to an "
+                                            ".html page"):
+            call(y, tmp_path, **{option: value})
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name, save", [("save_page", save_page), ("save_graph", save_graph)])
+def test_a_page_that_cannot_be_written_names_the_function_called(name, save, tmp_path,
+                                                                 monkeypatch):
+    y = Value(1.0) * 2
+    with pytest.raises(FileNotFoundError, match=f"^{name}: cannot write .* does not exist"):
+        save(y, tmp_path / "missing" / "page.html")
+    (tmp_path / "folder.html").mkdir()
+    with pytest.raises(IsADirectoryError, match=f"^{name}: cannot write .* it is a folder"):
+        save(y, tmp_path / "folder.html")
+    # the folder goes away while the page is built: the write itself fails
+    import autograd_lite.page as page_module
+    folder = tmp_path / "vanishing"
+    folder.mkdir()
+    build = page_module._page
+
+    def build_then_remove_the_folder(*args):
+        text = build(*args)
+        folder.rmdir()
+        return text
+    monkeypatch.setattr(page_module, "_page", build_then_remove_the_folder)
+    with pytest.raises(FileNotFoundError, match=f"^{name}: cannot write .* does not exist"):
+        save(y, folder / "page.html")
 
 
 # ---------------------------------------------------------------------------

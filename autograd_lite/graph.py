@@ -462,6 +462,9 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
         if isinstance(params, Value):
             raise TypeError("draw_graph: params must be an iterable of Values, got one "
                             "Value; wrap it in a list: params=[w]")
+        if not hasattr(params, "__iter__"):
+            raise TypeError(f"draw_graph: params must be an iterable of Values, got "
+                            f"{type(params).__name__}; e.g. params=model.parameters()")
         for p in params:
             if type(p) is not Value:
                 raise TypeError(f"draw_graph: params must be Values, got "

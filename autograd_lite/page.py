@@ -157,7 +157,7 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str) -> 
     """:func:`build_page`'s page, without the warning (each public caller gives
     it first, naming the user's line); errors name ``where``, that caller."""
     params = draw_options.get("params")
-    if params is not None and not isinstance(params, Value):
+    if params is not None and not isinstance(params, Value) and hasattr(params, "__iter__"):
         # the graph is drawn twice below: a generator would be used up by the
         # first drawing and mark nothing in the second (one Value is left for
         # draw_graph to refuse)

@@ -684,3 +684,12 @@ def test_demo_with_no_options_writes_svg_and_png_under_out_graph(tmp_path, monke
     assert sorted(os.listdir(tmp_path / "out" / "graph")) == [
         "expression.png", "expression.svg", "lecture-neuron.html", "neuron.png", "neuron.svg",
         "xor.html"]
+
+
+def test_params_that_are_not_an_iterable_are_refused_with_an_example():
+    from autograd_lite.page import build_page
+    y = Value(1.0) * 2.0
+    for draw in (draw_graph, build_page):
+        with pytest.raises(TypeError, match=r"params must be an iterable of Values, got int; "
+                                            r"e\.g\. params=model\.parameters\(\)"):
+            draw(y, params=3)

@@ -15,8 +15,9 @@ Usage::
     python benchmarks/run.py --readme         # prints, and rewrites README.md's performance section
     python benchmarks/run.py --quick --out /tmp/results.md   # tiny sizes, seconds
 
-The table is printed; it is written to a file only when asked (``--out PATH``,
-or ``--write`` for the tracked ``benchmarks/results.md`` the README quotes).
+The table is printed on stdout (``--quiet``: no progress lines, and no table
+on stdout); it is written to a file only when asked (``--out PATH``, or
+``--write`` for the tracked ``benchmarks/results.md`` the README quotes).
 """
 
 from __future__ import annotations
@@ -830,7 +831,8 @@ def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="cpu",
                         help="wall (perf_counter) or cpu (process_time: less sensitive to "
                              "other processes on a shared machine)")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress lines on stderr, and no table on stdout")
     parser.add_argument("--readme", nargs="?", type=Path, const=ROOT / "README.md",
                         default=None, metavar="PATH",
                         help="also rewrite the performance section of README.md (or PATH) "

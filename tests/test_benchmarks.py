@@ -114,6 +114,7 @@ def test_quick_run_times_the_compiled_step_against_numpy_after_checking_they_agr
     compiled = quick_run["compiled"]
     assert compiled["check"]["ok"]
     assert compiled["per_sample_ns"]["compile"] > 0 and compiled["vs_numpy"] > 0
+    assert compiled["batch"] == W.QUICK.compiled_batch
     text = Path(quick_run["out"]).read_text(encoding="utf-8")
     assert "## compiled: MLP 784-2-10" in text
     assert "compile: one MNIST sample" in text

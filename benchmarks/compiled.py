@@ -58,9 +58,7 @@ def measure(sizes: W.Sizes, reps: int, clock: Callable[[], int], engines: Dict[s
 
     batch = sizes.compiled_batch
     X, Y, _, _ = nn.load_mnist(n_train=batch, n_test=1, seed=sizes.seed)
-    weights = W.mlp_weights(784, [sizes.mnist_hidden, 10], seed=sizes.seed)
-    model = nn.MLP(784, [sizes.mnist_hidden, 10])
-    W._copy_weights(model, weights)
+    model, weights = W.nn_mnist_mlp(sizes)
     step = compile(lambda x, y: nn.cross_entropy(model(x), y))
     (l1, l2) = weights
     W1, b1 = np.array([w for w, _ in l1]), np.array([b for _, b in l1])

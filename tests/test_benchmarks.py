@@ -120,6 +120,19 @@ def test_quick_run_times_the_compiled_step_against_numpy_after_checking_they_agr
     assert "compile: one MNIST sample" in text
 
 
+def test_compile_target_names_the_model_and_batch_the_run_measured(quick_run):
+    target = next(t["target"] for t in quick_run["targets"] if t["target"].startswith("compile:"))
+    assert f"(MLP 784-{W.QUICK.mnist_hidden}-10, " in target
+    assert f" at batch {W.QUICK.compiled_batch} " in target
+
+
+def test_compile_target_not_measured_names_the_full_runs_sizes_as_the_readme_quotes_them():
+    target = next(t["target"] for t in run._targets({"workloads": {}})
+                  if t["target"].startswith("compile:"))
+    assert "(MLP 784-32-10, forward + backward) at batch 256 " in target
+    assert f"| {target} |" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
 def test_table_is_written_with_the_permissions_of_any_new_file(quick_run):
     umask = os.umask(0)
     os.umask(umask)

@@ -202,12 +202,13 @@ def test_a_run_writes_no_file_unless_asked(capsys):
     assert "chain" in capsys.readouterr().out          # the table is printed
 
 
-def test_write_names_the_tracked_table_and_out_any_other_path(tmp_path):
+def test_write_names_the_tracked_table_and_out_any_other_path(tmp_path, capsys):
     assert run._parse([]).out is None
     assert run._parse(["--write"]).out == run.RESULTS
     assert run._parse(["--out", str(tmp_path / "t.md")]).out == tmp_path / "t.md"
     with pytest.raises(SystemExit):
         run._parse(["--write", "--out", str(tmp_path / "t.md")])
+    assert "argument --out: not allowed with argument --write" in capsys.readouterr().err
 
 
 def test_make_bench_leaves_the_tracked_table_alone_and_bench_results_updates_it():

@@ -20,7 +20,6 @@ run when they disagree.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import statistics
 from typing import Any, Callable, Dict
@@ -29,9 +28,7 @@ import numpy as np
 
 from benchmarks import workloads as W
 
-__all__ = ["measure", "BATCH"]
-
-BATCH = 256
+__all__ = ["measure"]
 
 
 def _numpy_step(W1, b1, W2, b2, X, Y):
@@ -59,12 +56,9 @@ def measure(sizes: W.Sizes, reps: int, clock: Callable[[], int], engines: Dict[s
     import nn
     from autograd_lite import compile
 
-    quick = dataclasses.replace(sizes, max_depth=0) == dataclasses.replace(W.QUICK, max_depth=0)
-    batch = 8 if quick else BATCH
+    batch = sizes.compiled_batch
     X, Y, _, _ = nn.load_mnist(n_train=batch, n_test=1, seed=sizes.seed)
-    weights = W.mlp_weights(784, [sizes.mnist_hidden, 10], seed=sizes.seed)
-    model = nn.MLP(784, [sizes.mnist_hidden, 10])
-    W._copy_weights(model, weights)
+    model, weights = W.nn_mnist_mlp(sizes)
     step = compile(lambda x, y: nn.cross_entropy(model(x), y))
     (l1, l2) = weights
     W1, b1 = np.array([w for w, _ in l1]), np.array([b for _, b in l1])

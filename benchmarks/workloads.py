@@ -46,7 +46,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 __all__ = [
     "Engine", "Case", "Sizes", "Workload", "DEFAULT", "QUICK", "ENGINE_NAMES", "WORKLOADS",
     "available_engines", "Neuron", "Layer", "MLP", "mlp_weights", "moons_data",
-    "mnist_sample", "cross_entropy", "micrograd_exp", "micrograd_log",
+    "mnist_sample", "nn_mnist_mlp", "cross_entropy", "micrograd_exp", "micrograd_log",
     "CountingValue", "count_nodes", "micrograd_node_count", "NotApplicable",
 ]
 
@@ -408,6 +408,7 @@ class Sizes:
     moons_points: int = 100
     moons_layers: Tuple[int, ...] = (16, 16, 1)
     mnist_hidden: int = 32
+    compiled_batch: int = 256           # samples per step of the compiled workload
     gpt_embd: int = 16
     gpt_heads: int = 4
     gpt_block: int = 10
@@ -417,7 +418,7 @@ class Sizes:
 
 DEFAULT = Sizes()
 QUICK = Sizes(chain_steps=50, moons_points=8, moons_layers=(4, 4, 1), mnist_hidden=2,
-              gpt_embd=4, gpt_heads=2, gpt_block=3, max_depth=2_000)
+              compiled_batch=8, gpt_embd=4, gpt_heads=2, gpt_block=3, max_depth=2_000)
 
 
 def _chain(engine: Engine, sizes: Sizes) -> Case:
@@ -480,9 +481,7 @@ def _mnist_nn(engine: Engine, sizes: Sizes) -> Case:
         raise NotApplicable(f"mnist-nn compares nn.MLP with micrograd's MLP, not {engine.name}")
     import nn
     pixels, label = mnist_sample(0)
-    weights = mlp_weights(784, [sizes.mnist_hidden, 10], seed=sizes.seed)
-    model = nn.MLP(784, [sizes.mnist_hidden, 10])
-    _copy_weights(model, weights)
+    model, _ = nn_mnist_mlp(sizes)
     cross_entropy_ = nn.cross_entropy
 
     def forward():
@@ -502,6 +501,28 @@ def _microgpt(engine: Engine, sizes: Sizes) -> Case:
         return model.loss(token_ids, block)
     return Case(forward, model.params,
                 update=adam.step if engine.backward is not None else None)
+
+
+def nn_mnist_mlp(sizes: Sizes):
+    """The project's ``nn.MLP(784, [mnist_hidden, 10])`` holding the weights of
+    the MNIST workloads' micrograd-style MLP, so that both compute the same loss.
+
+    Returns:
+        ``(model, weights)``: the ``nn.MLP``, and its weights as
+        :func:`mlp_weights` gives them (for each layer, for each neuron,
+        ``(weights, bias)``).
+
+    >>> model, weights = nn_mnist_mlp(QUICK)
+    >>> [len(layer) for layer in weights], len(model.parameters())   # 784*2+2 + 2*10+10
+    ([2, 10], 1600)
+    >>> model.parameters()[0].data == weights[0][0][0][0]
+    True
+    """
+    import nn
+    weights = mlp_weights(784, [sizes.mnist_hidden, 10], seed=sizes.seed)
+    model = nn.MLP(784, [sizes.mnist_hidden, 10])
+    _copy_weights(model, weights)
+    return model, weights
 
 
 def _copy_weights(model, weights) -> None:

@@ -114,9 +114,23 @@ def test_quick_run_times_the_compiled_step_against_numpy_after_checking_they_agr
     compiled = quick_run["compiled"]
     assert compiled["check"]["ok"]
     assert compiled["per_sample_ns"]["compile"] > 0 and compiled["vs_numpy"] > 0
+    assert compiled["batch"] == W.QUICK.compiled_batch
     text = Path(quick_run["out"]).read_text(encoding="utf-8")
     assert "## compiled: MLP 784-2-10" in text
     assert "compile: one MNIST sample" in text
+
+
+def test_compile_target_names_the_model_and_batch_the_run_measured(quick_run):
+    target = next(t["target"] for t in quick_run["targets"] if t["target"].startswith("compile:"))
+    assert f"(MLP 784-{W.QUICK.mnist_hidden}-10, " in target
+    assert f" at batch {W.QUICK.compiled_batch} " in target
+
+
+def test_compile_target_not_measured_names_the_full_runs_sizes_as_the_readme_quotes_them():
+    target = next(t["target"] for t in run._targets({"workloads": {}})
+                  if t["target"].startswith("compile:"))
+    assert "(MLP 784-32-10, forward + backward) at batch 256 " in target
+    assert f"| {target} |" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_table_is_written_with_the_permissions_of_any_new_file(quick_run):
@@ -188,12 +202,13 @@ def test_a_run_writes_no_file_unless_asked(capsys):
     assert "chain" in capsys.readouterr().out          # the table is printed
 
 
-def test_write_names_the_tracked_table_and_out_any_other_path(tmp_path):
+def test_write_names_the_tracked_table_and_out_any_other_path(tmp_path, capsys):
     assert run._parse([]).out is None
     assert run._parse(["--write"]).out == run.RESULTS
     assert run._parse(["--out", str(tmp_path / "t.md")]).out == tmp_path / "t.md"
     with pytest.raises(SystemExit):
         run._parse(["--write", "--out", str(tmp_path / "t.md")])
+    assert "argument --out: not allowed with argument --write" in capsys.readouterr().err
 
 
 def test_make_bench_leaves_the_tracked_table_alone_and_bench_results_updates_it():

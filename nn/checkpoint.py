@@ -154,6 +154,21 @@ def _json_ready(what: str, value: Any) -> None:
                          f"(numbers, strings, lists, dicts): {error}") from None
 
 
+def _training_objects(where: str, optimizer: Any, scheduler: Any) -> List[Tuple[str, Any]]:
+    """``[(key, obj)]`` for the optimizer and scheduler given (not None), or a
+    TypeError if one is not an ``nn`` one (checked before anything else)."""
+    given = []
+    for key, obj, base in (("optimizer", optimizer, Optimizer),
+                           ("scheduler", scheduler, LRScheduler)):
+        if obj is None:
+            continue
+        if not isinstance(obj, base):
+            raise TypeError(f"{where}: {key} must be an nn {base.__name__} "
+                            f"(e.g. nn.Adam, nn.StepLR), got {type(obj).__name__}")
+        given.append((key, obj))
+    return given
+
+
 def save_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] = None,
                     scheduler: Optional[LRScheduler] = None,
                     metadata: Optional[Dict[str, Any]] = None) -> None:
@@ -200,13 +215,7 @@ def save_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
         "num_parameters": len(parameters),
         "parameters": parameters,
     }
-    for key, obj, base in (("optimizer", optimizer, Optimizer),
-                           ("scheduler", scheduler, LRScheduler)):
-        if obj is None:
-            continue
-        if not isinstance(obj, base):
-            raise TypeError(f"save_checkpoint: {key} must be an nn {base.__name__} "
-                            f"(e.g. nn.Adam, nn.StepLR), got {type(obj).__name__}")
+    for key, obj in _training_objects("save_checkpoint", optimizer, scheduler):
         state = obj.state_dict()
         _json_ready(f"the {key}'s state", state)
         document[key] = {"class": type(obj).__name__, "state_dict": state}
@@ -493,6 +502,7 @@ def load_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
             module's.
         StateDictKeyError (a ValueError and a KeyError): the parameter
             names differ (the message lists them).
+        TypeError: optimizer/scheduler are not ``nn`` ones.
 
     Example:
         >>> import os, tempfile
@@ -507,6 +517,7 @@ def load_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
         >>> load_checkpoint(MLP(2, [3, 1], seed=1), path)
         {}
     """
+    given = _training_objects("load_checkpoint", optimizer, scheduler)
     if optimizer is not None and (
             [id(p) for p in optimizer.params] != [id(p) for p in module.parameters()]):
         raise ValueError("load_checkpoint: the optimizer is not on this module's parameters "
@@ -515,9 +526,7 @@ def load_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
     document = read_checkpoint(path)
     where = f"checkpoint {os.fspath(path)!r}"
     _check_architecture(module, document.get("architecture"), where)
-    states = [(obj, _checked_training_state(obj, key, document, where))
-              for key, obj in (("optimizer", optimizer), ("scheduler", scheduler))
-              if obj is not None]
+    states = [(obj, _checked_training_state(obj, key, document, where)) for key, obj in given]
     try:
         module.load_state_dict(document["parameters"], strict=True)
     except (KeyError, ValueError) as error:

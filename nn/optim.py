@@ -277,13 +277,11 @@ class Optimizer:
                              f"optimizer has {n} (params must be [0, ..., {n - 1}]); "
                              f"build the optimizer on the same parameters")
         settings = self._checked_settings(where, group)
-        try:
-            lr = non_negative(where, "lr", group["lr"])
-            initial_lr = group.get("initial_lr")
-            if initial_lr is not None:
-                initial_lr = non_negative(where, "initial_lr", initial_lr)
-        except TypeError as error:      # a string lr is a state that does not fit
-            raise ValueError(str(error)) from None
+        lr = non_negative(where, "lr", loaded_number(where, "lr", group["lr"]))
+        initial_lr = group.get("initial_lr")
+        if initial_lr is not None:
+            initial_lr = non_negative(where, "initial_lr",
+                                      loaded_number(where, "initial_lr", initial_lr))
         values: Dict[str, Any] = {"_lr": lr, "initial_lr": initial_lr, **settings}
         values.update(self._checked_buffers(where, state_dict["state"], {**mine, **settings}))
         return values

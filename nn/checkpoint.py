@@ -460,6 +460,15 @@ def _check_architecture(module: Any, saved: Any, where: str) -> None:
                          f"nn.load_model(path)")
 
 
+def _load_parameters(module: Any, parameters: Dict[str, float], where: str) -> None:
+    """``module.load_state_dict(parameters, strict=True)``, its error (a
+    StateDictKeyError or a ValueError) prefixed with ``where`` (the file)."""
+    try:
+        module.load_state_dict(parameters, strict=True)
+    except (KeyError, ValueError) as error:
+        raise type(error)(f"{where}: {error}") from None
+
+
 def _checked_training_state(obj: Any, key: str, document: Dict[str, Any],
                             where: str) -> Any:
     """The checked state of the optimizer or scheduler ``obj`` (nothing set)."""
@@ -527,10 +536,7 @@ def load_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
     where = f"checkpoint {os.fspath(path)!r}"
     _check_architecture(module, document.get("architecture"), where)
     states = [(obj, _checked_training_state(obj, key, document, where)) for key, obj in given]
-    try:
-        module.load_state_dict(document["parameters"], strict=True)
-    except (KeyError, ValueError) as error:
-        raise type(error)(f"{where}: {error}") from None
+    _load_parameters(module, document["parameters"], where)
     for obj, state in states:                   # checked above: cannot fail
         obj._apply_state(state)
     return document["metadata"]

@@ -12,7 +12,7 @@ from autograd_lite.engine import is_real_number
 from ._activations import ACTIVATIONS
 
 __all__ = ["positive_int", "finite_number", "non_negative", "value_list", "check_keys",
-           "loaded_number", "activation_name"]
+           "loaded_number", "loaded_bool", "activation_name"]
 
 
 def _prefix(where: str) -> str:
@@ -233,6 +233,27 @@ def loaded_number(where: str, key: str, value: Any, *,
         raise ValueError(f"{_prefix(where)}{key} must be an int, got "
                          f"{type(value).__name__} {value!r:.80}")
     return int(value)
+
+
+def loaded_bool(where: str, key: str, value: Any) -> bool:
+    """A True/False setting of a loaded state (``nesterov``, ``amsgrad``, a
+    scheduler subclass's flag), or a ValueError naming the call and the key.
+
+    Only Python's True and False, what JSON gives and what the constructors
+    store: 1, "yes" or None is a state from elsewhere.
+
+    Example:
+        >>> loaded_bool("Adam.load_state_dict", "amsgrad", False)
+        False
+        >>> loaded_bool("Adam.load_state_dict", "amsgrad", "yes")
+        Traceback (most recent call last):
+        ...
+        ValueError: Adam.load_state_dict: amsgrad must be True or False, got str 'yes'
+    """
+    if not isinstance(value, bool):
+        raise ValueError(f"{_prefix(where)}{key} must be True or False, got "
+                         f"{type(value).__name__} {value!r:.80}")
+    return value
 
 
 def activation_name(where: str, name: str, value: Any) -> str:

@@ -32,7 +32,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from autograd_lite import Value
 
-from ._checks import check_keys, finite_number, loaded_number, non_negative, value_list
+from ._checks import (check_keys, finite_number, loaded_bool, loaded_number, non_negative,
+                      value_list)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop"]
 
@@ -289,9 +290,8 @@ class Optimizer:
     def _checked_settings(self, where: str, group: Mapping[str, Any]) -> Dict[str, Any]:
         """The group's settings, checked by the constructor's own checks."""
         for name in self._settings:
-            if isinstance(getattr(self, name), bool) and not isinstance(group[name], bool):
-                raise ValueError(f"{where}: the state's {name} must be True or False, got "
-                                 f"{_describe(group[name])}")
+            if isinstance(getattr(self, name), bool):
+                loaded_bool(where, f"the state's {name}", group[name])
         if not self._settings:
             return {}
         try:

@@ -44,7 +44,8 @@ import bisect
 import math
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from ._checks import check_keys, finite_number, loaded_number, non_negative, positive_int
+from ._checks import (check_keys, finite_number, loaded_bool, loaded_number, non_negative,
+                      positive_int)
 from .optim import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
@@ -221,14 +222,17 @@ _POSITIVE = ("step_size", "T_max", "total_iters")
 
 def _state_entry(where: str, key: str, mine: Any, value: Any) -> Any:
     """``value`` checked to be what ``mine`` is (an int, a finite float, a
-    list of them of the same length), as a copy."""
+    bool, a str or None, a list of them of the same length), as a copy."""
     if isinstance(mine, list):
         if not isinstance(value, (list, tuple)) or len(value) != len(mine):
             raise ValueError(f"{where}: {key} must be a list of {len(mine)} entries like "
                              f"{mine!r}, got {value!r:.80}")
         return [_state_entry(where, f"{key}[{i}]", m, v)
                 for i, (m, v) in enumerate(zip(mine, value))]
-    if mine is None or isinstance(mine, (bool, str)):     # a subclass's own settings
+    # a subclass's own settings: a flag, a name, None
+    if isinstance(mine, bool):
+        return loaded_bool(where, key, value)
+    if mine is None or isinstance(mine, str):
         if type(value) is not type(mine):
             raise ValueError(f"{where}: {key} must be {type(mine).__name__} like {mine!r}, "
                              f"got {type(value).__name__} {value!r:.80}")

@@ -300,3 +300,20 @@ def test_a_sequential_step_the_optimizer_refuses_moves_nothing():
 def test_a_negative_gamma_is_refused_when_the_scheduler_is_made(make):
     with pytest.raises(ValueError, match="gamma must be >= 0, got -.*negative"):
         make(optimizer())
+
+
+def test_a_scheduler_subclass_flag_loads_only_as_true_or_false_as_an_optimizers_does():
+    class FlaggedStepLR(nn.StepLR):
+        def __init__(self, optimizer, step_size, restart=False):
+            self.restart = restart
+            super().__init__(optimizer, step_size)
+
+    sched = FlaggedStepLR(nn.SGD([Value(0.0)], lr=1.0), step_size=2)
+    state = sched.state_dict()
+    for wrong in (1, "yes", None):
+        with pytest.raises(ValueError, match=r"FlaggedStepLR.load_state_dict: restart must "
+                                             r"be True or False, got"):
+            sched.load_state_dict({**state, "restart": wrong})
+        assert sched.restart is False
+    sched.load_state_dict({**state, "restart": True})
+    assert sched.restart is True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, Collection, List, Tuple, Type, Union
+from typing import Any, Callable, Collection, List, Sequence, Tuple, Type, Union
 
 from autograd_lite import Value
 from autograd_lite.engine import is_real_number
@@ -12,6 +12,7 @@ from autograd_lite.engine import is_real_number
 from ._activations import ACTIVATIONS
 
 __all__ = ["positive_int", "finite_number", "non_negative", "value_list", "check_keys",
+           "some_keys",
            "loaded_number", "loaded_bool", "activation_name"]
 
 
@@ -173,6 +174,22 @@ def check_keys(given: Collection[Any], expected: Collection[Any],
     if strict and (missing or unexpected):
         raise error(message(missing, unexpected))
     return missing, unexpected
+
+
+def some_keys(keys: Sequence[Any], limit: int = 6) -> str:
+    """The first ``limit`` of ``keys`` as a list's text, each cut to 60
+    characters, with ", ..." if there are more: the keys of a loaded state
+    that differ, for a message (they may be many, or long).
+
+    Example:
+        >>> some_keys(["momentum", "nesterov", 3], limit=2)
+        "['momentum', 'nesterov', ...]"
+        >>> some_keys(["x" * 100]) == "[" + repr("x" * 100)[:57] + "...]"
+        True
+    """
+    shown = [text if len(text) <= 60 else text[:57] + "..."
+             for text in map(repr, keys[:limit])]
+    return f"[{', '.join(shown)}{', ...' if len(keys) > limit else ''}]"
 
 
 def _is_bool(value: Any) -> bool:

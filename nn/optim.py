@@ -33,7 +33,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 from autograd_lite import Value
 
 from ._checks import (check_keys, finite_number, loaded_bool, loaded_number, non_negative,
-                      value_list)
+                      some_keys, value_list)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop"]
 
@@ -61,16 +61,11 @@ def _index(key: Any) -> Optional[int]:
     return None
 
 
-def _some(keys: List[Any], limit: int = 6) -> str:
-    shown = ", ".join(_describe(k)[len(type(k).__name__) + 1:] for k in keys[:limit])
-    return f"[{shown}{', ...' if len(keys) > limit else ''}]"
-
-
 def _exact_keys(where: str, what: str, mapping: Mapping[str, Any], keys: List[str]) -> None:
     """A ValueError naming the missing and unexpected keys, if any."""
     def message(missing: List[Any], unexpected: List[Any]) -> str:
-        parts = ([f"missing {_some(missing)}"] if missing else []) + (
-            [f"unexpected {_some(unexpected)}"] if unexpected else [])
+        parts = ([f"missing {some_keys(missing)}"] if missing else []) + (
+            [f"unexpected {some_keys(unexpected)}"] if unexpected else [])
         return f"{where}: {what} must have the keys {keys}: {', '.join(parts)}"
     check_keys(mapping, keys, message)
 
@@ -267,7 +262,8 @@ class Optimizer:
             return (f"{where}: the state was not saved from {name}: its settings "
                     + "; ".join(part for part in (
                         f"lack {missing}" if missing else "",
-                        f"have {unexpected}, which {name} has not" if unexpected else "")
+                        f"have {some_keys(unexpected)}, which {name} has not" if unexpected
+                        else "")
                         if part))
         check_keys(group, list(mine) + ["params"], other_class, optional={"initial_lr"})
         n = len(self.params)

@@ -45,7 +45,7 @@ import math
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from ._checks import (check_keys, finite_number, loaded_bool, loaded_number, non_negative,
-                      positive_int)
+                      positive_int, some_keys)
 from .optim import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
@@ -186,7 +186,7 @@ class LRScheduler:
 
         def other_class(missing: List[Any], unexpected: List[Any]) -> str:
             parts = ([f"lacks {missing}"] if missing else []) + (
-                [f"has {[str(k)[:40] for k in unexpected[:6]]}, which {name} has not"]
+                [f"has {some_keys(unexpected)}, which {name} has not"]
                 if unexpected else [])
             return f"{where}: the state was not saved from {name}: it {'; it '.join(parts)}"
         check_keys(state_dict, mine, other_class)

@@ -317,3 +317,17 @@ def test_a_scheduler_subclass_flag_loads_only_as_true_or_false_as_an_optimizers_
         assert sched.restart is False
     sched.load_state_dict({**state, "restart": True})
     assert sched.restart is True
+
+
+def test_a_state_with_many_unexpected_keys_names_the_first_six_as_an_optimizers_does():
+    extra = {f"setting_{i}": 0 for i in range(9)}
+    sched = nn.StepLR(optimizer(), step_size=2)
+    opt = optimizer()
+    group_state = opt.state_dict()
+    group_state["param_groups"][0].update(extra)
+    expected = "['setting_0', 'setting_1', 'setting_2', 'setting_3', 'setting_4', 'setting_5', ...]"
+    for load, state in ((sched.load_state_dict, {**sched.state_dict(), **extra}),
+                        (opt.load_state_dict, group_state)):
+        with pytest.raises(ValueError) as info:
+            load(state)
+        assert f"{expected}, which" in str(info.value)

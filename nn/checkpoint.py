@@ -74,7 +74,8 @@ from typing import IO, Any, Dict, List, Optional, Tuple, Union
 
 from autograd_lite.files import write_atomically
 
-from .interop import linear_layers, parameter_count, parameter_names, tensor_shapes
+from .interop import (layer_blocks, linear_layers, parameter_count, parameter_names,
+                      parameter_values, tensor_shapes)
 from .optim import Optimizer
 from .schedulers import LRScheduler
 
@@ -242,13 +243,10 @@ def _write_safetensors(path: PathLike, document: Dict[str, Any]) -> None:
     if list(parameters) != list(parameter_names(specs)):
         raise ValueError("save_checkpoint: the model's parameter names are not those of "
                          "an MLP, Layer or Neuron; use a .json path")
-    values = np.array(list(parameters.values()), dtype=np.float64)
-    tensors, start = {}, 0
-    for s in specs:
-        block = values[start:start + (s.nin + 1) * s.nout].reshape(s.nout, s.nin + 1)
-        start += (s.nin + 1) * s.nout
-        tensors[f"{s.position}.weight"] = np.ascontiguousarray(block[:, :s.nin])
-        tensors[f"{s.position}.bias"] = np.ascontiguousarray(block[:, s.nin])
+    tensors = {}
+    for s, weight, bias in layer_blocks(specs, list(parameters.values())):
+        tensors[f"{s.position}.weight"] = np.array(weight, dtype=np.float64)
+        tensors[f"{s.position}.bias"] = np.array(bias, dtype=np.float64)
     header = {"format": FORMAT, "version": "1",
               "architecture": json.dumps(document["architecture"]),
               "metadata": json.dumps(document["metadata"], allow_nan=False)}
@@ -422,17 +420,16 @@ def _read_safetensors(raw: bytes, where: str) -> Dict[str, Any]:
     except Exception as error:      # the package's own SafetensorError, among others
         raise ValueError(f"{where} is not a valid safetensors file ({error}); it is "
                          f"corrupt or truncated") from None
-    values: List[float] = []
-    for s in specs:
-        weight, bias = tensors[f"{s.position}.weight"], tensors[f"{s.position}.bias"]
-        for name, tensor in ((f"{s.position}.weight", weight), (f"{s.position}.bias", bias)):
-            if tensor.dtype != np.float64:
-                raise ValueError(f"{where}: tensor {name!r} is {tensor.dtype}, expected "
-                                 f"float64 (F64)")
-            if not np.isfinite(tensor).all():
-                raise ValueError(f"{where}: tensor {name!r} holds nan or inf; checkpoints "
-                                 f"hold finite numbers only")
-        values.extend(np.concatenate([weight, bias[:, None]], axis=1).reshape(-1).tolist())
+    for name in expected:
+        tensor = tensors[name]
+        if tensor.dtype != np.float64:
+            raise ValueError(f"{where}: tensor {name!r} is {tensor.dtype}, expected "
+                             f"float64 (F64)")
+        if not np.isfinite(tensor).all():
+            raise ValueError(f"{where}: tensor {name!r} holds nan or inf; checkpoints "
+                             f"hold finite numbers only")
+    values = parameter_values((tensors[f"{s.position}.weight"].tolist(),
+                               tensors[f"{s.position}.bias"].tolist()) for s in specs)
     return {"format": FORMAT,
             "version": int(version) if isinstance(version, str) and version.isdigit() else version,
             "architecture": fields["architecture"], "num_parameters": parameter_count(specs),

@@ -235,6 +235,7 @@ def from_torch(module: Any) -> Tuple[Dict[str, Any], Dict[str, float]]:
         raise TypeError(f"{where}: expected a torch.nn.Sequential of Linear layers and "
                         f"activations, got {type(module).__name__}")
     linears: List[Any] = []
+    positions: List[int] = []         # each Linear's index in the Sequential
     activations: List[str] = []
     for i, layer in enumerate(module):
         if type(layer) is torch.nn.Identity:
@@ -247,6 +248,7 @@ def from_torch(module: Any) -> Tuple[Dict[str, Any], Dict[str, float]]:
                 raise ValueError(f"{where}: layer {i} takes {layer.in_features} inputs but "
                                  f"the layer before gives {linears[-1].out_features}")
             linears.append(layer)
+            positions.append(i)
             activations.append("linear")
             continue
         name = _our_activation(torch, where, i, layer)
@@ -268,12 +270,12 @@ def from_torch(module: Any) -> Tuple[Dict[str, Any], Dict[str, float]]:
               "output_activation": activations[-1]}
     specs = linear_layers({"class": "MLP", **config})
     blocks = []
-    for linear in linears:
+    for i, linear in zip(positions, linears):
         weight = linear.weight.detach().to("cpu", torch.float64)
         bias = linear.bias.detach().to("cpu", torch.float64)
         if not (torch.isfinite(weight).all() and torch.isfinite(bias).all()):
             # as load_state_dict and checkpoints: a diverged network is not loaded
-            raise ValueError(f"{where}: layer {list(module).index(linear)} ({linear}) holds "
+            raise ValueError(f"{where}: layer {i} ({linear}) holds "
                              f"nan or inf; an MLP's weights are finite numbers")
         blocks.append((weight.tolist(), bias.tolist()))
     return config, dict(zip(parameter_names(specs), parameter_values(blocks)))

@@ -196,13 +196,13 @@ class Optimizer:
             {0: {'step': 1, 'momentum_buffer': 2.0}}
         """
         state: Dict[int, Dict[str, Any]] = {}
+        group = self._group()
         if self.steps:
-            keys = self._state_keys(self._group())
+            keys = self._state_keys(group)
             columns = [getattr(self, key) for key in keys]
             for i in range(len(self.params)):
                 state[i] = {"step": self.steps}
                 state[i].update(zip(keys, (column[i] for column in columns)))
-        group = self._group()
         group["params"] = list(range(len(self.params)))
         return {"state": state, "param_groups": [group]}
 

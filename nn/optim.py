@@ -3,8 +3,10 @@
 The update rules, defaults and argument checks are PyTorch's (``torch.optim``,
 2.x), statement for statement, so a trajectory here follows torch's to
 rounding. Each optimizer keeps one list of parameters; its state (momentum
-buffers, moment estimates) is a list of floats aligned with ``params``, held
-in public attributes so it can be inspected while learning.
+buffers, moment estimates) is a list per buffer aligned with ``params``, held
+in public attributes so it can be inspected while learning: floats, except
+SGD's ``momentum_buffer``, which holds None before the first step (and
+always without momentum).
 
 ``state_dict()`` and ``load_state_dict()`` save and restore that state with
 ``torch.optim``'s layout (``{"state": {index: {...}}, "param_groups": [...]}``,

@@ -68,10 +68,11 @@ class LRScheduler:
 
     Subclasses define ``_next_lr()`` (PyTorch's ``get_lr``: the lr for
     ``last_epoch``, from the current lr) and ``_closed_form_lr()`` (the same
-    from ``base_lr`` alone). Step 0 is the one the constructor takes:
-    PyTorch marks it with a flag because its schedulers can resume from a
-    saved state; these always start from ``last_epoch = -1``, so step 0 is
-    ``last_epoch == 0``.
+    from ``base_lr`` alone). Step 0 is the one the constructor takes.
+    PyTorch's constructors take a ``last_epoch`` to resume from, and mark
+    step 0 with a flag; these take no ``last_epoch``: they always start from
+    ``last_epoch = -1``, so step 0 is ``last_epoch == 0``, and resume through
+    :meth:`load_state_dict`.
 
     Attributes:
         optimizer: the optimizer whose ``lr`` is set.

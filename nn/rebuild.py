@@ -44,7 +44,7 @@ def load_model(path: Union[str, "os.PathLike[str]"]) -> Module:
     """
     document = read_checkpoint(path)
     where = f"load_model: checkpoint {os.fspath(path)!r}"
-    saved = document.get("architecture")
+    saved = document.get("architecture", {})
     config = dict(saved) if isinstance(saved, dict) else {}
     classes = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
     name = config.pop("class", None)

@@ -1,8 +1,9 @@
 """The activations a neuron may apply, by name: the one list of them.
 
-``nn.module`` applies them, ``nn.interop`` maps them to torch's modules and
-``nn._checks`` checks a name against them; it lives here, below all three,
-so none of them imports another for it.
+``nn.module`` applies them and ``nn._checks`` checks a name against them
+(for ``nn.interop`` too, which keeps its own ``TORCH_ACTIVATIONS``, torch's
+module for each; a test checks that table against this one). It lives here,
+below them, so none of them imports another for it.
 """
 
 from __future__ import annotations

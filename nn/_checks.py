@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, Collection, List, Tuple, Type, Union
+from typing import Any, Callable, Collection, List, Sequence, Tuple, Type, Union
 
 from autograd_lite import Value
 from autograd_lite.engine import is_real_number
@@ -12,7 +12,8 @@ from autograd_lite.engine import is_real_number
 from ._activations import ACTIVATIONS
 
 __all__ = ["positive_int", "finite_number", "non_negative", "value_list", "check_keys",
-           "loaded_number", "activation_name"]
+           "some_keys",
+           "loaded_number", "loaded_bool", "activation_name"]
 
 
 def _prefix(where: str) -> str:
@@ -175,6 +176,22 @@ def check_keys(given: Collection[Any], expected: Collection[Any],
     return missing, unexpected
 
 
+def some_keys(keys: Sequence[Any], limit: int = 6) -> str:
+    """The first ``limit`` of ``keys`` as a list's text, each cut to 60
+    characters, with ", ..." if there are more: the keys of a loaded state
+    that differ, for a message (they may be many, or long).
+
+    Example:
+        >>> some_keys(["momentum", "nesterov", 3], limit=2)
+        "['momentum', 'nesterov', ...]"
+        >>> some_keys(["x" * 100]) == "[" + repr("x" * 100)[:57] + "...]"
+        True
+    """
+    shown = [text if len(text) <= 60 else text[:57] + "..."
+             for text in map(repr, keys[:limit])]
+    return f"[{', '.join(shown)}{', ...' if len(keys) > limit else ''}]"
+
+
 def _is_bool(value: Any) -> bool:
     # Python's bool and numpy's (np.True_, an array of dtype bool).
     return isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", "") == "b"
@@ -233,6 +250,27 @@ def loaded_number(where: str, key: str, value: Any, *,
         raise ValueError(f"{_prefix(where)}{key} must be an int, got "
                          f"{type(value).__name__} {value!r:.80}")
     return int(value)
+
+
+def loaded_bool(where: str, key: str, value: Any) -> bool:
+    """A True/False setting of a loaded state (``nesterov``, ``amsgrad``, a
+    scheduler subclass's flag), or a ValueError naming the call and the key.
+
+    Only Python's True and False, what JSON gives and what the constructors
+    store: 1, "yes" or None is a state from elsewhere.
+
+    Example:
+        >>> loaded_bool("Adam.load_state_dict", "amsgrad", False)
+        False
+        >>> loaded_bool("Adam.load_state_dict", "amsgrad", "yes")
+        Traceback (most recent call last):
+        ...
+        ValueError: Adam.load_state_dict: amsgrad must be True or False, got str 'yes'
+    """
+    if not isinstance(value, bool):
+        raise ValueError(f"{_prefix(where)}{key} must be True or False, got "
+                         f"{type(value).__name__} {value!r:.80}")
+    return value
 
 
 def activation_name(where: str, name: str, value: Any) -> str:

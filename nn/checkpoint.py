@@ -74,7 +74,8 @@ from typing import IO, Any, Dict, List, Optional, Tuple, Union
 
 from autograd_lite.files import write_atomically
 
-from .interop import linear_layers, parameter_count, parameter_names, tensor_shapes
+from .interop import (layer_blocks, linear_layers, parameter_count, parameter_names,
+                      parameter_values, tensor_shapes)
 from .optim import Optimizer
 from .schedulers import LRScheduler
 
@@ -154,6 +155,21 @@ def _json_ready(what: str, value: Any) -> None:
                          f"(numbers, strings, lists, dicts): {error}") from None
 
 
+def _training_objects(where: str, optimizer: Any, scheduler: Any) -> List[Tuple[str, Any]]:
+    """``[(key, obj)]`` for the optimizer and scheduler given (not None), or a
+    TypeError if one is not an ``nn`` one (checked before anything else)."""
+    given = []
+    for key, obj, base in (("optimizer", optimizer, Optimizer),
+                           ("scheduler", scheduler, LRScheduler)):
+        if obj is None:
+            continue
+        if not isinstance(obj, base):
+            raise TypeError(f"{where}: {key} must be an nn {base.__name__} "
+                            f"(e.g. nn.Adam, nn.StepLR), got {type(obj).__name__}")
+        given.append((key, obj))
+    return given
+
+
 def save_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] = None,
                     scheduler: Optional[LRScheduler] = None,
                     metadata: Optional[Dict[str, Any]] = None) -> None:
@@ -200,13 +216,7 @@ def save_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
         "num_parameters": len(parameters),
         "parameters": parameters,
     }
-    for key, obj, base in (("optimizer", optimizer, Optimizer),
-                           ("scheduler", scheduler, LRScheduler)):
-        if obj is None:
-            continue
-        if not isinstance(obj, base):
-            raise TypeError(f"save_checkpoint: {key} must be an nn {base.__name__} "
-                            f"(e.g. nn.Adam, nn.StepLR), got {type(obj).__name__}")
+    for key, obj in _training_objects("save_checkpoint", optimizer, scheduler):
         state = obj.state_dict()
         _json_ready(f"the {key}'s state", state)
         document[key] = {"class": type(obj).__name__, "state_dict": state}
@@ -233,13 +243,10 @@ def _write_safetensors(path: PathLike, document: Dict[str, Any]) -> None:
     if list(parameters) != list(parameter_names(specs)):
         raise ValueError("save_checkpoint: the model's parameter names are not those of "
                          "an MLP, Layer or Neuron; use a .json path")
-    values = np.array(list(parameters.values()), dtype=np.float64)
-    tensors, start = {}, 0
-    for s in specs:
-        block = values[start:start + (s.nin + 1) * s.nout].reshape(s.nout, s.nin + 1)
-        start += (s.nin + 1) * s.nout
-        tensors[f"{s.position}.weight"] = np.ascontiguousarray(block[:, :s.nin])
-        tensors[f"{s.position}.bias"] = np.ascontiguousarray(block[:, s.nin])
+    tensors = {}
+    for s, weight, bias in layer_blocks(specs, list(parameters.values())):
+        tensors[f"{s.position}.weight"] = np.array(weight, dtype=np.float64)
+        tensors[f"{s.position}.bias"] = np.array(bias, dtype=np.float64)
     header = {"format": FORMAT, "version": "1",
               "architecture": json.dumps(document["architecture"]),
               "metadata": json.dumps(document["metadata"], allow_nan=False)}
@@ -413,17 +420,16 @@ def _read_safetensors(raw: bytes, where: str) -> Dict[str, Any]:
     except Exception as error:      # the package's own SafetensorError, among others
         raise ValueError(f"{where} is not a valid safetensors file ({error}); it is "
                          f"corrupt or truncated") from None
-    values: List[float] = []
-    for s in specs:
-        weight, bias = tensors[f"{s.position}.weight"], tensors[f"{s.position}.bias"]
-        for name, tensor in ((f"{s.position}.weight", weight), (f"{s.position}.bias", bias)):
-            if tensor.dtype != np.float64:
-                raise ValueError(f"{where}: tensor {name!r} is {tensor.dtype}, expected "
-                                 f"float64 (F64)")
-            if not np.isfinite(tensor).all():
-                raise ValueError(f"{where}: tensor {name!r} holds nan or inf; checkpoints "
-                                 f"hold finite numbers only")
-        values.extend(np.concatenate([weight, bias[:, None]], axis=1).reshape(-1).tolist())
+    for name in expected:
+        tensor = tensors[name]
+        if tensor.dtype != np.float64:
+            raise ValueError(f"{where}: tensor {name!r} is {tensor.dtype}, expected "
+                             f"float64 (F64)")
+        if not np.isfinite(tensor).all():
+            raise ValueError(f"{where}: tensor {name!r} holds nan or inf; checkpoints "
+                             f"hold finite numbers only")
+    values = parameter_values((tensors[f"{s.position}.weight"].tolist(),
+                               tensors[f"{s.position}.bias"].tolist()) for s in specs)
     return {"format": FORMAT,
             "version": int(version) if isinstance(version, str) and version.isdigit() else version,
             "architecture": fields["architecture"], "num_parameters": parameter_count(specs),
@@ -449,6 +455,15 @@ def _check_architecture(module: Any, saved: Any, where: str) -> None:
         raise ValueError(f"{where} was saved from a different architecture ({details}); "
                          f"build the model with the checkpoint's settings, or use "
                          f"nn.load_model(path)")
+
+
+def _load_parameters(module: Any, parameters: Dict[str, float], where: str) -> None:
+    """``module.load_state_dict(parameters, strict=True)``, its error (a
+    StateDictKeyError or a ValueError) prefixed with ``where`` (the file)."""
+    try:
+        module.load_state_dict(parameters, strict=True)
+    except (KeyError, ValueError) as error:
+        raise type(error)(f"{where}: {error}") from None
 
 
 def _checked_training_state(obj: Any, key: str, document: Dict[str, Any],
@@ -493,6 +508,7 @@ def load_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
             module's.
         StateDictKeyError (a ValueError and a KeyError): the parameter
             names differ (the message lists them).
+        TypeError: optimizer/scheduler are not ``nn`` ones.
 
     Example:
         >>> import os, tempfile
@@ -507,6 +523,7 @@ def load_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
         >>> load_checkpoint(MLP(2, [3, 1], seed=1), path)
         {}
     """
+    given = _training_objects("load_checkpoint", optimizer, scheduler)
     if optimizer is not None and (
             [id(p) for p in optimizer.params] != [id(p) for p in module.parameters()]):
         raise ValueError("load_checkpoint: the optimizer is not on this module's parameters "
@@ -515,13 +532,8 @@ def load_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
     document = read_checkpoint(path)
     where = f"checkpoint {os.fspath(path)!r}"
     _check_architecture(module, document.get("architecture"), where)
-    states = [(obj, _checked_training_state(obj, key, document, where))
-              for key, obj in (("optimizer", optimizer), ("scheduler", scheduler))
-              if obj is not None]
-    try:
-        module.load_state_dict(document["parameters"], strict=True)
-    except (KeyError, ValueError) as error:
-        raise type(error)(f"{where}: {error}") from None
+    states = [(obj, _checked_training_state(obj, key, document, where)) for key, obj in given]
+    _load_parameters(module, document["parameters"], where)
     for obj, state in states:                   # checked above: cannot fail
         obj._apply_state(state)
     return document["metadata"]

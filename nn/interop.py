@@ -23,12 +23,14 @@ functions that build or read torch modules.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
+from typing import (Any, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional,
+                    Sequence, Tuple)
 
 from ._checks import activation_name, positive_int
 
 __all__ = ["LinearSpec", "linear_layers", "parameter_count", "parameter_names",
-           "tensor_shapes", "to_torch", "from_torch", "TORCH_ACTIVATIONS"]
+           "layer_blocks", "parameter_values", "tensor_shapes", "to_torch", "from_torch",
+           "TORCH_ACTIVATIONS"]
 
 # Our activation name -> torch.nn class name ("linear": no module). GELU is
 # the tanh approximation (``approximate="tanh"``), LeakyReLU has torch's
@@ -109,6 +111,45 @@ def parameter_names(specs: List[LinearSpec]) -> Iterator[str]:
             yield f"{head}b"
 
 
+def layer_blocks(specs: List[LinearSpec], values: Sequence[float]
+                 ) -> Iterator[Tuple[LinearSpec, List[List[float]], List[float]]]:
+    """Each layer's weight (``nout`` rows of ``nin``) and bias (``nout``), as
+    torch lays them out, from the parameter values in :func:`parameter_names`
+    order (neuron by neuron: its weights, then its bias). The inverse of
+    :func:`parameter_values`.
+
+    Example:
+        >>> specs = linear_layers({"class": "Layer", "nin": 2, "nout": 2})
+        >>> [(s.position, weight, bias) for s, weight, bias in layer_blocks(
+        ...     specs, [1.0, 2.0, 0.5, 3.0, 4.0, -0.5])]
+        [(0, [[1.0, 2.0], [3.0, 4.0]], [0.5, -0.5])]
+    """
+    start = 0
+    for s in specs:
+        rows = [list(values[start + j * (s.nin + 1):start + (j + 1) * (s.nin + 1)])
+                for j in range(s.nout)]
+        start += (s.nin + 1) * s.nout
+        yield s, [row[:s.nin] for row in rows], [row[s.nin] for row in rows]
+
+
+def parameter_values(blocks: Iterable[Tuple[Sequence[Sequence[float]], Sequence[float]]]
+                     ) -> List[float]:
+    """The parameter values, in :func:`parameter_names` order, of each layer's
+    ``(weight, bias)`` (nested lists, as ``tolist()`` gives them). The inverse
+    of :func:`layer_blocks`.
+
+    Example:
+        >>> parameter_values([([[1.0, 2.0], [3.0, 4.0]], [0.5, -0.5])])
+        [1.0, 2.0, 0.5, 3.0, 4.0, -0.5]
+    """
+    values: List[float] = []
+    for weight, bias in blocks:
+        for row, b in zip(weight, bias):
+            values.extend(row)
+            values.append(b)
+    return values
+
+
 def tensor_shapes(specs: List[LinearSpec]) -> Dict[str, Tuple[int, ...]]:
     """torch's state dict names and shapes: ``"0.weight": (nout, nin)``,
     ``"0.bias": (nout,)``, ..."""
@@ -141,15 +182,12 @@ def to_torch(architecture: Mapping[str, Any], parameters: Mapping[str, float]) -
     torch = _import_torch("to_torch")
     specs = linear_layers(architecture)
     values = [parameters[name] for name in parameter_names(specs)]
-    modules, start = [], 0
-    for s in specs:
-        rows = values[start:start + (s.nin + 1) * s.nout]
-        start += (s.nin + 1) * s.nout
-        block = torch.tensor(rows, dtype=torch.float64).reshape(s.nout, s.nin + 1)
+    modules = []
+    for s, weight, bias in layer_blocks(specs, values):
         linear = torch.nn.Linear(s.nin, s.nout, dtype=torch.float64)
         with torch.no_grad():
-            linear.weight.copy_(block[:, :s.nin])
-            linear.bias.copy_(block[:, s.nin])
+            linear.weight.copy_(torch.tensor(weight, dtype=torch.float64))
+            linear.bias.copy_(torch.tensor(bias, dtype=torch.float64))
         modules.append(linear)
         if s.activation != "linear":
             modules.append(_torch_activation(torch, s.activation))
@@ -197,6 +235,7 @@ def from_torch(module: Any) -> Tuple[Dict[str, Any], Dict[str, float]]:
         raise TypeError(f"{where}: expected a torch.nn.Sequential of Linear layers and "
                         f"activations, got {type(module).__name__}")
     linears: List[Any] = []
+    positions: List[int] = []         # each Linear's index in the Sequential
     activations: List[str] = []
     for i, layer in enumerate(module):
         if type(layer) is torch.nn.Identity:
@@ -209,6 +248,7 @@ def from_torch(module: Any) -> Tuple[Dict[str, Any], Dict[str, float]]:
                 raise ValueError(f"{where}: layer {i} takes {layer.in_features} inputs but "
                                  f"the layer before gives {linears[-1].out_features}")
             linears.append(layer)
+            positions.append(i)
             activations.append("linear")
             continue
         name = _our_activation(torch, where, i, layer)
@@ -229,13 +269,13 @@ def from_torch(module: Any) -> Tuple[Dict[str, Any], Dict[str, float]]:
               "activation": hidden.pop() if hidden else "relu",
               "output_activation": activations[-1]}
     specs = linear_layers({"class": "MLP", **config})
-    values: List[float] = []
-    for linear in linears:
+    blocks = []
+    for i, linear in zip(positions, linears):
         weight = linear.weight.detach().to("cpu", torch.float64)
         bias = linear.bias.detach().to("cpu", torch.float64)
         if not (torch.isfinite(weight).all() and torch.isfinite(bias).all()):
             # as load_state_dict and checkpoints: a diverged network is not loaded
-            raise ValueError(f"{where}: layer {list(module).index(linear)} ({linear}) holds "
+            raise ValueError(f"{where}: layer {i} ({linear}) holds "
                              f"nan or inf; an MLP's weights are finite numbers")
-        values.extend(torch.cat([weight, bias[:, None]], dim=1).reshape(-1).tolist())
-    return config, dict(zip(parameter_names(specs), values))
+        blocks.append((weight.tolist(), bias.tolist()))
+    return config, dict(zip(parameter_names(specs), parameter_values(blocks)))

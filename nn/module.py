@@ -516,6 +516,13 @@ def _init_name(init: Union[str, Initializer]) -> str:
     return init if isinstance(init, str) else getattr(init, "__name__", repr(init))
 
 
+def _read_once(x: Any) -> Any:
+    """An iterator as the tuple of what it gave, anything else as is: the
+    forward pass and, after an error, :func:`_sample_error` both read the
+    input, and an iterator can be read only once."""
+    return tuple(x) if hasattr(x, "__next__") else x
+
+
 def _inputs(x):
     """x as the tuple dot() reads without copying: a layer converts its input
     once rather than each neuron doing so. Numpy arrays become tuples of
@@ -573,15 +580,12 @@ class Neuron(Module):
         return self.activation != "linear"
 
     def __call__(self, x: Sequence[Union[Value, float]]) -> Value:
-        sample = x
+        if type(x) is not list and type(x) is not tuple:   # per neuron: skip the usual
+            x = _read_once(x)
         try:
-            if type(x) is not list and type(x) is not tuple:
-                x = _inputs(x)
-                if hasattr(sample, "__next__"):
-                    sample = x      # an iterator is read once: check what it gave
-            act = dot(self.w, x) + self.b
+            act = dot(self.w, x) + self.b                   # dot reads arrays and iterables
         except (TypeError, ValueError):
-            error = _sample_error(repr(self), len(self.w), sample)
+            error = _sample_error(repr(self), len(self.w), x)
             if error is None:
                 raise
         else:
@@ -626,8 +630,7 @@ class Layer(Module):
                         for _ in range(nout)]
 
     def __call__(self, x: Sequence[Union[Value, float]]) -> List[Value]:
-        if hasattr(x, "__next__"):
-            x = tuple(x)            # an iterator is read once: keep what it gave
+        x = _read_once(x)
         try:
             inputs = _inputs(x)
             return [n(inputs) for n in self.neurons]
@@ -697,9 +700,7 @@ class MLP(Module):
     # or a list depends on the last layer's width, which a type checker cannot
     # see, and a Union would make every `model(x).data` a type error.
     def __call__(self, x: Sequence[Union[Value, float]]) -> Any:
-        if hasattr(x, "__next__"):
-            x = tuple(x)            # an iterator is read once: keep what it gave
-        sample = x
+        x = sample = _read_once(x)
         try:
             for layer in self.layers:
                 x = layer(x)

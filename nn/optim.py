@@ -3,8 +3,10 @@
 The update rules, defaults and argument checks are PyTorch's (``torch.optim``,
 2.x), statement for statement, so a trajectory here follows torch's to
 rounding. Each optimizer keeps one list of parameters; its state (momentum
-buffers, moment estimates) is a list of floats aligned with ``params``, held
-in public attributes so it can be inspected while learning.
+buffers, moment estimates) is a list per buffer aligned with ``params``, held
+in public attributes so it can be inspected while learning: floats, except
+SGD's ``momentum_buffer``, which holds None before the first step (and
+always without momentum).
 
 ``state_dict()`` and ``load_state_dict()`` save and restore that state with
 ``torch.optim``'s layout (``{"state": {index: {...}}, "param_groups": [...]}``,
@@ -32,7 +34,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from autograd_lite import Value
 
-from ._checks import check_keys, finite_number, loaded_number, non_negative, value_list
+from ._checks import (check_keys, finite_number, loaded_bool, loaded_number, non_negative,
+                      some_keys, value_list)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop"]
 
@@ -60,16 +63,11 @@ def _index(key: Any) -> Optional[int]:
     return None
 
 
-def _some(keys: List[Any], limit: int = 6) -> str:
-    shown = ", ".join(_describe(k)[len(type(k).__name__) + 1:] for k in keys[:limit])
-    return f"[{shown}{', ...' if len(keys) > limit else ''}]"
-
-
 def _exact_keys(where: str, what: str, mapping: Mapping[str, Any], keys: List[str]) -> None:
     """A ValueError naming the missing and unexpected keys, if any."""
     def message(missing: List[Any], unexpected: List[Any]) -> str:
-        parts = ([f"missing {_some(missing)}"] if missing else []) + (
-            [f"unexpected {_some(unexpected)}"] if unexpected else [])
+        parts = ([f"missing {some_keys(missing)}"] if missing else []) + (
+            [f"unexpected {some_keys(unexpected)}"] if unexpected else [])
         return f"{where}: {what} must have the keys {keys}: {', '.join(parts)}"
     check_keys(mapping, keys, message)
 
@@ -200,13 +198,13 @@ class Optimizer:
             {0: {'step': 1, 'momentum_buffer': 2.0}}
         """
         state: Dict[int, Dict[str, Any]] = {}
+        group = self._group()
         if self.steps:
-            keys = self._state_keys(self._group())
+            keys = self._state_keys(group)
             columns = [getattr(self, key) for key in keys]
             for i in range(len(self.params)):
                 state[i] = {"step": self.steps}
                 state[i].update(zip(keys, (column[i] for column in columns)))
-        group = self._group()
         group["params"] = list(range(len(self.params)))
         return {"state": state, "param_groups": [group]}
 
@@ -266,7 +264,8 @@ class Optimizer:
             return (f"{where}: the state was not saved from {name}: its settings "
                     + "; ".join(part for part in (
                         f"lack {missing}" if missing else "",
-                        f"have {unexpected}, which {name} has not" if unexpected else "")
+                        f"have {some_keys(unexpected)}, which {name} has not" if unexpected
+                        else "")
                         if part))
         check_keys(group, list(mine) + ["params"], other_class, optional={"initial_lr"})
         n = len(self.params)
@@ -277,13 +276,11 @@ class Optimizer:
                              f"optimizer has {n} (params must be [0, ..., {n - 1}]); "
                              f"build the optimizer on the same parameters")
         settings = self._checked_settings(where, group)
-        try:
-            lr = non_negative(where, "lr", group["lr"])
-            initial_lr = group.get("initial_lr")
-            if initial_lr is not None:
-                initial_lr = non_negative(where, "initial_lr", initial_lr)
-        except TypeError as error:      # a string lr is a state that does not fit
-            raise ValueError(str(error)) from None
+        lr = non_negative(where, "lr", loaded_number(where, "lr", group["lr"]))
+        initial_lr = group.get("initial_lr")
+        if initial_lr is not None:
+            initial_lr = non_negative(where, "initial_lr",
+                                      loaded_number(where, "initial_lr", initial_lr))
         values: Dict[str, Any] = {"_lr": lr, "initial_lr": initial_lr, **settings}
         values.update(self._checked_buffers(where, state_dict["state"], {**mine, **settings}))
         return values
@@ -291,9 +288,8 @@ class Optimizer:
     def _checked_settings(self, where: str, group: Mapping[str, Any]) -> Dict[str, Any]:
         """The group's settings, checked by the constructor's own checks."""
         for name in self._settings:
-            if isinstance(getattr(self, name), bool) and not isinstance(group[name], bool):
-                raise ValueError(f"{where}: the state's {name} must be True or False, got "
-                                 f"{_describe(group[name])}")
+            if isinstance(getattr(self, name), bool):
+                loaded_bool(where, f"the state's {name}", group[name])
         if not self._settings:
             return {}
         try:

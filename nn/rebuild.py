@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Union
 
-from .checkpoint import read_checkpoint
+from .checkpoint import _load_parameters, read_checkpoint
 from .init import INITIALIZERS
 from .interop import linear_layers, parameter_count, parameter_names
 from .module import MLP, Layer, Module, Neuron
@@ -44,7 +44,7 @@ def load_model(path: Union[str, "os.PathLike[str]"]) -> Module:
     """
     document = read_checkpoint(path)
     where = f"load_model: checkpoint {os.fspath(path)!r}"
-    saved = document.get("architecture")
+    saved = document.get("architecture", {})
     config = dict(saved) if isinstance(saved, dict) else {}
     classes = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
     name = config.pop("class", None)
@@ -57,7 +57,7 @@ def load_model(path: Union[str, "os.PathLike[str]"]) -> Module:
     # names, which encode the sizes) before building: a small file claiming a
     # huge model fails here, having allocated nothing.
     try:
-        specs = linear_layers({"class": name, **config})
+        specs = linear_layers(saved)
     except ValueError as error:
         raise ValueError(f"{where} has an invalid architecture record: {error}") from None
     claimed, present = parameter_count(specs), len(document["parameters"])
@@ -78,10 +78,7 @@ def load_model(path: Union[str, "os.PathLike[str]"]) -> Module:
         model = cls(seed=0, **config)      # the config's keys are the arguments' names
     except (TypeError, ValueError) as error:
         raise ValueError(f"{where} has an invalid architecture record: {error}") from None
-    try:
-        model.load_state_dict(document["parameters"], strict=True)
-    except (KeyError, ValueError) as error:
-        raise type(error)(f"{where}: {error}") from None
+    _load_parameters(model, document["parameters"], where)
     return model
 
 

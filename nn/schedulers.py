@@ -44,7 +44,8 @@ import bisect
 import math
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from ._checks import check_keys, finite_number, loaded_number, non_negative, positive_int
+from ._checks import (check_keys, finite_number, loaded_bool, loaded_number, non_negative,
+                      positive_int, some_keys)
 from .optim import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
@@ -67,10 +68,11 @@ class LRScheduler:
 
     Subclasses define ``_next_lr()`` (PyTorch's ``get_lr``: the lr for
     ``last_epoch``, from the current lr) and ``_closed_form_lr()`` (the same
-    from ``base_lr`` alone). Step 0 is the one the constructor takes:
-    PyTorch marks it with a flag because its schedulers can resume from a
-    saved state; these always start from ``last_epoch = -1``, so step 0 is
-    ``last_epoch == 0``.
+    from ``base_lr`` alone). Step 0 is the one the constructor takes.
+    PyTorch's constructors take a ``last_epoch`` to resume from, and mark
+    step 0 with a flag; these take no ``last_epoch``: they always start from
+    ``last_epoch = -1``, so step 0 is ``last_epoch == 0``, and resume through
+    :meth:`load_state_dict`.
 
     Attributes:
         optimizer: the optimizer whose ``lr`` is set.
@@ -185,7 +187,7 @@ class LRScheduler:
 
         def other_class(missing: List[Any], unexpected: List[Any]) -> str:
             parts = ([f"lacks {missing}"] if missing else []) + (
-                [f"has {[str(k)[:40] for k in unexpected[:6]]}, which {name} has not"]
+                [f"has {some_keys(unexpected)}, which {name} has not"]
                 if unexpected else [])
             return f"{where}: the state was not saved from {name}: it {'; it '.join(parts)}"
         check_keys(state_dict, mine, other_class)
@@ -221,14 +223,17 @@ _POSITIVE = ("step_size", "T_max", "total_iters")
 
 def _state_entry(where: str, key: str, mine: Any, value: Any) -> Any:
     """``value`` checked to be what ``mine`` is (an int, a finite float, a
-    list of them of the same length), as a copy."""
+    bool, a str or None, a list of them of the same length), as a copy."""
     if isinstance(mine, list):
         if not isinstance(value, (list, tuple)) or len(value) != len(mine):
             raise ValueError(f"{where}: {key} must be a list of {len(mine)} entries like "
                              f"{mine!r}, got {value!r:.80}")
         return [_state_entry(where, f"{key}[{i}]", m, v)
                 for i, (m, v) in enumerate(zip(mine, value))]
-    if mine is None or isinstance(mine, (bool, str)):     # a subclass's own settings
+    # a subclass's own settings: a flag, a name, None
+    if isinstance(mine, bool):
+        return loaded_bool(where, key, value)
+    if mine is None or isinstance(mine, str):
         if type(value) is not type(mine):
             raise ValueError(f"{where}: {key} must be {type(mine).__name__} like {mine!r}, "
                              f"got {type(value).__name__} {value!r:.80}")

@@ -332,3 +332,16 @@ def test_an_mlp_learns_xor_to_100_percent_with_each_optimizer(name):
 def test_repr_counts_one_parameter_in_the_singular():
     assert repr(nn.SGD([Value(1.0)], lr=0.1)).startswith("SGD(1 parameter, lr=0.1")
     assert repr(nn.SGD([Value(1.0), Value(2.0)], lr=0.1)).startswith("SGD(2 parameters, ")
+
+
+def test_a_learning_rate_loaded_as_a_numpy_scalar_or_0d_array_reads_as_a_float():
+    # As every other loaded number (what numpy and safetensors give).
+    np = pytest.importorskip("numpy")
+    source = nn.SGD([Value(1.0)], lr=0.1)
+    nn.StepLR(source, step_size=2)
+    state = source.state_dict()
+    state["param_groups"][0].update(lr=np.array(0.05), initial_lr=np.float32(0.5))
+    opt = nn.SGD([Value(1.0)], lr=0.3)
+    opt.load_state_dict(state)
+    assert (opt.lr, opt.initial_lr) == (0.05, 0.5)
+    assert type(opt.lr) is float and type(opt.initial_lr) is float

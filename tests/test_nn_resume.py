@@ -162,6 +162,27 @@ def test_saving_something_that_is_not_an_optimizer_is_a_type_error(tmp_path):
         nn.save_checkpoint(model, tmp_path / "m.json", optimizer={"lr": 0.1})
 
 
+@pytest.mark.parametrize("keyword, wrong, expected", [
+    ("optimizer", object(), "optimizer must be an nn Optimizer .*got object"),
+    ("scheduler", {"last_epoch": 3}, "scheduler must be an nn LRScheduler .*got dict"),
+])
+def test_loading_into_something_that_is_not_an_optimizer_or_scheduler_is_a_type_error(
+        tmp_path, keyword, wrong, expected):
+    model, opt, sched = fresh("Adam + cosine", seed=0)
+    nn.save_checkpoint(model, tmp_path / "run.json", optimizer=opt, scheduler=sched)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(TypeError, match=expected):
+        nn.load_checkpoint(model, tmp_path / "run.json", **{keyword: wrong})
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_an_optimizer_given_as_the_scheduler_is_refused_by_its_type(tmp_path):
+    model, opt, sched = fresh("Adam + cosine", seed=0)
+    nn.save_checkpoint(model, tmp_path / "run.json", optimizer=opt, scheduler=sched)
+    with pytest.raises(TypeError, match="scheduler must be an nn LRScheduler .*got Adam"):
+        nn.load_checkpoint(model, tmp_path / "run.json", scheduler=opt)
+
+
 if __name__ == "__main__":
     first_half(sys.argv[1], sys.argv[2])
 

@@ -300,3 +300,34 @@ def test_a_sequential_step_the_optimizer_refuses_moves_nothing():
 def test_a_negative_gamma_is_refused_when_the_scheduler_is_made(make):
     with pytest.raises(ValueError, match="gamma must be >= 0, got -.*negative"):
         make(optimizer())
+
+
+def test_a_scheduler_subclass_flag_loads_only_as_true_or_false_as_an_optimizers_does():
+    class FlaggedStepLR(nn.StepLR):
+        def __init__(self, optimizer, step_size, restart=False):
+            self.restart = restart
+            super().__init__(optimizer, step_size)
+
+    sched = FlaggedStepLR(nn.SGD([Value(0.0)], lr=1.0), step_size=2)
+    state = sched.state_dict()
+    for wrong in (1, "yes", None):
+        with pytest.raises(ValueError, match=r"FlaggedStepLR.load_state_dict: restart must "
+                                             r"be True or False, got"):
+            sched.load_state_dict({**state, "restart": wrong})
+        assert sched.restart is False
+    sched.load_state_dict({**state, "restart": True})
+    assert sched.restart is True
+
+
+def test_a_state_with_many_unexpected_keys_names_the_first_six_as_an_optimizers_does():
+    extra = {f"setting_{i}": 0 for i in range(9)}
+    sched = nn.StepLR(optimizer(), step_size=2)
+    opt = optimizer()
+    group_state = opt.state_dict()
+    group_state["param_groups"][0].update(extra)
+    expected = "['setting_0', 'setting_1', 'setting_2', 'setting_3', 'setting_4', 'setting_5', ...]"
+    for load, state in ((sched.load_state_dict, {**sched.state_dict(), **extra}),
+                        (opt.load_state_dict, group_state)):
+        with pytest.raises(ValueError) as info:
+            load(state)
+        assert f"{expected}, which" in str(info.value)

@@ -308,18 +308,22 @@ class _Group:
                 arg.plan.add(grads, vals, g * p)
 
     def _check_domain(self, xs, out):
-        """Where a result is not finite, ask the scalar forward: it raises the
-        op's own error for an input outside its domain (log of -1, x / 0)."""
+        """Where a result is not finite, the scalar forward decides: it raises
+        the op's own error for an input outside its domain (log of -1, x / 0),
+        naming the sample, or its result stands (an IEEE inf or nan; within
+        ``ieee_arithmetic``, also where the array forward marked a refusal
+        with nan). The n-ary forwards (sum, dot, logsumexp) never refuse."""
         if any(isinstance(a, _Nary) for a in self.args):
             return
         shape = out.shape
         for index in zip(*np.nonzero(~np.isfinite(out))):
             scalars = [float(np.broadcast_to(x, shape)[index]) for x in xs]
             try:
-                self.op.forward(*scalars)
+                result = self.op.forward(*scalars)
             except (DomainError, ValueError, OverflowError) as error:
                 sample = f" (sample {index[0]})" if self.batch else ""
                 raise type(error)(f"{error}{sample}") from None
+            out[index] = result
 
 
 class _MatMul:

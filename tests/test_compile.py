@@ -6,6 +6,7 @@ with integer labels; micrograd-style neurons; each way a trace could depend
 on the sample, shown to give the right result or a clear error."""
 
 import builtins
+import itertools
 import math
 import random
 from pathlib import Path
@@ -582,6 +583,96 @@ def test_array_partials_are_the_tables_own_text_rewritten_for_arrays(name):
 def test_domain_errors_are_the_scalar_ops_errors_naming_the_sample(fn, x, error, message):
     with pytest.raises(error, match=message):
         compile(fn)(np.array(x))
+
+
+# Inputs on both sides of every op's domain: where the scalar forward raises,
+# numpy's form may still be finite ((-2.0) ** 2 = 4, 0.0 ** 0 = 1).
+PROBES = [-2.0, -0.5, -0.0, 0.0, 0.5, 2.0, 800.0, math.inf, -math.inf, math.nan]
+
+
+def eagerly(fn, *xs):
+    """fn on Values of xs: its number, or the error it raises."""
+    try:
+        return fn(*map(Value, xs)).data
+    except (ValueError, ArithmeticError) as error:
+        return error
+
+
+def domain_cases():
+    """(id, fn of Values, a valid sample, probe samples) for every op of the
+    table but the n-ary ones (which never refuse), in every layout; a captured
+    Value as an exponent as well (``x ** y``)."""
+    fns = []
+    for name in sorted(OPS):
+        op = OPS[name]
+        if op.layout == UNARY:
+            fns.append((name, lambda x, op=op: apply_op(op, x)))
+        elif op.layout == CONST_RIGHT:
+            # (floats: the batch's constants are, and the messages name them)
+            for c in map(float, op.param_samples + ((0, -0.5) if name == "pow" else ())):
+                fns.append((f"{name} {c}", lambda x, op=op, c=c: apply_op(op, x, c)))
+        elif op.layout == BINARY:
+            fns.append((name, lambda a, b, op=op: apply_op(op, a, b)))
+            for c in (-2.0, 0.0, 2.0):
+                fns.append((f"{name} const right {c}", lambda a, op=op, c=c: apply_op(op, a, c)))
+                fns.append((f"{name} const left {c}", lambda b, op=op, c=c: apply_op(op, c, b)))
+    y = Value(2.0)
+    fns.append(("pow_value, a captured exponent", lambda x: x ** y))
+    cases = []
+    for name, fn in fns:
+        n = fn.__code__.co_argcount - len(fn.__defaults__ or ())
+        valid = next(([v] * n for v in (0.5, 2.5) if not isinstance(eagerly(fn, *[v] * n),
+                                                                    Exception)), None)
+        if valid is not None:        # (x / 0 and (-2) ** b refuse every sample)
+            cases.append((name, fn, valid, list(itertools.product(PROBES, repeat=n))))
+    return cases
+
+
+DOMAIN_CASES = domain_cases()
+
+
+@pytest.mark.parametrize("name, fn, valid, probes", DOMAIN_CASES,
+                         ids=[c[0] for c in DOMAIN_CASES])
+def test_every_op_raises_compiled_where_it_raises_eagerly_and_agrees_elsewhere(
+        name, fn, valid, probes):
+    f = compile(fn)
+    f(*(np.array([v, v]) for v in valid))         # traced and verified on valid samples
+    for probe in probes:
+        expected = eagerly(fn, *probe)
+        batch = [np.array([v, p]) for v, p in zip(valid, probe)]
+        if isinstance(expected, Exception):
+            with pytest.raises(type(expected)) as raised:
+                f(*batch)
+            assert str(raised.value) == f"{expected} (sample 1)", probe
+        else:
+            got = f(*batch).data[1]
+            assert got == pytest.approx(expected, rel=RTOL, abs=0, nan_ok=True), probe
+
+
+def test_a_negative_base_of_a_captured_exponent_is_the_scalar_ops_domain_error():
+    y = Value(2.0)
+    with pytest.raises(DomainError, match=r"pow: base must be >= 0 .*\(sample 1\)"):
+        compile(lambda x: x ** y)(np.array([3.0, -2.0, 100.0]))
+    with pytest.raises(ZeroDivisionError, match=r"non-positive power \(0.0\) \(sample 1\)$"):
+        compile(lambda x: (x * 0.0) ** (x - 3.0))(np.array([5.0, 3.0]))    # 0 ** 0
+
+
+def test_within_ieee_arithmetic_a_refused_power_is_ieees_as_eagerly():
+    from autograd_lite.ops import ieee_arithmetic
+    y = Value(2.0)
+    with ieee_arithmetic():
+        out = compile(lambda x: x ** y)(np.array([3.0, -2.0, 0.0]))
+        assert out.data.tolist() == [(Value(x) ** y).data for x in (3.0, -2.0, 0.0)]
+
+
+def test_a_user_ops_domain_error_names_the_sample():
+    from autograd_lite import define_op, remove_op
+    define_op("log_plus_one", lambda x: math.log(x) + 1.0, "1.0 / x", domain=(0.5, 2.0))
+    try:
+        with pytest.raises(DomainError, match=r"log_plus_one: .*x=-2.0.*\(sample 1\)"):
+            compile(lambda x: x.log_plus_one())(np.array([3.0, -2.0, 100.0]))
+    finally:
+        remove_op("log_plus_one")
 
 
 def test_backward_with_a_gradient_of_the_wrong_shape_is_a_value_error():

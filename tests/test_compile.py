@@ -340,6 +340,42 @@ def test_a_branch_on_an_inputs_data_is_checked_per_sample():
         f(np.array([1.0, 2.0, -3.0]))
 
 
+@pytest.mark.parametrize("node, x, threshold", [
+    (lambda x: x.leaky_relu(0.1), [2.0, -5.0], -1.0),
+    (lambda x: x.elu(0.1), [2.0, -5.0], -1.0),
+    (lambda x: logsumexp([x, x]), [math.inf, -0.5], 0.0),
+], ids=["leaky_relu", "elu", "logsumexp"])
+def test_a_branch_on_a_computed_nodes_data_is_checked_against_that_node(node, x, threshold):
+    # the node's comparison is True for both samples; the input's would not be
+    def fn(v):
+        y = node(v)
+        return y * 2 if y.data > threshold else y * 3
+    expected = [fn(Value(v)).data for v in x]
+    assert compile(fn)(np.array(x)).data.tolist() == expected
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_no_op_hands_a_traced_inputs_data_to_the_node_it_makes(name):
+    # an input's .data records the user's comparisons against the input: a
+    # node whose .data is that same object would have its own recorded wrongly
+    op = OPS[name]
+    made = []
+
+    def fn(x):
+        args = {UNARY: (x,), CONST_RIGHT: (x, (op.param_samples or (1.0,))[0]),
+                BINARY: (x, 1.0), NARY: ([x],), DOT: ([x], [1.0])}[op.layout]
+        y = apply_op(op, *args)
+        made.append(type(y.data))
+        return y
+    for v in (2.0, 0.0, -2.0, math.inf, -math.inf):
+        made.clear()
+        try:
+            compile(fn)(np.array([v]))
+        except (ValueError, ArithmeticError):        # outside the op's domain
+            continue
+        assert made == [float], v
+
+
 @pytest.mark.parametrize("beside", ["autograd_lite_extras/x.py", "autograd_lite2.py"])
 def test_code_in_a_file_beside_the_package_sharing_its_name_is_user_code(beside):
     # a module whose path starts with the package folder's name, without being

@@ -24,10 +24,13 @@ What compile supports
   per-sample integers (class labels): ``fn`` receives a :class:`TracedIndex`,
   which ``nn.cross_entropy`` and :func:`select` accept (a per-sample
   selection on the tape); any other use of it is a TypeError.
-* Values ``fn`` reaches without receiving them (a model's parameters, a
-  captured Value) are parameters, shared by every sample: their ``.data`` is
-  read at each call and their ``.grad`` receives the gradients. Numbers
-  captured are constants.
+* The leaves ``fn`` reaches without receiving them (a model's parameters, a
+  captured ``Value(2.0)``) are parameters, shared by every sample: their
+  ``.data`` is read at each call and their ``.grad`` receives the gradients.
+  A computed Value captured from outside (``h = w * 3``, made before the
+  call) is recomputed from its leaves at every call, as part of the trace:
+  its own ``.data`` is not read and its ``.grad`` receives nothing (its
+  leaves' do). Numbers captured are constants.
 * ``fn`` returns a Value (``.data`` of shape ``(B,)``) or a list of k Values
   (``(B, k)``). Every op of the table is supported, in every layout.
 * Comparisons of Values (``if x > 0``, ``max(values)``) and of an input's

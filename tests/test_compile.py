@@ -308,6 +308,17 @@ def test_a_list_result_has_one_column_per_value_and_parameters_are_read_each_cal
     assert f(np.array([1.0])).data.tolist() == [[10.0, 11.0, 3.0]]
 
 
+def test_a_computed_value_captured_from_outside_is_recomputed_from_its_leaves():
+    w = Value(2.0)
+    h = w * 3                                    # made before the call
+    f = compile(lambda x: h * x)
+    out = f(np.array([1.0, 2.0]))
+    out.sum().backward()
+    assert out.data.tolist() == [6.0, 12.0] and w.grad == 9.0 and h.grad == 0.0
+    w.data, h.data = 10.0, 100.0                 # h's own number is not read
+    assert f(np.array([1.0])).data.tolist() == [30.0]
+
+
 def test_one_trace_per_argument_shape():
     compiled = compile(lambda xs: vsum(xs))
     assert compiled(np.ones((2, 3))).data.tolist() == [3.0, 3.0]

@@ -67,7 +67,8 @@ import os
 import sys
 import threading
 from itertools import repeat
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Type
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple,
+                    Type)
 
 import numpy as np
 
@@ -208,7 +209,7 @@ class TracedIndex:
     __truediv__ = __rtruediv__ = __floordiv__ = __mod__ = __pow__ = __neg__ = _refuse
 
 
-def select(values: Sequence[Any], index: Any, *, where: str = "select",
+def select(values: Iterable[Any], index: Any, *, where: str = "select",
            what: str = "index", error: Type[SampleIndexError] = SampleIndexError) -> Any:
     """``values[index]``, where ``index`` may be a per-sample integer of compile.
 
@@ -218,7 +219,8 @@ def select(values: Sequence[Any], index: Any, *, where: str = "select",
     tape, with every sample's index checked to be in range.
 
     Args:
-        values: the Values to choose from (numbers become leaf Values).
+        values: the Values to choose from, a sequence or any iterable
+            (numbers become leaf Values).
         index: an int, or a TracedIndex.
         where, what: how an out-of-range error names the call and the index.
         error: the class of that error, a :class:`SampleIndexError` (so a
@@ -240,6 +242,7 @@ def select(values: Sequence[Any], index: Any, *, where: str = "select",
         if isinstance(index, bool) or not isinstance(index, numbers.Integral):
             raise TypeError(f"{where}: {what} must be an int (or a per-sample integer "
                             f"argument of a compiled function), got {type(index).__name__}")
+        values = engine._as_tuple(values, where)
         i = int(index)
         if not 0 <= i < len(values):
             raise error(f"{where}: {what} {i} is out of range for {len(values)} "
@@ -249,8 +252,7 @@ def select(values: Sequence[Any], index: Any, *, where: str = "select",
     if trace is None:
         raise TypeError(f"{where}: a TracedIndex can only be used while compile traces "
                         "the function it was given to")
-    items = tuple(v if type(v) is Value else Value(engine._as_float(v, where))
-                  for v in values)
+    items = engine._as_values(values, where)
     if not 0 <= index.first < len(items):
         raise error(f"{where}: {what} {index.first} of sample 0 is out of "
                     f"range for {len(items)} values (valid: 0..{len(items) - 1})")

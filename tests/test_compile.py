@@ -204,6 +204,18 @@ def test_an_index_out_of_range_raises_the_same_error_eager_and_compiled():
     assert issubclass(nn.TargetOutOfRangeError, SampleIndexError)
 
 
+def test_select_takes_any_iterable_and_refuses_what_is_not_one_by_name():
+    assert select((Value(float(k)) for k in range(3)), 1).data == 1.0
+    pick = compile(lambda x, i: select((v * 2 for v in x), i))
+    assert pick(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 0])).data.tolist() == [4.0, 6.0]
+    for values in ("ab", 5):
+        with pytest.raises(TypeError, match="select: expected a sequence of Values or "
+                                            f"numbers, got {type(values).__name__}"):
+            select(values, 0)
+    with pytest.raises(TypeError, match="select: element 1: expected an int, float"):
+        compile(lambda x, i: select([x, "a"], i))(np.ones(2), np.array([0, 1]))
+
+
 def test_micrograd_style_sum_of_products_becomes_one_matrix_product():
     rng = random.Random(0)
     neurons = [([Value(rng.uniform(-1, 1)) for _ in range(5)], Value(0.1))

@@ -641,7 +641,12 @@ class Batch:
         return Reduced(self, _left_to_right(self.data.ravel().tolist()) / n, 1.0 / n)
 
     def _gradient(self, grad: Any) -> np.ndarray:
-        g = np.asarray(grad, dtype=float)
+        try:
+            g = np.asarray(grad, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"Batch.backward: grad must be numbers of the shape of data, "
+                            f"{self.data.shape} (an array of floats), got "
+                            f"{type(grad).__name__}: {error}") from None
         if g.shape != self.data.shape:
             raise ValueError(f"Batch.backward: grad must have the shape of data, "
                              f"{self.data.shape}, got {g.shape}")
@@ -652,6 +657,9 @@ class Batch:
 
         Args:
             grad: d L / d output per sample, the shape of ``data``.
+
+        Raises:
+            TypeError: ``grad`` is not numbers; ValueError: not of that shape.
         """
         g = self._gradient(grad)
         program = self._traced.program

@@ -741,6 +741,15 @@ def test_backward_with_a_gradient_of_the_wrong_shape_is_a_value_error():
         out.backward(np.ones(2))
 
 
+def test_backward_with_a_gradient_that_is_not_numbers_is_a_type_error_naming_it():
+    w = Value(1.0)
+    out = compile(lambda x: x * w)(np.ones(2))
+    with pytest.raises(TypeError, match=r"Batch.backward: grad must be numbers of the shape "
+                                        r"of data, \(2,\) .* got list: could not convert"):
+        out.backward(["a", "b"])
+    assert w.grad == 0.0
+
+
 def test_logsumexp_with_an_infinite_input_has_the_scalar_engines_gradient():
     import math
     w = Value(2.0)

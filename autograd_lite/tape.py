@@ -2,9 +2,10 @@
 
 ``compile(fn)`` calls ``fn`` once on Values made from the first sample of a
 batch. The scalar graph that call builds IS the trace: read in topological
-order it becomes a tape, a flat list of op-table entries with slot numbers
-(``(op, out_slot, in_slots, constants)``). Replaying the tape over numpy
-arrays asks the same op table for each op's vectorized forward and partials
+order it becomes a tape, a flat list with one :class:`~autograd_lite.replay.Entry`
+per node (its kind, its op-table entry, and its arguments: slot numbers of
+earlier entries, or constants). Replaying the tape over numpy arrays asks the
+same op table for each op's vectorized forward and partials
 (:mod:`autograd_lite.vectorize`), so every sample of the batch is computed at
 once, and ``backward`` adds to each parameter's ``.grad`` what the scalar
 engine's backward would. This module traces; :mod:`autograd_lite.replay`

@@ -258,8 +258,10 @@ def numpy_op(op: Op) -> NumpyOp:
     """The array form of a table entry (or of its base, for a constant variant).
 
     Raises:
-        KeyError: the op has no array forward (an op added to the table
-            needs one in ``FORWARDS``; the test suite checks every entry).
+        KeyError: ``op`` is not an entry of the op table (or no longer: an op
+            removed with ``remove_op``). Every entry has an array form: the
+            built-in ones a forward in ``FORWARDS``; one added with
+            ``define_op`` runs its float forward and partials per element.
     """
     if op.base.name not in OPS or OPS[op.base.name] is not op.base:
         raise KeyError(f"compile: op {op.name!r} is not an entry of the op table; "

@@ -416,17 +416,18 @@ def _as_outputs(result: Any) -> Tuple[List[Value], bool]:
 
 
 class _Traced:
-    """One trace: the scalar tape, its program, whether fn returned a single
-    Value, and whether a second sample has confirmed that the graph does not
+    """One trace: its program, whether fn returned a single Value, and its
+    scalar tape until a second sample has confirmed that the graph does not
     depend on the sample."""
 
-    __slots__ = ("program", "single", "trace", "verified")
+    __slots__ = ("program", "single", "unverified")
 
-    def __init__(self, trace: tuple, program: "Program"):
-        self.trace = trace                  # (entries, outs, guards, single)
-        self.single: bool = trace[3]
+    def __init__(self, program: "Program", single: bool, tape: tuple):
         self.program = program
-        self.verified = False
+        self.single = single
+        # (entries, outs, guards, single) to compare a second trace with; None
+        # once compared (the program has what it needs)
+        self.unverified: Optional[tuple] = tape
 
 
 def _trace(fn: Callable, arrays: List[np.ndarray], row: int):
@@ -453,7 +454,7 @@ def _describe(entry: Entry) -> str:
         return f"op {entry.op.name!r} ({entry.op.usage})"
     if entry.kind == INPUT:
         return f"element {entry.where[1]} of argument {entry.where[0]}"
-    return {INPUT: "an input", PARAM: "a Value made or captured by fn",
+    return {PARAM: "a Value made or captured by fn",
             GATHER: "a selection by a per-sample integer"}.get(entry.kind, entry.kind)
 
 
@@ -514,21 +515,21 @@ class Compiled:
         key = tuple((a.dtype.kind, a.shape[1:]) for a in arrays)
         traced = self._traces.get(key)
         if traced is None:
-            trace = _trace(self.fn, arrays, 0)
-            entries, outs, guards, _ = trace
+            tape = _trace(self.fn, arrays, 0)
+            entries, outs, guards, single = tape
             program = Program(entries, outs, guards,
                                [max(1, int(np.prod(a.shape[1:]))) for a in arrays], self.fuse)
-            traced = self._traces[key] = _Traced(trace, program)
+            traced = self._traces[key] = _Traced(program, single, tape)
         blocks = [a.reshape(len(a), -1) for a in arrays]
         vals, saved = traced.program.run(blocks)        # checks the comparisons
-        if not traced.verified and len(arrays[0]) > 1:
+        if traced.unverified is not None and len(arrays[0]) > 1:
             row = _farthest_from_first(arrays)
             try:
-                _compare_traces(traced.trace, _trace(self.fn, arrays, row), row)
+                _compare_traces(traced.unverified, _trace(self.fn, arrays, row), row)
             except ValueError:
                 del self._traces[key]
                 raise
-            traced.verified = True
+            traced.unverified = None
         return Batch(traced, vals, saved, len(arrays[0]))
 
 
@@ -557,7 +558,7 @@ def _check_arguments(args: tuple) -> List[np.ndarray]:
         except (TypeError, ValueError) as error:
             raise TypeError(f"compile: argument {i} must be an array of numbers "
                             f"(axis 0 = samples), got {type(a).__name__}: {error}") from None
-        if x.dtype.kind == "b" or x.dtype.kind not in "iuf":
+        if x.dtype.kind not in "iuf":             # (bools are kind "b")
             raise TypeError(f"compile: argument {i} must hold floats (traced inputs) or "
                             f"integers (per-sample labels), got dtype {x.dtype}; "
                             "convert it, e.g. np.asarray(x, dtype=float)")

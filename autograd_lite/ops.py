@@ -380,11 +380,11 @@ def _relu(x):
 
 
 def _leaky_relu(x, alpha):
-    return x if x > 0 else alpha * x
+    return float(x) if x > 0 else alpha * x
 
 
 def _elu(x, alpha):
-    return x if x > 0 else alpha * math.expm1(x)
+    return float(x) if x > 0 else alpha * math.expm1(x)
 
 
 def _gelu(x):
@@ -419,7 +419,7 @@ def _logsumexp(xs):
         return math.nan                 # max() alone would depend on where the nan is
     m = max(xs)
     if math.isinf(m):
-        return m
+        return float(m)
     return m + math.log(sum(math.exp(x - m) for x in xs))
 
 

@@ -40,7 +40,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .engine import Value
-from .ops import OPS, SWAPPED, DomainError, Op, _pair_shortcut
+from .ops import OPS, SWAPPED, Op, _pair_shortcut
 from .vectorize import NumpyOp, numpy_op
 
 __all__ = ["Entry", "Program", "SampleIndexError", "fuse_sums_of_products",
@@ -230,6 +230,11 @@ class _Column:
     def __init__(self, plan: Optional[_Plan], const: Optional[np.ndarray]):
         self.plan, self.const = plan, const
 
+    @property
+    def reads_slots(self) -> bool:
+        """Whether it reads slots (else constants, which take no gradient)."""
+        return self.plan is not None
+
     def get(self, vals):
         return self.const if self.plan is None else self.plan.get(vals)
 
@@ -254,6 +259,13 @@ class _Nary:
             if len(members) == 1 and len(kinds) == 1 else None
         self.columns: List[_Column] = [] if self.row is not None else \
             [_column([row[i] for row in members], loc, widths) for i in range(length)]
+
+    @property
+    def reads_slots(self) -> bool:
+        """Whether any element is a slot (else all are constants)."""
+        if self.row is not None:
+            return self.row.reads_slots
+        return any(c.reads_slots for c in self.columns)
 
     def get(self, vals):
         if self.row is not None:
@@ -308,18 +320,22 @@ class _Group:
                 arg.plan.add(grads, vals, g * p)
 
     def _check_domain(self, xs, out):
-        """Where a result is not finite, ask the scalar forward: it raises the
-        op's own error for an input outside its domain (log of -1, x / 0)."""
+        """Where a result is not finite, the scalar forward decides: it raises
+        the op's own error for an input outside its domain (log of -1, x / 0),
+        naming the sample, or its result stands (an IEEE inf or nan; within
+        ``ieee_arithmetic``, also where the array forward marked a refusal
+        with nan). The n-ary forwards (sum, dot, logsumexp) never refuse."""
         if any(isinstance(a, _Nary) for a in self.args):
             return
         shape = out.shape
         for index in zip(*np.nonzero(~np.isfinite(out))):
             scalars = [float(np.broadcast_to(x, shape)[index]) for x in xs]
             try:
-                self.op.forward(*scalars)
-            except (DomainError, ValueError, OverflowError) as error:
+                result = self.op.forward(*scalars)
+            except (ValueError, OverflowError) as error:    # a DomainError is a ValueError
                 sample = f" (sample {index[0]})" if self.batch else ""
                 raise type(error)(f"{error}{sample}") from None
+            out[index] = result
 
 
 class _MatMul:
@@ -510,10 +526,7 @@ class Program:
             else:
                 args.append(_column([m.args[i] for m in members], loc, widths))
         g.args = args
-        g.grad_args = [i for i, a in enumerate(args)
-                       if (isinstance(a, _Nary) and (a.row is None or a.row.plan is not None)
-                           and (a.row is not None or any(c.plan for c in a.columns)))
-                       or (isinstance(a, _Column) and a.plan is not None)]
+        g.grad_args = [i for i, a in enumerate(args) if a.reads_slots]
         return g
 
     def _matmul(self, members: List[Entry], side: int, block: int, loc: _Loc,

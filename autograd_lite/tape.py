@@ -2,9 +2,10 @@
 
 ``compile(fn)`` calls ``fn`` once on Values made from the first sample of a
 batch. The scalar graph that call builds IS the trace: read in topological
-order it becomes a tape, a flat list of op-table entries with slot numbers
-(``(op, out_slot, in_slots, constants)``). Replaying the tape over numpy
-arrays asks the same op table for each op's vectorized forward and partials
+order it becomes a tape, a flat list with one :class:`~autograd_lite.replay.Entry`
+per node (its kind, its op-table entry, and its arguments: slot numbers of
+earlier entries, or constants). Replaying the tape over numpy arrays asks the
+same op table for each op's vectorized forward and partials
 (:mod:`autograd_lite.vectorize`), so every sample of the batch is computed at
 once, and ``backward`` adds to each parameter's ``.grad`` what the scalar
 engine's backward would. This module traces; :mod:`autograd_lite.replay`
@@ -24,10 +25,13 @@ What compile supports
   per-sample integers (class labels): ``fn`` receives a :class:`TracedIndex`,
   which ``nn.cross_entropy`` and :func:`select` accept (a per-sample
   selection on the tape); any other use of it is a TypeError.
-* Values ``fn`` reaches without receiving them (a model's parameters, a
-  captured Value) are parameters, shared by every sample: their ``.data`` is
-  read at each call and their ``.grad`` receives the gradients. Numbers
-  captured are constants.
+* The leaves ``fn`` reaches without receiving them (a model's parameters, a
+  captured ``Value(2.0)``) are parameters, shared by every sample: their
+  ``.data`` is read at each call and their ``.grad`` receives the gradients.
+  A computed Value captured from outside (``h = w * 3``, made before the
+  call) is recomputed from its leaves at every call, as part of the trace:
+  its own ``.data`` is not read and its ``.grad`` receives nothing (its
+  leaves' do). Numbers captured are constants.
 * ``fn`` returns a Value (``.data`` of shape ``(B,)``) or a list of k Values
   (``(B, k)``). Every op of the table is supported, in every layout.
 * Comparisons of Values (``if x > 0``, ``max(values)``) and of an input's
@@ -64,7 +68,8 @@ import os
 import sys
 import threading
 from itertools import repeat
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Type
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple,
+                    Type)
 
 import numpy as np
 
@@ -205,7 +210,7 @@ class TracedIndex:
     __truediv__ = __rtruediv__ = __floordiv__ = __mod__ = __pow__ = __neg__ = _refuse
 
 
-def select(values: Sequence[Any], index: Any, *, where: str = "select",
+def select(values: Iterable[Any], index: Any, *, where: str = "select",
            what: str = "index", error: Type[SampleIndexError] = SampleIndexError) -> Any:
     """``values[index]``, where ``index`` may be a per-sample integer of compile.
 
@@ -215,7 +220,8 @@ def select(values: Sequence[Any], index: Any, *, where: str = "select",
     tape, with every sample's index checked to be in range.
 
     Args:
-        values: the Values to choose from (numbers become leaf Values).
+        values: the Values to choose from, a sequence or any iterable
+            (numbers become leaf Values).
         index: an int, or a TracedIndex.
         where, what: how an out-of-range error names the call and the index.
         error: the class of that error, a :class:`SampleIndexError` (so a
@@ -237,6 +243,7 @@ def select(values: Sequence[Any], index: Any, *, where: str = "select",
         if isinstance(index, bool) or not isinstance(index, numbers.Integral):
             raise TypeError(f"{where}: {what} must be an int (or a per-sample integer "
                             f"argument of a compiled function), got {type(index).__name__}")
+        values = engine._as_tuple(values, where)
         i = int(index)
         if not 0 <= i < len(values):
             raise error(f"{where}: {what} {i} is out of range for {len(values)} "
@@ -246,8 +253,7 @@ def select(values: Sequence[Any], index: Any, *, where: str = "select",
     if trace is None:
         raise TypeError(f"{where}: a TracedIndex can only be used while compile traces "
                         "the function it was given to")
-    items = tuple(v if type(v) is Value else Value(engine._as_float(v, where))
-                  for v in values)
+    items = engine._as_values(values, where)
     if not 0 <= index.first < len(items):
         raise error(f"{where}: {what} {index.first} of sample 0 is out of "
                     f"range for {len(items)} values (valid: 0..{len(items) - 1})")
@@ -410,17 +416,18 @@ def _as_outputs(result: Any) -> Tuple[List[Value], bool]:
 
 
 class _Traced:
-    """One trace: the scalar tape, its program, whether fn returned a single
-    Value, and whether a second sample has confirmed that the graph does not
+    """One trace: its program, whether fn returned a single Value, and its
+    scalar tape until a second sample has confirmed that the graph does not
     depend on the sample."""
 
-    __slots__ = ("program", "single", "trace", "verified")
+    __slots__ = ("program", "single", "unverified")
 
-    def __init__(self, trace: tuple, program: "Program"):
-        self.trace = trace                  # (entries, outs, guards, single)
-        self.single: bool = trace[3]
+    def __init__(self, program: "Program", single: bool, tape: tuple):
         self.program = program
-        self.verified = False
+        self.single = single
+        # (entries, outs, guards, single) to compare a second trace with; None
+        # once compared (the program has what it needs)
+        self.unverified: Optional[tuple] = tape
 
 
 def _trace(fn: Callable, arrays: List[np.ndarray], row: int):
@@ -447,7 +454,7 @@ def _describe(entry: Entry) -> str:
         return f"op {entry.op.name!r} ({entry.op.usage})"
     if entry.kind == INPUT:
         return f"element {entry.where[1]} of argument {entry.where[0]}"
-    return {INPUT: "an input", PARAM: "a Value made or captured by fn",
+    return {PARAM: "a Value made or captured by fn",
             GATHER: "a selection by a per-sample integer"}.get(entry.kind, entry.kind)
 
 
@@ -508,21 +515,21 @@ class Compiled:
         key = tuple((a.dtype.kind, a.shape[1:]) for a in arrays)
         traced = self._traces.get(key)
         if traced is None:
-            trace = _trace(self.fn, arrays, 0)
-            entries, outs, guards, _ = trace
+            tape = _trace(self.fn, arrays, 0)
+            entries, outs, guards, single = tape
             program = Program(entries, outs, guards,
                                [max(1, int(np.prod(a.shape[1:]))) for a in arrays], self.fuse)
-            traced = self._traces[key] = _Traced(trace, program)
+            traced = self._traces[key] = _Traced(program, single, tape)
         blocks = [a.reshape(len(a), -1) for a in arrays]
         vals, saved = traced.program.run(blocks)        # checks the comparisons
-        if not traced.verified and len(arrays[0]) > 1:
+        if traced.unverified is not None and len(arrays[0]) > 1:
             row = _farthest_from_first(arrays)
             try:
-                _compare_traces(traced.trace, _trace(self.fn, arrays, row), row)
+                _compare_traces(traced.unverified, _trace(self.fn, arrays, row), row)
             except ValueError:
                 del self._traces[key]
                 raise
-            traced.verified = True
+            traced.unverified = None
         return Batch(traced, vals, saved, len(arrays[0]))
 
 
@@ -551,7 +558,7 @@ def _check_arguments(args: tuple) -> List[np.ndarray]:
         except (TypeError, ValueError) as error:
             raise TypeError(f"compile: argument {i} must be an array of numbers "
                             f"(axis 0 = samples), got {type(a).__name__}: {error}") from None
-        if x.dtype.kind == "b" or x.dtype.kind not in "iuf":
+        if x.dtype.kind not in "iuf":             # (bools are kind "b")
             raise TypeError(f"compile: argument {i} must hold floats (traced inputs) or "
                             f"integers (per-sample labels), got dtype {x.dtype}; "
                             "convert it, e.g. np.asarray(x, dtype=float)")
@@ -636,7 +643,12 @@ class Batch:
         return Reduced(self, _left_to_right(self.data.ravel().tolist()) / n, 1.0 / n)
 
     def _gradient(self, grad: Any) -> np.ndarray:
-        g = np.asarray(grad, dtype=float)
+        try:
+            g = np.asarray(grad, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"Batch.backward: grad must be numbers of the shape of data, "
+                            f"{self.data.shape} (an array of floats), got "
+                            f"{type(grad).__name__}: {error}") from None
         if g.shape != self.data.shape:
             raise ValueError(f"Batch.backward: grad must have the shape of data, "
                              f"{self.data.shape}, got {g.shape}")
@@ -647,6 +659,9 @@ class Batch:
 
         Args:
             grad: d L / d output per sample, the shape of ``data``.
+
+        Raises:
+            TypeError: ``grad`` is not numbers; ValueError: not of that shape.
         """
         g = self._gradient(grad)
         program = self._traced.program

@@ -6,7 +6,10 @@ asks this module, for each table entry, for
 * ``forward(*inputs, [param])``: the op on arrays, with the scalar forward's
   formula step for step (the stable sigmoid and softplus, left-to-right sums),
   so that values agree with the scalar engine to the last bit where numpy
-  computes the same float operations;
+  computes the same float operations; and not finite wherever the scalar
+  forward raises (numpy's ``(-2) ** y`` is finite, so the powers are nan
+  where the scalar ``**`` refuses), since the replay asks the scalar forward
+  about each sample whose result is not finite, and it raises its error there;
 * ``partials(out, *inputs, [param])``: the table's own derivative text,
   rewritten for arrays by a syntax-tree transform (``a if c else b`` becomes
   ``np.where(c, a, b)``, ``x > 0 or c >= 1`` becomes ``np.logical_or(...)``,
@@ -32,7 +35,7 @@ from typing import Callable, Dict, List
 
 import numpy as np
 
-from .ops import GELU_K, OPS, Op
+from .ops import GELU_K, OPS, DomainError, Op
 
 __all__ = ["NumpyOp", "numpy_op", "FORWARDS"]
 
@@ -78,6 +81,22 @@ def _softmax(xs):
         return np.where(np.isfinite(m), e / np.sum(e, axis=-1, keepdims=True), e)
 
 
+# Where the scalar pow refuses but numpy's power is finite ((-2) ** 2 = 4 for
+# a Value exponent, (-inf) ** -0.5 = 0, 0 ** 0 = 1): nan, so that the replay
+# asks the scalar forward, which raises its DomainError naming the sample.
+
+def _pow(x, c):
+    # ops._pow: a negative base needs an integer exponent (or an infinite or
+    # nan one); 0 cannot be raised to a negative power
+    refused = ((x < 0) & np.isfinite(c) & (c != np.floor(c))) | ((x == 0) & (c < 0))
+    return np.where(refused, np.nan, np.power(x, c))
+
+
+def _pow_value(a, b):
+    # ops._pow_value: a base >= 0, and 0 only to a positive power
+    return np.where((a < 0) | ((a == 0) & (b <= 0)), np.nan, np.power(a, b))
+
+
 def _sign(x):
     # as ops.sign: 1, -1, or 0 (also for nan, which compares false both ways)
     return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))
@@ -90,8 +109,8 @@ FORWARDS: Dict[str, Callable] = {
     "div": np.divide,
     "neg": np.negative,
     "abs": np.abs,
-    "pow": np.power,
-    "pow_value": np.power,
+    "pow": _pow,
+    "pow_value": _pow_value,
     "sqrt": np.sqrt,
     "exp": np.exp,
     "log": np.log,
@@ -202,8 +221,16 @@ class NumpyOp:
 
 
 def _forward_per_element(fn: Callable, n_in: int) -> Callable:
-    """A float function applied to each sample of array arguments."""
-    ufunc = np.frompyfunc(fn, n_in, 1)
+    """A float function applied to each sample of array arguments; nan for
+    a sample it refuses (a DomainError), which the replay then asks it about
+    again, to raise the error naming the sample."""
+    def refused_as_nan(*args):
+        try:
+            return fn(*args)
+        except DomainError:
+            return math.nan
+
+    ufunc = np.frompyfunc(refused_as_nan, n_in, 1)
     return lambda *args: np.asarray(ufunc(*args), dtype=float)
 
 
@@ -231,8 +258,10 @@ def numpy_op(op: Op) -> NumpyOp:
     """The array form of a table entry (or of its base, for a constant variant).
 
     Raises:
-        KeyError: the op has no array forward (an op added to the table
-            needs one in ``FORWARDS``; the test suite checks every entry).
+        KeyError: ``op`` is not an entry of the op table (or no longer: an op
+            removed with ``remove_op``). Every entry has an array form: the
+            built-in ones a forward in ``FORWARDS``; one added with
+            ``define_op`` runs its float forward and partials per element.
     """
     if op.base.name not in OPS or OPS[op.base.name] is not op.base:
         raise KeyError(f"compile: op {op.name!r} is not an entry of the op table; "

@@ -44,7 +44,7 @@ REDUCTIONS = ("mean", "sum", "none")
 
 # Each loss is typed by its reduction (the overloads before it): "mean" and
 # "sum" give one Value, so `loss.backward()` type-checks; "none" gives a list.
-Reduced = Literal["mean", "sum"]
+_Reduction = Literal["mean", "sum"]
 
 
 class TargetOutOfRangeError(SampleIndexError):
@@ -251,7 +251,7 @@ def _sample_loss(z: List[Scalar], t: Any, sample: int) -> Value:
 
 
 @overload
-def cross_entropy(logits: Sequence[Any], target: Any, reduction: Reduced = ...) -> Value: ...
+def cross_entropy(logits: Sequence[Any], target: Any, reduction: _Reduction = ...) -> Value: ...
 
 
 @overload
@@ -316,7 +316,7 @@ def cross_entropy(logits: Sequence[Any], target: Any,
 # ---------------------------------------------------------------------------
 
 @overload
-def mse_loss(input: Any, target: Any, reduction: Reduced = ...) -> Value: ...
+def mse_loss(input: Any, target: Any, reduction: _Reduction = ...) -> Value: ...
 
 
 @overload
@@ -354,7 +354,7 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, L
 
 
 @overload
-def l1_loss(input: Any, target: Any, reduction: Reduced = ...) -> Value: ...
+def l1_loss(input: Any, target: Any, reduction: _Reduction = ...) -> Value: ...
 
 
 @overload
@@ -386,7 +386,8 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Union[Value, Li
 
 
 @overload
-def huber_loss(input: Any, target: Any, delta: float = ..., reduction: Reduced = ...) -> Value: ...
+def huber_loss(input: Any, target: Any, delta: float = ...,
+               reduction: _Reduction = ...) -> Value: ...
 
 
 @overload
@@ -458,7 +459,7 @@ def _check_unit_interval(values: List[Scalar], where: str, what: str, hint: str)
 
 
 @overload
-def binary_cross_entropy(input: Any, target: Any, reduction: Reduced = ...) -> Value: ...
+def binary_cross_entropy(input: Any, target: Any, reduction: _Reduction = ...) -> Value: ...
 
 
 @overload
@@ -507,7 +508,7 @@ def _softplus(z: Scalar) -> Scalar:
 
 @overload
 def binary_cross_entropy_with_logits(input: Any, target: Any,
-                                     reduction: Reduced = ...) -> Value: ...
+                                     reduction: _Reduction = ...) -> Value: ...
 
 
 @overload
@@ -549,7 +550,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any,
 
 
 @overload
-def hinge_loss(input: Any, target: Any, reduction: Reduced = ...) -> Value: ...
+def hinge_loss(input: Any, target: Any, reduction: _Reduction = ...) -> Value: ...
 
 
 @overload

@@ -6,6 +6,7 @@ with integer labels; micrograd-style neurons; each way a trace could depend
 on the sample, shown to give the right result or a clear error."""
 
 import builtins
+import itertools
 import math
 import random
 from pathlib import Path
@@ -203,6 +204,18 @@ def test_an_index_out_of_range_raises_the_same_error_eager_and_compiled():
     assert issubclass(nn.TargetOutOfRangeError, SampleIndexError)
 
 
+def test_select_takes_any_iterable_and_refuses_what_is_not_one_by_name():
+    assert select((Value(float(k)) for k in range(3)), 1).data == 1.0
+    pick = compile(lambda x, i: select((v * 2 for v in x), i))
+    assert pick(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 0])).data.tolist() == [4.0, 6.0]
+    for values in ("ab", 5):
+        with pytest.raises(TypeError, match="select: expected a sequence of Values or "
+                                            f"numbers, got {type(values).__name__}"):
+            select(values, 0)
+    with pytest.raises(TypeError, match="select: element 1: expected an int, float"):
+        compile(lambda x, i: select([x, "a"], i))(np.ones(2), np.array([0, 1]))
+
+
 def test_micrograd_style_sum_of_products_becomes_one_matrix_product():
     rng = random.Random(0)
     neurons = [([Value(rng.uniform(-1, 1)) for _ in range(5)], Value(0.1))
@@ -307,6 +320,17 @@ def test_a_list_result_has_one_column_per_value_and_parameters_are_read_each_cal
     assert f(np.array([1.0])).data.tolist() == [[10.0, 11.0, 3.0]]
 
 
+def test_a_computed_value_captured_from_outside_is_recomputed_from_its_leaves():
+    w = Value(2.0)
+    h = w * 3                                    # made before the call
+    f = compile(lambda x: h * x)
+    out = f(np.array([1.0, 2.0]))
+    out.sum().backward()
+    assert out.data.tolist() == [6.0, 12.0] and w.grad == 9.0 and h.grad == 0.0
+    w.data, h.data = 10.0, 100.0                 # h's own number is not read
+    assert f(np.array([1.0])).data.tolist() == [30.0]
+
+
 def test_one_trace_per_argument_shape():
     compiled = compile(lambda xs: vsum(xs))
     assert compiled(np.ones((2, 3))).data.tolist() == [3.0, 3.0]
@@ -337,6 +361,42 @@ def test_a_branch_on_an_inputs_data_is_checked_per_sample():
     assert f(np.array([1.0, 2.0])).data.tolist() == [2.0, 4.0]
     with pytest.raises(ValueError, match=r"comparison `>` .* False for sample 2"):
         f(np.array([1.0, 2.0, -3.0]))
+
+
+@pytest.mark.parametrize("node, x, threshold", [
+    (lambda x: x.leaky_relu(0.1), [2.0, -5.0], -1.0),
+    (lambda x: x.elu(0.1), [2.0, -5.0], -1.0),
+    (lambda x: logsumexp([x, x]), [math.inf, -0.5], 0.0),
+], ids=["leaky_relu", "elu", "logsumexp"])
+def test_a_branch_on_a_computed_nodes_data_is_checked_against_that_node(node, x, threshold):
+    # the node's comparison is True for both samples; the input's would not be
+    def fn(v):
+        y = node(v)
+        return y * 2 if y.data > threshold else y * 3
+    expected = [fn(Value(v)).data for v in x]
+    assert compile(fn)(np.array(x)).data.tolist() == expected
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_no_op_hands_a_traced_inputs_data_to_the_node_it_makes(name):
+    # an input's .data records the user's comparisons against the input: a
+    # node whose .data is that same object would have its own recorded wrongly
+    op = OPS[name]
+    made = []
+
+    def fn(x):
+        args = {UNARY: (x,), CONST_RIGHT: (x, (op.param_samples or (1.0,))[0]),
+                BINARY: (x, 1.0), NARY: ([x],), DOT: ([x], [1.0])}[op.layout]
+        y = apply_op(op, *args)
+        made.append(type(y.data))
+        return y
+    for v in (2.0, 0.0, -2.0, math.inf, -math.inf):
+        made.clear()
+        try:
+            compile(fn)(np.array([v]))
+        except (ValueError, ArithmeticError):        # outside the op's domain
+            continue
+        assert made == [float], v
 
 
 @pytest.mark.parametrize("beside", ["autograd_lite_extras/x.py", "autograd_lite2.py"])
@@ -584,11 +644,110 @@ def test_domain_errors_are_the_scalar_ops_errors_naming_the_sample(fn, x, error,
         compile(fn)(np.array(x))
 
 
+# Inputs on both sides of every op's domain: where the scalar forward raises,
+# numpy's form may still be finite ((-2.0) ** 2 = 4, 0.0 ** 0 = 1).
+PROBES = [-2.0, -0.5, -0.0, 0.0, 0.5, 2.0, 800.0, math.inf, -math.inf, math.nan]
+
+
+def eagerly(fn, *xs):
+    """fn on Values of xs: its number, or the error it raises."""
+    try:
+        return fn(*map(Value, xs)).data
+    except (ValueError, ArithmeticError) as error:
+        return error
+
+
+def domain_cases():
+    """(id, fn of Values, a valid sample, probe samples) for every op of the
+    table but the n-ary ones (which never refuse), in every layout; a captured
+    Value as an exponent as well (``x ** y``)."""
+    fns = []
+    for name in sorted(OPS):
+        op = OPS[name]
+        if op.layout == UNARY:
+            fns.append((name, lambda x, op=op: apply_op(op, x)))
+        elif op.layout == CONST_RIGHT:
+            # (floats: the batch's constants are, and the messages name them)
+            for c in map(float, op.param_samples + ((0, -0.5) if name == "pow" else ())):
+                fns.append((f"{name} {c}", lambda x, op=op, c=c: apply_op(op, x, c)))
+        elif op.layout == BINARY:
+            fns.append((name, lambda a, b, op=op: apply_op(op, a, b)))
+            for c in (-2.0, 0.0, 2.0):
+                fns.append((f"{name} const right {c}", lambda a, op=op, c=c: apply_op(op, a, c)))
+                fns.append((f"{name} const left {c}", lambda b, op=op, c=c: apply_op(op, c, b)))
+    y = Value(2.0)
+    fns.append(("pow_value, a captured exponent", lambda x: x ** y))
+    cases = []
+    for name, fn in fns:
+        n = fn.__code__.co_argcount - len(fn.__defaults__ or ())
+        valid = next(([v] * n for v in (0.5, 2.5) if not isinstance(eagerly(fn, *[v] * n),
+                                                                    Exception)), None)
+        if valid is not None:        # (x / 0 and (-2) ** b refuse every sample)
+            cases.append((name, fn, valid, list(itertools.product(PROBES, repeat=n))))
+    return cases
+
+
+DOMAIN_CASES = domain_cases()
+
+
+@pytest.mark.parametrize("name, fn, valid, probes", DOMAIN_CASES,
+                         ids=[c[0] for c in DOMAIN_CASES])
+def test_every_op_raises_compiled_where_it_raises_eagerly_and_agrees_elsewhere(
+        name, fn, valid, probes):
+    f = compile(fn)
+    f(*(np.array([v, v]) for v in valid))         # traced and verified on valid samples
+    for probe in probes:
+        expected = eagerly(fn, *probe)
+        batch = [np.array([v, p]) for v, p in zip(valid, probe)]
+        if isinstance(expected, Exception):
+            with pytest.raises(type(expected)) as raised:
+                f(*batch)
+            assert str(raised.value) == f"{expected} (sample 1)", probe
+        else:
+            got = f(*batch).data[1]
+            assert got == pytest.approx(expected, rel=RTOL, abs=0, nan_ok=True), probe
+
+
+def test_a_negative_base_of_a_captured_exponent_is_the_scalar_ops_domain_error():
+    y = Value(2.0)
+    with pytest.raises(DomainError, match=r"pow: base must be >= 0 .*\(sample 1\)"):
+        compile(lambda x: x ** y)(np.array([3.0, -2.0, 100.0]))
+    with pytest.raises(ZeroDivisionError, match=r"non-positive power \(0.0\) \(sample 1\)$"):
+        compile(lambda x: (x * 0.0) ** (x - 3.0))(np.array([5.0, 3.0]))    # 0 ** 0
+
+
+def test_within_ieee_arithmetic_a_refused_power_is_ieees_as_eagerly():
+    from autograd_lite.ops import ieee_arithmetic
+    y = Value(2.0)
+    with ieee_arithmetic():
+        out = compile(lambda x: x ** y)(np.array([3.0, -2.0, 0.0]))
+        assert out.data.tolist() == [(Value(x) ** y).data for x in (3.0, -2.0, 0.0)]
+
+
+def test_a_user_ops_domain_error_names_the_sample():
+    from autograd_lite import define_op, remove_op
+    define_op("log_plus_one", lambda x: math.log(x) + 1.0, "1.0 / x", domain=(0.5, 2.0))
+    try:
+        with pytest.raises(DomainError, match=r"log_plus_one: .*x=-2.0.*\(sample 1\)"):
+            compile(lambda x: x.log_plus_one())(np.array([3.0, -2.0, 100.0]))
+    finally:
+        remove_op("log_plus_one")
+
+
 def test_backward_with_a_gradient_of_the_wrong_shape_is_a_value_error():
     w = Value(1.0)
     out = compile(lambda x: x * w)(np.ones(3))
     with pytest.raises(ValueError, match=r"grad must have the shape of data, \(3,\)"):
         out.backward(np.ones(2))
+
+
+def test_backward_with_a_gradient_that_is_not_numbers_is_a_type_error_naming_it():
+    w = Value(1.0)
+    out = compile(lambda x: x * w)(np.ones(2))
+    with pytest.raises(TypeError, match=r"Batch.backward: grad must be numbers of the shape "
+                                        r"of data, \(2,\) .* got list: could not convert"):
+        out.backward(["a", "b"])
+    assert w.grad == 0.0
 
 
 def test_logsumexp_with_an_infinite_input_has_the_scalar_engines_gradient():

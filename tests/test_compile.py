@@ -759,3 +759,14 @@ def test_logsumexp_with_an_infinite_input_has_the_scalar_engines_gradient():
     total = logsumexp([math.inf, w * Value(1.0)]) + logsumexp([math.inf, w * Value(-2.0)])
     total.backward()
     assert math.isfinite(w.grad) and compiled_grad == w.grad
+
+
+def test_a_branch_inside_a_defined_ops_forward_is_the_ops_own_per_sample():
+    from autograd_lite import define_op, remove_op
+    define_op("clip_one", lambda x: x if x < 1 else 1.0, "1.0 if x < 1 else 0.0",
+              domain=(-0.5, 0.5))
+    try:
+        out = compile(lambda x: x.clip_one() * 2.0)(np.array([0.5, 3.0]))
+        assert out.data.tolist() == [1.0, 2.0]
+    finally:
+        remove_op("clip_one")

@@ -15,7 +15,8 @@ import pytest
 import nn
 from autograd_lite import Value, dot, explain, save_graph, vsum
 from autograd_lite.explain import backward_steps, node_name
-from autograd_lite.graph import _number
+from autograd_lite.text import number
+from autograd_lite.graph import drawing_order
 from autograd_lite.page import build_page, save_page
 from support import ROOT, assert_no_temporary_files  # noqa: F401  (ROOT: demos import)
 from demos import _browser
@@ -58,8 +59,7 @@ def page_data(text: str) -> dict:
 
 def values_in_order(root):
     """The values as the page numbers them (draw_graph's v0, v1, ...)."""
-    from autograd_lite.graph import _collect
-    return _collect(root, None, 500)[0]
+    return drawing_order(root)[0]
 
 
 # ---------------------------------------------------------------------------
@@ -310,9 +310,9 @@ def test_a_page_that_cannot_be_written_names_the_function_called(name, save, tmp
     build = page_module._page
 
     def build_then_remove_the_folder(*args):
-        text = build(*args)
+        built = build(*args)
         folder.rmdir()
-        return text
+        return built
     monkeypatch.setattr(page_module, "_page", build_then_remove_the_folder)
     with pytest.raises(FileNotFoundError, match=f"^{name}: cannot write .* does not exist"):
         save(y, folder / "page.html")
@@ -349,10 +349,9 @@ def shown(driver):
                 if (node.querySelector('title').textContent === 'v' + i) g = node;
             }
             if (!g) return out;
-            const texts = Array.from(g.querySelectorAll('text'));
-            const find = (p) => texts.find(t => t.textContent.startsWith(p));
-            const grad = find('grad ');
-            out.push({data: find('data ').textContent,
+            const texts = g.querySelectorAll('text');      // ..., data, grad
+            const grad = texts[texts.length - 1];
+            out.push({data: texts[texts.length - 2].textContent,
                       grad: grad.classList.contains('hidden-text') ? null : grad.textContent,
                       exact: g.getAttribute('data-grad')});
         }""")
@@ -391,8 +390,8 @@ def test_stepping_to_the_end_shows_backwards_gradients(browser, tmp_path, name):
     boxes = shown(browser)
     assert len(boxes) == len(expected)
     for box, value in zip(boxes, expected):
-        assert box["data"] == f"data {_number(value.data)}"
-        assert box["grad"] == f"grad {_number(value.grad)}"
+        assert box["data"] == f"data {number(value.data)}"
+        assert box["grad"] == f"grad {number(value.grad)}"
         assert float(box["exact"]) == value.grad      # the bits, not just 4 decimals
     assert errors(browser) == []
 

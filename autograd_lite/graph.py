@@ -220,7 +220,8 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"
 def _escape(text) -> str:
     """``text`` as Graphviz HTML-label content that shows exactly as written.
 
-    The markup characters become entities and a newline a line break;
+    The markup characters become entities and a newline (or U+2028, U+2029)
+    a line break;
     characters XML cannot carry (control characters) are shown as their
     escape, ``\\x07`` (lone surrogates are refused before, naming the text).
     A backslash is doubled: Graphviz reads ``\\N``, ``\\G``, ``\\E``, ... in a
@@ -235,7 +236,7 @@ def _escape(text) -> str:
             out.append(_ENTITIES[ch])
         elif ch == "\\":
             out.append("\\\\")
-        elif ch == "\n":
+        elif ch in "\n\u2028\u2029":           # line and paragraph separators too
             out.append("<BR/>")
         elif _unprintable(code):
             out.append(f"\\\\x{code:02x}" if code < 256 else f"\\\\u{code:04x}")

@@ -109,16 +109,21 @@ def _edge_ids(source: str) -> Dict[tuple, str]:
     return ids
 
 
-def _svg(graph) -> Tuple[str, float]:
+def _svg(graph, natural: bool) -> Tuple[str, float, float]:
     """The picture as inline SVG, Graphviz's output without the XML prolog
-    and DOCTYPE, sized by the page rather than in points; and its height in
-    CSS pixels. (``graph`` is a GraphDrawing: a missing ``dot`` is explained.)"""
+    and DOCTYPE, and its width and height in CSS pixels at its own size. The page's
+    picture fills the page's width; a ``natural`` one keeps its own width
+    (narrower where the page is) as in a notebook's frame, whose height is
+    set from the picture's. (``graph`` is a GraphDrawing: a missing ``dot``
+    is explained.)"""
     svg = graph.pipe(format="svg").decode("utf-8")
     svg = svg[svg.index("<svg"):]
-    size = re.match(r'<svg width="[^"]*" height="([0-9.]+)pt"', svg)
-    height = float(size.group(1)) * 96 / 72 if size else 600.0
-    svg = re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg id="graph"', svg, count=1)
-    return svg, height
+    size = re.match(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)
+    width, height = ((float(x) * 96 / 72 for x in size.groups()) if size  # points to pixels
+                     else (800.0, 600.0))
+    sized = f' width="{width:.0f}"' if natural else ""
+    svg = re.sub(r'<svg width="[^"]*" height="[^"]*"', f'<svg id="graph"{sized}', svg, count=1)
+    return svg, width, height
 
 
 def build_page(root: Value, *, title: str = "", **draw_options) -> str:
@@ -163,10 +168,11 @@ def check_root(root: Any, where: str) -> None:
                         f"{type(root).__name__}; pass the Value itself (e.g. the loss)")
 
 
-def _page(root: Value, title: str, draw_options: Dict[str, Any],
-          where: str) -> Tuple[str, float]:
+def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str,
+          inline: bool = False) -> Tuple[str, float]:
     """:func:`build_page`'s page, without the warning (each public caller gives
-    it first, naming the user's line), and its picture's height in pixels;
+    it first, naming the user's line), and its picture's height in pixels in
+    a notebook (``inline``: the picture at its own size, for a notebook's frame);
     errors name ``where``, that caller."""
     if not isinstance(title, str):
         raise TypeError(f"{where}: title must be a str, got {type(title).__name__}")
@@ -216,9 +222,10 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any],
     data = {"title": title,
             "root": position[id(root)], "values": values, "backward": backward,
             "rootGrad": number(root_grad), "rootExact": repr(plain_float(root_grad))}
-    svg, height = _svg(graph)
-    return _TEMPLATE.format(title=html.escape(title), svg=svg, data=script_json(data),
-                            style=_STYLE, script=_SCRIPT), height
+    svg, width, height = _svg(graph, natural=inline)
+    page = _TEMPLATE.format(title=html.escape(title), svg=svg, data=script_json(data),
+                            style=_STYLE, script=_SCRIPT)
+    return page, height * min(1.0, _NOTEBOOK_PIXELS / max(width, 1.0))
 
 
 def script_json(data: Any) -> str:
@@ -308,13 +315,14 @@ def show_page(root: Value, **options) -> InlinePage:
     """
     check_root(root, "show_page")
     _warn_if_hand_built(root, "show_page()", stacklevel=2)    # before anything is drawn
-    text, height = _page(root, options.pop("title", ""), options, "show_page")
+    text, height = _page(root, options.pop("title", ""), options, "show_page", inline=True)
     return InlinePage(text, height)
 
 
 # The frame's height: the page's heading and controls above the picture, and
-# the picture's own height; a taller page scrolls inside its frame.
-_HEADER_PIXELS, _MAX_FRAME_PIXELS = 210, 900
+# the picture's height at its own size or, if wider, scaled to a notebook's
+# usual width; a taller page scrolls inside its frame.
+_HEADER_PIXELS, _NOTEBOOK_PIXELS, _MAX_FRAME_PIXELS = 200, 1000, 900
 
 
 class InlinePage:
@@ -325,7 +333,8 @@ class InlinePage:
     notebook around it. Nothing is fetched: the page is self-contained.
 
     Attributes:
-        html: the page itself, as :func:`build_page` returns it.
+        html: the page itself, as :func:`build_page` returns it but with the
+            picture at its own size rather than the page's width.
         height: the frame's height in CSS pixels.
     """
 

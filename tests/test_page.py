@@ -3,7 +3,6 @@ that steps through forward and backward. Its structure is checked here
 directly, and its behaviour in headless Chromium (skipped, with the install
 command, where Chromium, chromedriver or selenium is missing)."""
 
-import json
 import re
 import shutil
 import time
@@ -18,7 +17,7 @@ from autograd_lite.explain import backward_steps, node_name
 from autograd_lite.text import number
 from autograd_lite.graph import drawing_order
 from autograd_lite.page import build_page, save_page
-from support import ROOT, assert_no_temporary_files  # noqa: F401  (ROOT: demos import)
+from support import ROOT, assert_no_temporary_files, page_data  # noqa: F401  (ROOT: demos import)
 from demos import _browser
 from lecture_cells import neuron
 
@@ -50,11 +49,6 @@ def xor_network():
 
 
 GRAPHS = {"lecture_neuron": lecture_neuron, "reuse": reuse, "xor_network": xor_network}
-
-
-def page_data(text: str) -> dict:
-    match = re.search(r"const DATA = (\{.*?\});\n", text)
-    return json.loads(match.group(1).replace("<\\/", "</"))
 
 
 def values_in_order(root):

@@ -1,6 +1,6 @@
 # Two commands on a fresh Debian/Ubuntu machine with Python 3.9+:
-#   make demo   sets up .venv and trains the MNIST demo
-#   make test   sets up .venv and runs the test suite
+#   make demo   sets up .venv with what the demos need and trains the MNIST demo
+#   make test   sets up .venv with the dev tools too and runs the test suite
 # Also: make bench (prints the benchmark table), make bench-results (also
 # rewrites benchmarks/results.md and the README's performance section), make
 # test-pythons (the suite on the oldest and newest supported Pythons, each in
@@ -12,11 +12,15 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
-STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# One stamp per extra installed, named by pyproject.toml's checksum: an edit
+# to it installs again. dev includes demos, so installing dev stamps both.
+SUM        = $(shell cksum < pyproject.toml | cut -d' ' -f1)
+DEMO_STAMP = $(VENV)/.installed-demos-$(SUM)
+DEV_STAMP  = $(VENV)/.installed-dev-$(SUM)
 
-.PHONY: demo test bench bench-results test-pythons setup system-deps clean
+.PHONY: demo test bench bench-results test-pythons setup demo-setup system-deps clean
 
-demo: setup
+demo: demo-setup
 	$(PY) demos/mnist.py
 
 test: setup
@@ -64,17 +68,28 @@ test-pythons: system-deps
 	  $$venv/bin/python -m pytest -q $(OLD_MATPLOTLIB_QUIET) || exit 1; \
 	done
 
-setup: system-deps $(STAMP)
+# setup: the package with the dev extra (tests, linters, the notebook's
+# kernel); demo-setup: with the demos extra only.
+setup: system-deps $(DEV_STAMP)
 
-$(STAMP):
+demo-setup: system-deps $(DEMO_STAMP)
+
+$(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 9))' || { \
 	  echo "autograd-lite needs Python 3.9 or newer; $(PYTHON) is $$($(PYTHON) -V 2>&1)." \
 	       "Run with PYTHON=python3.X make ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[demos,dev]"
-	@rm -f $(VENV)/.installed-*
+
+$(DEMO_STAMP): | $(PY)
+	$(PY) -m pip install -q -e ".[demos]"
+	@rm -f $(VENV)/.installed-demos-*
 	@touch $@
+
+$(DEV_STAMP): | $(PY)
+	$(PY) -m pip install -q -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@ $(DEMO_STAMP)
 
 # Debian packages: graphviz for `dot` (SVG rendering), python3-venv for venv;
 # chromium and chromium-driver for the interactive page's browser tests

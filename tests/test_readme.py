@@ -3,6 +3,8 @@ generates, and its Quick start is two commands, the second of which CI runs."""
 
 import os
 import re
+import shutil
+import subprocess
 import types
 from pathlib import Path
 
@@ -81,7 +83,37 @@ def test_readme_make_commands_set_up_and_run_the_demo_and_the_tests():
         assert "setup" in prerequisites and "pytest" in recipe
     if demo.startswith("make "):
         prerequisites, recipe = make_rule(demo.split()[1])
-        assert "setup" in prerequisites and "demos/" in recipe
+        assert "demo-setup" in prerequisites and "demos/" in recipe
+
+
+def make(venv, *targets, dry=False):
+    """The pip commands ``make targets`` runs (or would, ``dry``) with the venv
+    at ``venv`` and ``/bin/true`` for its Python: it installs nothing."""
+    result = subprocess.run(["make", "-C", str(ROOT), f"VENV={venv}", "PY=/bin/true",
+                             *(["-n"] if dry else []), *targets],
+                            capture_output=True, text=True, check=True)
+    return [line.split("install -q -e ")[1] for line in result.stdout.splitlines()
+            if "pip install" in line]
+
+
+@pytest.mark.skipif(shutil.which("make") is None or shutil.which("cksum") is None,
+                    reason="needs make and cksum")
+def test_make_demo_installs_the_demos_extra_and_make_test_then_the_dev_extra(tmp_path):
+    assert make_rule("demo")[0] == ["demo-setup"]
+    assert make_rule("demo-setup")[0] == ["system-deps", "$(DEMO_STAMP)"]
+    assert make_rule("setup")[0] == ["system-deps", "$(DEV_STAMP)"]
+    checksum = subprocess.run("cksum < pyproject.toml", shell=True, cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout.split()[0]
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    demos, dev = (str(venv / f".installed-{extra}-{checksum}") for extra in ("demos", "dev"))
+    assert make(venv, demos, dry=True) == ['".[demos]"']      # make demo: the demos only
+    assert make(venv, demos) == ['".[demos]"']
+    assert make(venv, demos, dry=True) == []                   # once
+    assert make(venv, dev) == ['".[dev]"']                     # then make test: dev
+    assert make(venv, demos, dev, dry=True) == []              # which has the demos' too
+    Path(dev).rename(venv / ".installed-dev-1")                # pyproject.toml edited
+    assert make(venv, dev, dry=True) == ['".[dev]"']
 
 
 def readme_block(containing: str) -> str:

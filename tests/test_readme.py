@@ -1,5 +1,6 @@
-"""The README keeps up with the code: its op table is the one the table
-generates, and its Quick start is two commands, the second of which CI runs."""
+"""The README keeps up with the code: it is a front page of at most 250 lines
+linking to docs/ for the rest, its op table is the one the table generates,
+and its Quick start is two commands, the second of which CI runs."""
 
 import os
 import re
@@ -14,6 +15,7 @@ from autograd_lite.ops import markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = sorted((ROOT / "docs").glob("*.md"))
 
 FENCE = re.compile(r"^```[^\n]*\n(.*?)^```\s*$", re.S | re.M)
 
@@ -116,9 +118,45 @@ def test_make_demo_installs_the_demos_extra_and_make_test_then_the_dev_extra(tmp
     assert make(venv, dev, dry=True) == ['".[dev]"']
 
 
+def test_the_readme_is_a_front_page_of_at_most_250_lines():
+    assert len(README.splitlines()) <= 250
+
+
+def test_the_readme_tours_each_part_with_an_example_and_a_link_to_its_doc():
+    tour = re.search(r"^## A short tour\n(.*?)^## ", README, re.M | re.S).group(1)
+    for part, doc in [("Your own ops", "custom-ops.md"), ("Transforms", "transforms.md"),
+                      ("Training networks", "nn.md"), ("Compile", "compile.md"),
+                      ("Pictures and the stepping page", "pictures.md"),
+                      ("Notebooks", "tour.ipynb")]:
+        paragraph = re.search(rf"^\*\*{re.escape(part)}.*?(?=^\*\*|\Z)", tour, re.M | re.S)
+        assert paragraph, part
+        assert f"(docs/{doc})" in paragraph.group(0), part
+        assert doc.endswith(".ipynb") or ">>> " in paragraph.group(0), part
+
+
+def test_every_link_of_the_readme_and_the_docs_to_a_file_of_the_project_exists():
+    for page in [ROOT / "README.md"] + DOCS:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+            assert (page.parent / target).exists(), (page.name, target)
+
+
+def test_the_reference_docs_are_all_there_and_doctested():
+    names = {path.name for path in DOCS}
+    assert {"engine.md", "custom-ops.md", "transforms.md", "nn.md", "compile.md",
+            "pictures.md", "performance.md", "development.md"} <= names
+    config = (ROOT / "setup.cfg").read_text(encoding="utf-8")
+    assert re.search(r"^testpaths = .*\bdocs\b", config, re.M)
+    assert "--doctest-glob=docs/*.md" in config and "--doctest-glob=README.md" in config
+    examples = [path.name for path in DOCS if ">>> " in path.read_text(encoding="utf-8")]
+    assert len(examples) >= 6, examples
+
+
 def readme_block(containing: str) -> str:
-    blocks = [block for block in FENCE.findall(README) if containing in block]
-    assert len(blocks) == 1, f"README.md needs one code block with {containing!r}"
+    """The one code block of the README or of docs/*.md that holds ``containing``."""
+    texts = [README] + [path.read_text(encoding="utf-8") for path in DOCS]
+    blocks = [block for text in texts for block in FENCE.findall(text) if containing in block]
+    assert len(blocks) == 1, f"README.md and docs/ need one code block with {containing!r}"
     return blocks[0]
 
 

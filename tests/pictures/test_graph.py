@@ -26,7 +26,7 @@ needs_dot = pytest.mark.skipif(
            "brew install graphviz); CI installs it, so these run there")
 
 SVG = "{http://www.w3.org/2000/svg}"
-ROOT = Path(__file__).resolve().parent.parent          # the repository
+ROOT = Path(__file__).resolve().parents[2]          # the repository
 
 
 # ---------------------------------------------------------------------------

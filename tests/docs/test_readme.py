@@ -13,7 +13,7 @@ import pytest
 
 from autograd_lite.ops import markdown_table
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 
@@ -150,6 +150,19 @@ def test_the_reference_docs_are_all_there_and_doctested():
     assert "--doctest-glob=docs/*.md" in config and "--doctest-glob=README.md" in config
     examples = [path.name for path in DOCS if ">>> " in path.read_text(encoding="utf-8")]
     assert len(examples) >= 6, examples
+
+
+def test_the_tests_index_names_every_test_file_and_no_two_share_a_name():
+    tests = ROOT / "tests"
+    files = sorted(tests.glob("*/test_*.py"))
+    assert not list(tests.glob("test_*.py"))             # every test file is in a folder
+    names = [path.name for path in files]
+    assert len(names) == len(set(names))                 # pytest imports them by base name
+    assert not list(tests.rglob("__init__.py"))          # tests/nn/ must not shadow nn
+    index = (tests / "README.md").read_text(encoding="utf-8")
+    for path in files:
+        row = re.search(rf"^\| \[`{path.parent.name}/`\].*$", index, re.M)
+        assert row and re.search(rf"\b{path.stem}\b", row.group(0)), path
 
 
 def readme_block(containing: str) -> str:

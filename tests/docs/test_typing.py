@@ -17,7 +17,7 @@ from typing import Dict, List
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # What a user writes: each line's revealed type, or the error it must be.
 SNIPPET = '''\

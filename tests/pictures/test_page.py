@@ -316,15 +316,6 @@ def test_a_page_that_cannot_be_written_names_the_function_called(name, save, tmp
 # In a browser
 # ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    problem = _browser.missing()
-    if problem:
-        pytest.skip(f"the page's browser tests: {problem}")
-    with _browser.chromium() as driver:
-        yield driver
-
-
 def open_page(driver, tmp_path, root, name="page.html"):
     path = save_graph(root, tmp_path / name)
     driver.get(_browser.file_url(path))

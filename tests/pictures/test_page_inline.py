@@ -172,15 +172,6 @@ def test_a_hostile_label_or_title_on_a_picture_is_shown_as_written(tmp_path):
 # In a browser, as a notebook shows them
 # ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    problem = _browser.missing()
-    if problem:
-        pytest.skip(f"the inline pages' browser tests: {problem}")
-    with _browser.chromium() as driver:
-        yield driver
-
-
 NOTEBOOK_STYLE = "body { background: rgb(255, 255, 255); font-family: serif; } " \
                  ".output { margin: 12px; }"
 

@@ -271,6 +271,9 @@ def test_a_hostile_pages_own_file_steps_and_runs_no_injected_script(browser, tmp
     twin.backward()
     assert state["pwned"] is None
     assert state["grads"] == [f"grad {number(v.grad)}" for v in drawing_order(twin)[0]]
+    texts = browser.execute_script(
+        "return Array.from(document.querySelectorAll('g.node text'), t => t.textContent)")
+    assert "grad 9.0" in texts and "data 7.0" in texts       # labels still, after stepping
     assert browser.title == HOSTILE_TITLE
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.accept()

@@ -2,12 +2,13 @@
 #   make demo   sets up .venv with what the demos need and trains the MNIST demo
 #   make test   sets up .venv with the dev tools too and runs the test suite
 # Also: make bench (prints the benchmark table), make bench-results (also
-# rewrites benchmarks/results.md and the README's performance section), make
+# rewrites benchmarks/results.md and the performance sections of the README
+# and docs/performance.md), make
 # test-pythons (the suite on the oldest and newest supported Pythons, each in
 # its own .venv-3.X).
 # Each installs what it needs: the pip packages into .venv, and Debian's
-# graphviz (the `dot` binary), python3-venv, chromium and chromium-driver
-# when missing and run as root.
+# graphviz (the `dot` binary) and python3-venv, and for the tests chromium and
+# chromium-driver, when missing and run as root.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -18,7 +19,8 @@ SUM        = $(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO_STAMP = $(VENV)/.installed-demos-$(SUM)
 DEV_STAMP  = $(VENV)/.installed-dev-$(SUM)
 
-.PHONY: demo test bench bench-results test-pythons setup demo-setup system-deps clean
+.PHONY: demo test bench bench-results test-pythons setup demo-setup system-deps browser-deps \
+        clean
 
 demo: demo-setup
 	$(PY) demos/mnist.py
@@ -52,7 +54,7 @@ OLD_MATPLOTLIB_QUIET = -W "ignore::DeprecationWarning:matplotlib._mathtext" \
                        -W "ignore::DeprecationWarning:matplotlib._fontconfig_pattern" \
                        -W "ignore::DeprecationWarning:pyparsing.util"
 
-test-pythons: system-deps
+test-pythons: system-deps browser-deps
 	@for pair in $(foreach v,$(OTHER_PYTHONS),$(v)=$(call python_for,$(v))); do \
 	  v=$${pair%%=*}; py=$${pair#*=}; \
 	  [ -n "$$py" ] && [ -x "$$py" ] || { echo "test-pythons: no Python $$v found" \
@@ -70,7 +72,7 @@ test-pythons: system-deps
 
 # setup: the package with the dev extra (tests, linters, the notebook's
 # kernel); demo-setup: with the demos extra only.
-setup: system-deps $(DEV_STAMP)
+setup: system-deps browser-deps $(DEV_STAMP)
 
 demo-setup: system-deps $(DEMO_STAMP)
 
@@ -92,8 +94,9 @@ $(DEV_STAMP): | $(PY)
 	@touch $@ $(DEMO_STAMP)
 
 # Debian packages: graphviz for `dot` (SVG rendering), python3-venv for venv;
-# chromium and chromium-driver for the interactive page's browser tests
-# (installed as root; without root they are optional: those tests skip).
+# browser-deps: chromium and chromium-driver for the interactive page's
+# browser tests, which make test needs and make demo does not (installed as
+# root; without root they are optional: those tests skip).
 system-deps:
 	@missing=""; \
 	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
@@ -108,8 +111,10 @@ system-deps:
 	    echo "Install them with:  sudo apt-get install$$missing   (macOS: brew install graphviz)"; \
 	    exit 1; \
 	  fi; \
-	fi; \
-	browser=""; \
+	fi
+
+browser-deps:
+	@browser=""; \
 	command -v chromium >/dev/null 2>&1 || browser="$$browser chromium"; \
 	command -v chromedriver >/dev/null 2>&1 || browser="$$browser chromium-driver"; \
 	if [ -n "$$browser" ]; then \

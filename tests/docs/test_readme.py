@@ -103,7 +103,7 @@ def make(venv, *targets, dry=False):
 def test_make_demo_installs_the_demos_extra_and_make_test_then_the_dev_extra(tmp_path):
     assert make_rule("demo")[0] == ["demo-setup"]
     assert make_rule("demo-setup")[0] == ["system-deps", "$(DEMO_STAMP)"]
-    assert make_rule("setup")[0] == ["system-deps", "$(DEV_STAMP)"]
+    assert make_rule("setup")[0] == ["system-deps", "browser-deps", "$(DEV_STAMP)"]
     checksum = subprocess.run("cksum < pyproject.toml", shell=True, cwd=ROOT, check=True,
                               capture_output=True, text=True).stdout.split()[0]
     venv = tmp_path / "venv"

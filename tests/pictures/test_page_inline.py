@@ -255,7 +255,6 @@ def test_two_inline_pages_beside_an_inline_graph_each_step_on_their_own(browser,
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.accept()
     assert severe(browser) == []
-    browser.save_screenshot(str(tmp_path / "notebook.png"))
 
 
 @needs_dot

@@ -35,7 +35,7 @@ from math import isfinite
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from . import grad_mode
-from .coerce import GRAD_IS_NONE, as_float
+from .coerce import GRAD_IS_NONE, Number, as_float
 from .core import Value, inputs, local_partials, topological_order
 from .handbuilt import warn_hand_built
 from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT_CONST, NARY, OPS, SWAPPED,
@@ -117,20 +117,8 @@ def _mul(self: Value, other) -> Value:
     return node
 
 
-def _backward(self: Value, grad: Any = 1.0, create_graph: bool = False) -> None:
-    """Accumulate d self / d node into ``node.grad`` for every node below.
-
-    Leaves accumulate across calls (zero them between steps, as in
-    PyTorch); interior nodes are recomputed each call.
-
-    Args:
-        grad: d L / d self, the gradient flowing in (1.0 for a loss).
-        create_graph: keep the gradients as Values with a graph of their
-            own, so they can be differentiated again.
-
-    >>> x = Value(3.0); y = x * x; y.backward(); x.grad
-    6.0
-    """
+def _backward(self: Value, grad: Number = 1.0, create_graph: bool = False) -> None:
+    """The core's ``Value.backward``, whose docstring this takes on install."""
     if create_graph:
         return _CORE["backward"](self, grad, create_graph)
     seed = as_float(grad, "backward: grad")
@@ -166,6 +154,7 @@ _FAST = {"__add__": _add, "__radd__": _add, "__mul__": _mul, "__rmul__": _mul,
 for _name, _method in _FAST.items():
     _method.__qualname__ = f"Value.{_name}"
     _method.__name__ = _name
+_backward.__doc__ = _CORE["backward"].__doc__
 assert tuple(_FAST) == REPLACES
 
 

@@ -9,13 +9,10 @@ topological order. Read this file, then :mod:`autograd_lite.ops`, and you
 have the whole algorithm.
 
 A node never changes after it is returned, so ``_prev`` and ``_op`` show the
-graph as written and any node's ``.grad`` is exact. Its inputs live in two
-slots, ``_a`` and ``_b``; what each holds is the op's *layout* (ops.py): a
-constant operand (``x * 2``) is kept in the node, not wrapped as a leaf.
-
-:mod:`autograd_lite.accelerator` installs faster ``+``, ``*`` and
-``backward`` over this file's (``AUTOGRAD_LITE_REFERENCE=1`` leaves them be);
-they give the same nodes and the same gradients, bit for bit.
+graph as written. Its inputs live in two slots, ``_a`` and ``_b``, as the op's
+*layout* says (ops.py): a constant (the 2 of ``x * 2``) is kept in the node.
+:mod:`autograd_lite.accelerator` puts faster ``+``, ``*`` and ``backward``
+over this file's, with the same nodes and gradients, bit for bit.
 """
 
 from __future__ import annotations
@@ -52,9 +49,8 @@ class Value(Scalar):
 
     Args:
         data: the number (int, float, bool or numpy scalar), stored as a float.
-        _children: inputs of a node built by hand; with ``_op`` micrograd's
-            label (no gradient flows) or microgpt's local gradients (one
-            number per child; see :mod:`autograd_lite.handbuilt`).
+        _children, _op, local_grads: a node built by hand, micrograd's or
+            microgpt's way (:mod:`autograd_lite.handbuilt`).
         label: a name, shown by ``draw_graph``.
 
     >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
@@ -143,15 +139,12 @@ class Value(Scalar):
     def softplus(self) -> Value:
         """ln(1 + e^x), stable for any x."""
         return apply_unary(OPS["softplus"], self)
-
     def leaky_relu(self, alpha: float = 0.01) -> Value:
         """x if x > 0 else alpha * x."""
         return apply_with_param(OPS["leaky_relu"], self, alpha)
-
     def elu(self, alpha: float = 1.0) -> Value:
         """x if x > 0 else alpha * (e^x - 1)."""
         return apply_with_param(OPS["elu"], self, alpha)
-
     def detach(self) -> Value:
         """A leaf with the same data and label, and no history."""
         return Value(self.data, label=self.label)
@@ -270,11 +263,8 @@ def topological_order(root: Value) -> List[Value]:
     return order
 
 
-EdgeHook = Callable[[Value, int, Value, Any, Any, Any], None]
-
-
 def backpropagate(order: List[Value], seed: Any = 1.0, graph: bool = False,
-                  on_edge: Optional[EdgeHook] = None) -> None:
+                  on_edge: Optional[Callable[..., None]] = None) -> None:
     """Reverse mode: the chain rule from ``order[-1]`` (the root) down.
 
     Interior nodes start from 0, leaves accumulate; then each node, once all
@@ -282,10 +272,8 @@ def backpropagate(order: List[Value], seed: Any = 1.0, graph: bool = False,
     input. With ``graph`` the gradients are Values (``create_graph=True``).
 
     Args:
-        order: ``topological_order(root)``.
-        seed: d L / d root.
-        graph: evaluate the partials on Values, so gradients can be
-            differentiated again.
+        order: ``topological_order(root)``; seed: d L / d root.
+        graph: evaluate the partials on Values (differentiable gradients).
         on_edge: called as ``on_edge(node, position, input, grad, partial,
             before)`` after each edge adds ``grad * partial`` to ``input.grad``
             (which was ``before``): how ``explain`` records the walk.

@@ -25,6 +25,7 @@ demo: setup
 REFERENCE_TESTS = tests/test_engine.py tests/test_functional.py tests/test_properties.py \
                   tests/test_higher_order.py tests/test_explain.py tests/test_lecture.py \
                   tests/test_micrograd_compat.py tests/test_reference_mode.py \
+                  tests/test_first_hour_edges.py \
                   $(wildcard tests/test_nn_*.py)
 
 test: setup

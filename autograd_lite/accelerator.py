@@ -30,6 +30,7 @@ What it does differently, all for speed:
 
 from __future__ import annotations
 
+import inspect
 from itertools import compress
 from math import isfinite
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -118,7 +119,7 @@ def _mul(self: Value, other) -> Value:
 
 
 def _backward(self: Value, grad: Number = 1.0, create_graph: bool = False) -> None:
-    """The core's ``Value.backward``, whose docstring this takes on install."""
+    """The core's ``Value.backward`` (its docstring and signature are set below)."""
     if create_graph:
         return _CORE["backward"](self, grad, create_graph)
     seed = as_float(grad, "backward: grad")
@@ -155,6 +156,7 @@ for _name, _method in _FAST.items():
     _method.__qualname__ = f"Value.{_name}"
     _method.__name__ = _name
 _backward.__doc__ = _CORE["backward"].__doc__
+_backward.__signature__ = inspect.signature(_CORE["backward"])     # type: ignore[attr-defined]
 assert tuple(_FAST) == REPLACES
 
 

@@ -127,7 +127,7 @@ class Leaves(tuple):
     def __new__(cls, values: Iterable[Value] = ()) -> "Leaves":
         items = tuple(values)
         for i, v in enumerate(items):
-            if type(v) is not Value:
+            if not isinstance(v, Value):
                 raise TypeError(f"Leaves: element {i} must be a Value, got "
                                 f"{type(v).__name__}")
             if v.op is not None:

@@ -56,10 +56,9 @@ _MUL_C = _MUL.const_right
 _ONES = _ADD.pair_shortcut       # (1.0, 1.0): backward adds g itself
 _A_IS_VALUE = frozenset({UNARY, BINARY, CONST_RIGHT})    # the layouts whose _a is a Value
 
-DOT_LEAVES = OPS["dot"].const_right._variant(DOT_CONST)
+DOT_LEAVES = OPS["dot"].variant(DOT_CONST)
 """dot(weights, numbers) where every weight is a leaf: backward neither counts
 nor checks the inputs. Same layout, partials and picture as dot's const_right."""
-DOT_LEAVES.base = OPS["dot"]
 
 # Whether an n-ary op with constants (DOT_CONST) has partials that read its
 # Value inputs; when not, backward skips collecting their data. The neuron's

@@ -615,8 +615,13 @@ class Op:
             raise ValueError(f"op {name}: {len(self.inputs)} inputs but "
                              f"{len(self.domain)} domains")
 
-    def _variant(self, layout: int) -> "Op":
-        """The same op with one input a constant: same forward, same partials."""
+    def variant(self, layout: int) -> "Op":
+        """The same op with nodes of another layout (one input a constant):
+        the same forward and partials, ``base`` this op.
+
+        >>> OPS["mul"].variant(CONST_RIGHT).partials(6.0, 2.0, 3.0)
+        (3.0, 2.0)
+        """
         variant = object.__new__(Op)
         for slot in Op.__slots__:
             setattr(variant, slot, getattr(self, slot))
@@ -682,10 +687,10 @@ def layout_partials(op: Op, out: Any, a: Any, b: Any,
 def add_variants(op: Op) -> Op:
     """Give a binary (or dot) entry its constant variants; return it."""
     if op.layout == BINARY:
-        op.const_right = op._variant(CONST_RIGHT)
-        op.const_left = op._variant(CONST_LEFT)
+        op.const_right = op.variant(CONST_RIGHT)
+        op.const_left = op.variant(CONST_LEFT)
     elif op.layout == DOT:
-        op.const_right = op._variant(DOT_CONST)
+        op.const_right = op.variant(DOT_CONST)
     return op
 
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
+from . import grad_mode
 from .coerce import GRAD_IS_NONE, Number, as_float, constant, unsupported_operand
 from .compat import Scalar
-from . import grad_mode
 from .handbuilt import hand_built, hand_built_ops, warn_hand_built
 from .ops import OPS, Op, ieee_arithmetic, layout_inputs, layout_partials
 

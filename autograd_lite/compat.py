@@ -44,9 +44,10 @@ def comparable(x) -> Optional[float]:
     return x.data if isinstance(x, Scalar) else constant(x)
 
 
-def _ordering(symbol: str, compare: Callable[[float, float], bool]):
+def _ordering(symbol: str, compare: Callable[[float, float], bool]
+              ) -> Callable[["Scalar", Any], bool]:
     """A comparison method: the numbers compared, reported to the hook."""
-    def method(self, other) -> bool:
+    def method(self: Scalar, other: Any) -> bool:
         c = comparable(other)
         if c is None:
             return NotImplemented

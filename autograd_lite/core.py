@@ -17,7 +17,7 @@ over this file's, with the same nodes and gradients, bit for bit.
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from . import grad_mode
 from .coerce import GRAD_IS_NONE, Number, as_float, constant, unsupported_operand
@@ -27,6 +27,7 @@ from .ops import OPS, Op, ieee_arithmetic, layout_inputs, layout_partials
 
 __all__ = ["Value", "new_node", "apply_unary", "apply_binary", "apply_with_param", "inputs",
            "local_partials", "topological_order", "backpropagate"]
+Operand = Union["Value", float]      # a number operand: an int is a float to type checkers
 
 
 def new_node(data: float, op: Op, a: Any, b: Any) -> "Value":
@@ -91,20 +92,20 @@ class Value(Scalar):
 
     # ---- operators and functions: one line each onto the op table -----------
     # (accelerator.py installs its own __add__, __radd__, __mul__, __rmul__)
-    def __add__(self, other) -> Value: return apply_binary(OPS["add"], self, other)
+    def __add__(self, other: Operand) -> Value: return apply_binary(OPS["add"], self, other)
     __radd__ = __add__                   # float addition commutes exactly: 2 + x is x + 2
-    def __mul__(self, other) -> Value: return apply_binary(OPS["mul"], self, other)
+    def __mul__(self, other: Operand) -> Value: return apply_binary(OPS["mul"], self, other)
     __rmul__ = __mul__
-    def __sub__(self, other) -> Value: return apply_binary(OPS["sub"], self, other)
-    def __rsub__(self, other) -> Value: return apply_binary(OPS["sub"], other, self)
-    def __truediv__(self, other) -> Value: return apply_binary(OPS["div"], self, other)
-    def __rtruediv__(self, other) -> Value: return apply_binary(OPS["div"], other, self)
-    def __rpow__(self, other) -> Value: return apply_binary(OPS["pow_value"], other, self)
+    def __sub__(self, other: Operand) -> Value: return apply_binary(OPS["sub"], self, other)
+    def __rsub__(self, other: Operand) -> Value: return apply_binary(OPS["sub"], other, self)
+    def __truediv__(self, other: Operand) -> Value: return apply_binary(OPS["div"], self, other)
+    def __rtruediv__(self, other: Operand) -> Value: return apply_binary(OPS["div"], other, self)
+    def __rpow__(self, other: Operand) -> Value: return apply_binary(OPS["pow_value"], other, self)
     def __neg__(self) -> Value: return apply_unary(OPS["neg"], self)
     def __pos__(self) -> Value: return self
     def __abs__(self) -> Value: return apply_unary(OPS["abs"], self)
 
-    def __pow__(self, other) -> Value:
+    def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return apply_binary(OPS["pow_value"], self, other)
         return apply_with_param(OPS["pow"], self, other)      # x ** 2: the 2 stays an int

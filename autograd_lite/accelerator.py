@@ -39,7 +39,7 @@ from . import grad_mode
 from .coerce import GRAD_IS_NONE, Number, as_float
 from .core import Value, inputs, local_partials, topological_order
 from .handbuilt import warn_hand_built
-from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT_CONST, NARY, OPS, SWAPPED,
+from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS, SWAPPED,
                   THE_CONSTANT, UNARY, Op)
 
 __all__ = ["REPLACES", "DOT_LEAVES", "install", "installed"]
@@ -54,7 +54,12 @@ _MUL = OPS["mul"]
 _ADD_C = _ADD.const_right
 _MUL_C = _MUL.const_right
 _ONES = _ADD.pair_shortcut       # (1.0, 1.0): backward adds g itself
-_A_IS_VALUE = frozenset({UNARY, BINARY, CONST_RIGHT})    # the layouts whose _a is a Value
+# The count pass tells the layouts whose _a is a Value by one comparison,
+# layout <= CONST_RIGHT, which holds while ops.py numbers them first:
+if max(UNARY, BINARY, CONST_RIGHT) != CONST_RIGHT or CONST_RIGHT >= min(
+        CONST_LEFT, NARY, DOT, DOT_CONST):
+    raise RuntimeError("accelerator: ops.py must number UNARY, BINARY and CONST_RIGHT "
+                       "below the other layouts (the count pass compares with CONST_RIGHT)")
 
 DOT_LEAVES = OPS["dot"].variant(DOT_CONST)
 """dot(weights, numbers) where every weight is a leaf: backward neither counts
@@ -186,7 +191,7 @@ def _count_consumers(root: Value) -> Dict[Op, None]:
         following = None
         if op is not None:
             layout = op.layout
-            if layout in _A_IS_VALUE:          # UNARY, BINARY, CONST_RIGHT
+            if layout <= CONST_RIGHT:          # UNARY, BINARY, CONST_RIGHT (checked above)
                 child = node._a
                 if child.op is not None:
                     seen = child._pending

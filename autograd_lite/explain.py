@@ -8,10 +8,11 @@ adding it. A reused input (``x * x``, a value feeding two ops) gets one line
 per use, each showing the running total.
 
 :func:`backward_steps` is the walk itself, as records: ``explain`` prints
-them, and the interactive page (:mod:`autograd_lite.page`) plays them. It
-visits the nodes in exactly ``backward()``'s order and adds the same numbers
-in the same order, so the gradients it leaves are ``backward()``'s, bit for
-bit: like ``backward()``, ``explain`` and ``backward_steps`` change the
+them, and the interactive page (:mod:`autograd_lite.page`) plays them. It is
+the core's reverse walk (:func:`autograd_lite.core.backpropagate`) with a
+hook that records each edge, so it visits the nodes in exactly
+``backward()``'s order and adds the same numbers in the same order: the
+gradients it leaves are ``backward()``'s, bit for bit: like ``backward()``, ``explain`` and ``backward_steps`` change the
 gradients (the page puts them back as they were).
 """
 

@@ -107,6 +107,7 @@ for _error in (DomainError, DivisionByZeroError, FloatOverflowError):
 # Node layouts: where a node keeps its inputs (slots ``_a`` and ``_b``).
 # A table entry has a natural layout; binary entries also get constant
 # variants, so ``x * 2.0`` stores 2.0 in the node instead of a leaf node.
+# layout_inputs and layout_partials (below Op) read a node through its layout.
 # ---------------------------------------------------------------------------
 
 UNARY = 1        # _a: Value                  _b: None

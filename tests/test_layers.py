@@ -83,8 +83,14 @@ def _imports(path: Path, root: Path = ROOT) -> List[Tuple[str, List[str], int]]:
             base = package[:len(package) - node.level + 1] if node.level else []
             module = ".".join(base + ([node.module] if node.module else []))
             names = [alias.name for alias in node.names]
-            if node.module is None:     # from . import core: modules of the package
-                found.extend((f"{module}.{name}", [], node.lineno) for name in names)
+            if node.module is None:     # from . import core: a module, or a name
+                folder = root.joinpath(*module.split("."))
+                modules = [n for n in names
+                           if (folder / f"{n}.py").exists() or (folder / n).is_dir()]
+                found.extend((f"{module}.{name}", [], node.lineno) for name in modules)
+                others = [n for n in names if n not in modules]
+                if others:
+                    found.append((module, others, node.lineno))
             else:
                 found.append((module, names, node.lineno))
     return found
@@ -200,6 +206,7 @@ def test_the_checks_find_what_they_look_for(tmp_path):
     source.parent.mkdir()
     source.write_text("from . import core\nfrom .ops import OPS as T\n"
                       "def f():\n    from .page import _save_page\n")
+    (source.parent / "core.py").write_text("")
     found = [(module, names) for module, names, _ in
              sorted(_imports(source, tmp_path), key=lambda item: item[2])]
     assert found == [("autograd_lite.core", []), ("autograd_lite.ops", ["OPS"]),

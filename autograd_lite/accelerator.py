@@ -156,9 +156,8 @@ def installed() -> bool:
 
 _FAST = {"__add__": _add, "__radd__": _add, "__mul__": _mul, "__rmul__": _mul,
          "backward": _backward}
-for _name, _method in _FAST.items():
-    _method.__qualname__ = f"Value.{_name}"
-    _method.__name__ = _name
+for _name, _method in (("__add__", _add), ("__mul__", _mul), ("backward", _backward)):
+    _method.__name__, _method.__qualname__ = _name, f"Value.{_name}"
 _backward.__doc__ = _CORE["backward"].__doc__
 _backward.__signature__ = inspect.signature(_CORE["backward"])     # type: ignore[attr-defined]
 assert tuple(_FAST) == REPLACES

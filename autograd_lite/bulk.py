@@ -36,11 +36,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .engine import Value, is_real_number
+from .engine import Value
 
 __all__ = ["read_data", "write_data", "read_grads", "add_grads", "zero_grads"]
-
-_FLOAT = float
 
 
 def read_data(values: Sequence[Value]) -> np.ndarray:
@@ -87,8 +85,8 @@ def read_grads(values: Sequence[Value], *, where: str = "read_grads") -> np.ndar
     """Every Value's ``grad``, as a new float64 array.
 
     A gradient is a float, or a Value after ``backward(create_graph=True)``,
-    whose ``data`` is read; an int or a numpy number set by hand is read as
-    its float.
+    whose ``data`` is read; anything else set by hand (an int, a numpy
+    number) is read as ``float(grad)``.
 
     Args:
         values: a list or tuple of Values.
@@ -98,8 +96,8 @@ def read_grads(values: Sequence[Value], *, where: str = "read_grads") -> np.ndar
         A 1-d float64 array, ``len(values)`` long.
 
     Raises:
-        TypeError: a gradient is not a number or a Value (the message names
-            its position).
+        TypeError: a gradient that ``float()`` refuses and is not a Value
+            (None, a list; the message names its position).
 
     Example:
         >>> x = Value(3.0); (x * x).backward(create_graph=True)
@@ -107,9 +105,15 @@ def read_grads(values: Sequence[Value], *, where: str = "read_grads") -> np.ndar
         array([6., 0.])
     """
     grads = [v.grad for v in values]
-    if set(map(type, grads)) != {_FLOAT}:
-        grads = [_number(g, i, where) for i, g in enumerate(grads)]
-    return np.fromiter(grads, np.float64, len(grads))
+    try:
+        array = np.fromiter(grads, np.float64, len(grads))
+    except (TypeError, ValueError):     # a Value (its float() refuses), a list, ...
+        array = None
+    # numpy reads None as nan: a nan is looked at again, to tell None from nan
+    if array is None or np.isnan(array).any():
+        array = np.fromiter([_number(g, i, where) for i, g in enumerate(grads)],
+                            np.float64, len(grads))
+    return array
 
 
 def add_grads(values: Sequence[Value], array: np.ndarray, *, where: str = "add_grads") -> None:
@@ -164,8 +168,9 @@ def _number(grad: Any, index: int, where: str) -> float:
     """One gradient as a float (see :func:`read_grads`)."""
     if type(grad) is Value:
         return grad.data
-    if is_real_number(grad):
+    try:
         return float(grad)
-    raise TypeError(f"{where}: the grad of Value {index} must be a number (or a Value, "
-                    f"after backward(create_graph=True)), got {type(grad).__name__} "
-                    f"{grad!r:.60}; set it with p.grad = 0.0 or backward()")
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: the grad of Value {index} must be a number (or a Value, "
+                        f"after backward(create_graph=True)), got {type(grad).__name__} "
+                        f"{grad!r:.60}; set it with p.grad = 0.0 or backward()") from None

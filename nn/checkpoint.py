@@ -405,6 +405,10 @@ def _read_safetensors(raw: bytes, where: str) -> Dict[str, Any]:
             raise ValueError(f"{where}: the safetensors metadata lacks {key!r}")
         fields[key] = _parse_json(info[key].encode("utf-8"), f"{where}'s {key}")
     version = info.get("version")
+    if not (isinstance(version, str) and version.isascii() and version.isdigit()
+            and len(version) <= 18):
+        raise ValueError(f"{where} has an invalid version {version!r:.40} in its safetensors "
+                         f"metadata (expected an integer, as text); the file is corrupt")
     try:
         specs = linear_layers(fields["architecture"])
     except ValueError as error:
@@ -431,7 +435,7 @@ def _read_safetensors(raw: bytes, where: str) -> Dict[str, Any]:
     values = parameter_values((tensors[f"{s.position}.weight"].tolist(),
                                tensors[f"{s.position}.bias"].tolist()) for s in specs)
     return {"format": FORMAT,
-            "version": int(version) if isinstance(version, str) and version.isdigit() else version,
+            "version": int(version),
             "architecture": fields["architecture"], "num_parameters": parameter_count(specs),
             "parameters": dict(zip(parameter_names(specs), values)),
             "metadata": fields["metadata"]}

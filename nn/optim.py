@@ -209,20 +209,20 @@ class Optimizer:
         grads = read_grads(params, where=where)
         bad = _first_not_finite(grads)
         if bad is not None:
-            raise DomainError(f"{where}: the gradient of parameter {bad} is {grads[bad]}; "
+            raise DomainError(f"{where}: the gradient of parameter {bad} is {float(grads[bad])}; "
                               f"nothing was changed (find where the loss or its gradient "
                               f"stopped being finite)")
         if self.maximize:
             grads = -grads
         with np.errstate(all="ignore"):          # overflow is checked just below
             new_data, new_arrays = self._update(data, grads, self.steps + 1)
-        for name, array in (("the parameter", new_data), *new_arrays.items()):
+        for name, array in (("value", new_data), *new_arrays.items()):
             bad = _first_not_finite(array)
             if bad is not None:
                 raise FloatOverflowError(
-                    f"{where}: the step would make {name} of parameter {bad} {array[bad]} "
-                    f"(parameter {data[bad]!r}, gradient {grads[bad]!r}); nothing was "
-                    f"changed; lower the learning rate")
+                    f"{where}: the step would make parameter {bad}'s {name} {array[bad]} "
+                    f"(its value is {float(data[bad])!r}, its gradient "
+                    f"{float(grads[bad])!r}); nothing was changed; lower the learning rate")
         try:
             write_data(params, new_data, where=where)
         except BaseException:                       # interrupted midway: undo

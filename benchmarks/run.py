@@ -52,6 +52,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import compiled as C  # noqa: E402
+from benchmarks import eager_nn as E  # noqa: E402
 from benchmarks import step as S  # noqa: E402
 from benchmarks import workloads as W  # noqa: E402  (needs the repo root on sys.path)
 from autograd_lite.files import write_atomically  # noqa: E402
@@ -67,6 +68,8 @@ DEFAULT_REPS = {"chain": 15, "moons": 7, "mnist": 7, "mnist-nn": 9, "microgpt": 
 # training step.
 WORKLOAD_NAMES = list(W.WORKLOADS) + ["compiled", "step"]
 QUICK_REPS = 2
+# mnist-nn timed the other way too (eager_nn.py): each engine's fastest of these
+EAGER_NN_REPS = 7
 
 # Engines must agree on the loss and the gradients to this relative error:
 # the arithmetic is the same, but micrograd sums a node's gradient in set
@@ -480,9 +483,14 @@ def _targets(results: Dict[str, Any]) -> List[Dict[str, Any]]:
                      "measured": "not measured", "met": None})
     row = workloads.get("mnist-nn", {}).get("rows", {}).get("autograd-lite")
     ratio = row and row["vs_micrograd"]
+    fastest = results.get("mnist_nn_fastest")
+    measured = _ratio(ratio) if ratio else "not measured"
+    if ratio and fastest:
+        measured += (f" (each engine's fastest of {fastest['reps']} interleaved runs, the "
+                     f"collector frozen: {_ratio(fastest['speedup'])})")
     rows.append({"target": f"nn.MLP on one MNIST sample ≥ {TARGET_NN_SPEEDUP:.0f}× faster "
                            "than micrograd's MLP",
-                 "measured": _ratio(ratio) if ratio else "not measured",
+                 "measured": measured,
                  "met": None if not ratio else ratio >= TARGET_NN_SPEEDUP})
     compiled = results.get("compiled")
     ratio = compiled and compiled["vs_micrograd"]
@@ -945,6 +953,10 @@ def _benchmark(args: argparse.Namespace, command: str) -> Dict[str, Any]:
                     continue
                 results["workloads"][name] = _run_workload(
                     W.WORKLOADS[name], engines, sizes, reps, clock, log)
+                if name == "mnist-nn" and {"autograd-lite", "micrograd"} <= set(engines):
+                    log("mnist-nn: fastest of interleaved runs, collector frozen")
+                    results["mnist_nn_fastest"] = E.measure(
+                        sizes, QUICK_REPS if args.quick else EAGER_NN_REPS, clock, engines)
         finally:
             sys.setrecursionlimit(STARTING_RECURSION_LIMIT)
         for name, engine in engines.items():

@@ -133,6 +133,16 @@ def test_quick_run_times_each_part_of_a_whole_step_after_checking_the_three_take
     assert "| autograd-lite | " in text.split("## step:")[1]
 
 
+def test_quick_run_also_times_nn_mlp_against_micrograd_by_each_ones_fastest_run(quick_run):
+    if "mnist_nn_fastest" not in quick_run:
+        pytest.skip("micrograd is not installed")
+    fastest = quick_run["mnist_nn_fastest"]
+    assert fastest["reps"] == run.QUICK_REPS and fastest["speedup"] > 0
+    assert set(fastest["best_ns"]) == {"autograd-lite", "micrograd"}
+    target = next(t for t in quick_run["targets"] if t["target"].startswith("nn.MLP"))
+    assert "fastest of 2 interleaved runs, the collector frozen" in target["measured"]
+
+
 def test_compile_target_names_the_model_and_batch_the_run_measured(quick_run):
     target = next(t["target"] for t in quick_run["targets"] if t["target"].startswith("compile:"))
     assert f"(MLP 784-{W.QUICK.mnist_hidden}-10, " in target

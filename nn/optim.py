@@ -15,8 +15,9 @@ one pass each), computes the new parameters and buffers into new arrays with
 the same IEEE operations, in the same order, that the rule does on one float,
 so each element is bit for bit what a loop over floats (and torch) gives;
 then it checks them and only then writes them back. A step that cannot be
-taken (a gradient that is not a number, nan or inf in a gradient or in a
-result) raises and changes nothing: no parameter, buffer or step count.
+taken (a gradient that is not a number, nan or inf in a parameter, a
+gradient or a result) raises and changes nothing: no parameter, buffer or
+step count.
 
 The parameters stay separate Values, each holding its float; they are not
 views into one array. A Value's ``data`` is a plain slot read by every node
@@ -207,11 +208,12 @@ class Optimizer:
         params = self.params
         data = read_data(params)
         grads = read_grads(params, where=where)
-        bad = _first_not_finite(grads)
-        if bad is not None:
-            raise DomainError(f"{where}: the gradient of parameter {bad} is {float(grads[bad])}; "
-                              f"nothing was changed (find where the loss or its gradient "
-                              f"stopped being finite)")
+        for name, array in (("value", data), ("gradient", grads)):
+            bad = _first_not_finite(array)
+            if bad is not None:
+                raise DomainError(f"{where}: the {name} of parameter {bad} is "
+                                  f"{float(array[bad])}; nothing was changed (find where the "
+                                  f"loss or its gradient stopped being finite)")
         if self.maximize:
             grads = -grads
         with np.errstate(all="ignore"):          # overflow is checked just below

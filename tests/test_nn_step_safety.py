@@ -58,6 +58,17 @@ def test_a_nan_gradient_fails_the_step_naming_the_parameter_and_changes_nothing(
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_a_parameter_that_is_already_not_finite_fails_the_step_naming_it(name):
+    opt = trained(name)
+    opt.params[3].data = float("-inf")
+    before = snapshot(opt)
+    with pytest.raises(DomainError, match=rf"{name}\.step: the value of parameter 3 is -inf; "
+                                          "nothing was changed"):
+        opt.step()
+    assert snapshot(opt) == before
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_a_step_that_would_overflow_is_refused_and_changes_nothing(name):
     opt = trained(name)
     opt.params[1].data = 1e308

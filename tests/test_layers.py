@@ -8,7 +8,7 @@ layers below it, never one above):
     beside core   compat (Value's base class), handbuilt (nodes built by hand)
     core          core (Value and the reference walk)
     accelerator   accelerator (installed over the core)
-    fused         fused (vsum, dot, logsumexp, apply_op)
+    fused         fused (vsum, dot, logsumexp, apply_op), bulk (many Values' numbers)
     transforms    functional, gradcheck, user_ops
     text          explain
     pictures      graph
@@ -37,7 +37,7 @@ LAYERS: List[Tuple[str, ...]] = [
     ("compat", "handbuilt"),
     ("core",),
     ("accelerator",),
-    ("fused",),
+    ("fused", "bulk"),
     ("functional", "gradcheck", "user_ops"),
     ("explain",),
     ("graph",),

@@ -1,6 +1,8 @@
 # Two commands on a fresh Debian/Ubuntu machine with Python 3.9+:
 #   make demo   sets up .venv with what the demos need and trains the MNIST demo
 #   make test   sets up .venv with the dev tools too and runs the test suite
+#               (then its engine tests a second time in reference mode,
+#               AUTOGRAD_LITE_REFERENCE=1)
 # Also: make bench (prints the benchmark table), make bench-results (also
 # rewrites benchmarks/results.md and the performance sections of the README
 # and docs/performance.md), make
@@ -25,10 +27,20 @@ DEV_STAMP  = $(VENV)/.installed-dev-$(SUM)
 demo: demo-setup
 	$(PY) demos/mnist.py
 
+# The engine, transform, nn and property tests again on the core alone, without
+# the accelerator (autograd_lite/accelerator.py): the two must agree, bit for bit.
+REFERENCE_TESTS = tests/engine/test_engine.py tests/transforms/test_functional.py \
+                  tests/engine/test_properties.py tests/transforms/test_higher_order.py \
+                  tests/pictures/test_explain.py tests/compat/test_lecture.py \
+                  tests/compat/test_micrograd_compat.py tests/engine/test_reference_mode.py \
+                  tests/engine/test_first_hour_edges.py \
+                  $(wildcard tests/nn/test_nn_*.py)
+
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m mypy autograd_lite nn
 	$(PY) -m pytest -q
+	AUTOGRAD_LITE_REFERENCE=1 $(PY) -m pytest -q $(REFERENCE_TESTS)
 
 bench: setup
 	$(PY) -m pip install -q -e ".[bench]"

@@ -52,7 +52,8 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 
 import graphviz
 
-from .engine import _LOCAL, Value, _inputs
+from .core import Value, inputs
+from .handbuilt import LOCAL
 from .ops import DOT_CONST
 from .text import (SHORT_LABEL, check_encodable, constant, number, op_text, plain_float,
                    shorten, too_big_message)
@@ -153,7 +154,7 @@ def _edge_labels(value: Value) -> Optional[Tuple[str, ...]]:
     ``dot(w, [1.0, 2.0])`` is one node whose edges say ``× 1.0``, ``× 2.0``;
     a node built with local gradients, ``Value(data, (a, b), (3.0, 2.0))``,
     has edges that say ``∂ 3.0``, ``∂ 2.0``. None when no edge has one."""
-    if value.op is _LOCAL:
+    if value.op is LOCAL:
         return tuple(f"∂ {constant(c)}" for c in value._b)
     if value.op is not None and value.op.layout == DOT_CONST:
         return tuple(f"× {constant(c)}" for c in value._b)
@@ -168,7 +169,7 @@ def drawing_order(root: Value, depth: Optional[int] = None,
 
     Breadth-first, so each value's distance is its shortest path to root; then
     Kahn's algorithm over the drawn edges, as in
-    :func:`~autograd_lite.engine.topological_order` (which has no depth
+    :func:`~autograd_lite.core.topological_order` (which has no depth
     limit) but taking a node's inputs first to last, so that ``a`` is
     numbered before ``b`` in ``a * b`` (Graphviz usually, not always, places
     it above in a left-to-right layout: other edges can pull it down). The
@@ -183,7 +184,7 @@ def drawing_order(root: Value, depth: Optional[int] = None,
         if value.op is None or (depth is not None and distance >= depth):
             continue
         expanded.add(id(value))
-        for child in _inputs(value):
+        for child in inputs(value):
             key = id(child)
             if key in consumers:
                 consumers[key] += 1
@@ -201,7 +202,7 @@ def drawing_order(root: Value, depth: Optional[int] = None,
         order.append(value)
         if id(value) not in expanded:
             continue
-        for child in _inputs(value):
+        for child in inputs(value):
             key = id(child)
             consumers[key] -= 1
             if not consumers[key]:
@@ -533,7 +534,7 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
                    height="0.3", width="0.3", **extra)
         if not cut:
             labels = _edge_labels(value)
-            for k, child in enumerate(_inputs(value)):
+            for k, child in enumerate(inputs(value)):
                 attrs = {}
                 if labels is not None:
                     # dot(w, [1.0, 2.0]): w_k's edge says the number it is scaled by

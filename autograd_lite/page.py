@@ -40,8 +40,9 @@ import os
 import re
 from typing import Any, Dict, Iterator, List, Tuple, Union
 
-from .engine import Value, _inputs, _warn_if_hand_built, topological_order
-from .explain import _walk, local_text, product_text, total_text
+from .core import Value, inputs, topological_order
+from .explain import local_text, product_text, total_text, walk
+from .handbuilt import warn_if_hand_built
 from .files import check_destination, write_atomically
 from .graph import DEFAULT_MAX_NODES, draw_graph, drawing_order
 from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, UNARY
@@ -57,7 +58,7 @@ def _formula(value: Value) -> str:
     if op is None:                          # a leaf: not computed
         return ""
     if op.forward is None:                  # built by hand: no formula to fill in
-        return f"{value._op}({', '.join(node_name(x) for x in _inputs(value))})"
+        return f"{value._op}({', '.join(node_name(x) for x in inputs(value))})"
     names = op.inputs
     a, b = value._a, value._b
 
@@ -157,7 +158,8 @@ def build_page(root: Value, *, title: str = "", **draw_options) -> str:
         True
     """
     check_root(root, "build_page")
-    _warn_if_hand_built(root, "build_page()", stacklevel=2)   # before anything is drawn
+    # before anything is drawn
+    warn_if_hand_built(topological_order(root), "build_page()", stacklevel=2)
     return _page(root, title, draw_options, "build_page")[0]
 
 
@@ -193,7 +195,7 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str,
     draw_graph(root, show_grad=True, **draw_options)
     nodes = topological_order(root)
     with _gradients_put_back(nodes):
-        steps = _walk(root, nodes)
+        steps = walk(root, nodes)
         graph = draw_graph(root, show_grad=True, **draw_options)
         root_grad = root.grad
     order, _ = drawing_order(root, None, draw_options.get("max_nodes", DEFAULT_MAX_NODES))
@@ -208,8 +210,8 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str,
             "formula": _formula(v) if computed else "",
             "op": op_text(v) if computed else "",
             "usage": v.op.usage if v.op is not None else "",
-            "inputs": [position[id(x)] for x in _inputs(v)] if computed else [],
-            "edges": ([edges[(i, k)] for k in range(len(_inputs(v)))] + [edges[(i, "out")]]
+            "inputs": [position[id(x)] for x in inputs(v)] if computed else [],
+            "edges": ([edges[(i, k)] for k in range(len(inputs(v)))] + [edges[(i, "out")]]
                       if computed else []),
         })
     backward = [{
@@ -273,7 +275,8 @@ def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> s
         (0.0, True)
     """
     check_root(root, "save_page")
-    _warn_if_hand_built(root, "save_page()", stacklevel=2)    # before anything is written
+    # before anything is written
+    warn_if_hand_built(topological_order(root), "save_page()", stacklevel=2)
     return write_page(root, path, options, "save_page")
 
 
@@ -314,7 +317,8 @@ def show_page(root: Value, **options) -> InlinePage:
         (True, 0.0)
     """
     check_root(root, "show_page")
-    _warn_if_hand_built(root, "show_page()", stacklevel=2)    # before anything is drawn
+    # before anything is drawn
+    warn_if_hand_built(topological_order(root), "show_page()", stacklevel=2)
     text, height = _page(root, options.pop("title", ""), options, "show_page", inline=True)
     return InlinePage(text, height)
 

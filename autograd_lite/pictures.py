@@ -13,9 +13,10 @@ from typing import Optional, Union
 
 import graphviz
 
-from .engine import Value, _warn_if_hand_built
+from .core import Value, topological_order
 from .files import check_destination, write_atomically
 from .graph import Number, draw_graph, missing_dot_explained
+from .handbuilt import warn_if_hand_built
 from .page import check_root, write_page
 
 __all__ = ["save_graph"]
@@ -73,7 +74,8 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
         if dpi is not None:
             raise ValueError(f"save_graph: dpi applies to .png files only, got {path!r}")
         check_root(graph, "save_graph")
-        _warn_if_hand_built(graph, "save_graph()", stacklevel=2)  # before anything is written
+        # before anything is written
+        warn_if_hand_built(topological_order(graph), "save_graph()", stacklevel=2)
         return write_page(graph, path, draw_options, "save_graph")
     if suffix not in _FORMATS:
         raise ValueError(f"save_graph: cannot tell the format of {path!r}; end the path "

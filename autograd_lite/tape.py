@@ -73,9 +73,12 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
 
 import numpy as np
 
-from . import engine
-from .engine import Leaves, Value, _inputs, enable_grad
-from .ops import DomainError, _left_to_right
+from .coerce import as_float, as_tuple, is_real_number
+from .compat import comparable, set_comparison_hook
+from .core import Value, inputs
+from .fused import Leaves, as_values
+from .grad_mode import enable_grad
+from .ops import DomainError, left_to_right
 from .replay import GATHER, INPUT, OP, PARAM, Entry, Program, SampleIndexError
 
 __all__ = ["compile", "Compiled", "Batch", "Reduced", "TracedIndex", "select",
@@ -174,7 +177,7 @@ def _watching(on: bool) -> None:
     global _tracing_threads
     with _tracing_lock:
         _tracing_threads += 1 if on else -1
-        engine._comparison_watcher = _watch if _tracing_threads else None
+        set_comparison_hook(_watch if _tracing_threads else None)
 
 
 class TracedIndex:
@@ -243,7 +246,7 @@ def select(values: Iterable[Any], index: Any, *, where: str = "select",
         if isinstance(index, bool) or not isinstance(index, numbers.Integral):
             raise TypeError(f"{where}: {what} must be an int (or a per-sample integer "
                             f"argument of a compiled function), got {type(index).__name__}")
-        values = engine._as_tuple(values, where)
+        values = as_tuple(values, where)
         i = int(index)
         if not 0 <= i < len(values):
             raise error(f"{where}: {what} {i} is out of range for {len(values)} "
@@ -253,7 +256,7 @@ def select(values: Iterable[Any], index: Any, *, where: str = "select",
     if trace is None:
         raise TypeError(f"{where}: a TracedIndex can only be used while compile traces "
                         "the function it was given to")
-    items = engine._as_values(values, where)
+    items = as_values(values, where)
     if not 0 <= index.first < len(items):
         raise error(f"{where}: {what} {index.first} of sample 0 is out of "
                     f"range for {len(items)} values (valid: 0..{len(items) - 1})")
@@ -272,8 +275,8 @@ def select(values: Iterable[Any], index: Any, *, where: str = "select",
 def _order(roots: Sequence[Value]) -> List[Value]:
     """Every node below ``roots``, inputs first (iterative, deterministic).
 
-    A depth-first post-order over the engine's ``_inputs``, rather than
-    :func:`~autograd_lite.engine.topological_order`: that order (Kahn's,
+    A depth-first post-order over the core's ``inputs``, rather than
+    :func:`~autograd_lite.core.topological_order`: that order (Kahn's,
     from one root) lists the nodes of a layer last-first, while the next
     layer reads them first-first; this one lists them as they are read, so
     the program finds each layer's outputs as a whole block (no copy), and
@@ -285,7 +288,7 @@ def _order(roots: Sequence[Value]) -> List[Value]:
         if id(root) in seen:
             continue
         seen.add(id(root))
-        stack = [(root, iter(_inputs(root)))]
+        stack = [(root, iter(inputs(root)))]
         while stack:
             node, children = stack[-1]
             for child in children:
@@ -295,7 +298,7 @@ def _order(roots: Sequence[Value]) -> List[Value]:
                     if child.op is None:       # a leaf (a weight, an input): done
                         order.append(child)
                         continue
-                    stack.append((child, iter(_inputs(child))))
+                    stack.append((child, iter(inputs(child))))
                     break
             else:
                 stack.pop()
@@ -326,7 +329,7 @@ def _scalar_tape(trace: _Trace, outputs: List[Value], inputs: Dict[int, tuple]):
     def operand(other: Any) -> tuple:          # what a guard compares with
         if type(other) is Value:
             return arg(other)
-        number = engine._comparable(other)
+        number = comparable(other)
         if number is None:      # the engine reports only comparisons it could make
             raise TypeError(f"compile: fn compared a traced value with "
                             f"{type(other).__name__}; compare it with a Value or a number")
@@ -397,14 +400,14 @@ def _as_outputs(result: Any) -> Tuple[List[Value], bool]:
     """fn's result as a list of Values, and whether it was a single one."""
     if type(result) is Value:
         return [result], True
-    if engine.is_real_number(result):
+    if is_real_number(result):
         return [Value(result)], True
     if isinstance(result, (list, tuple)) and result:
         outs = []
         for i, v in enumerate(result):
             if type(v) is Value:
                 outs.append(v)
-            elif engine.is_real_number(v):
+            elif is_real_number(v):
                 outs.append(Value(v))
             else:
                 raise TypeError(f"compile: fn must return a Value or a flat list of "
@@ -635,12 +638,12 @@ class Batch:
 
     def sum(self) -> "Reduced":
         """The sum of every output, added left to right (as ``vsum``)."""
-        return Reduced(self, _left_to_right(self.data.ravel().tolist()), 1.0)
+        return Reduced(self, left_to_right(self.data.ravel().tolist()), 1.0)
 
     def mean(self) -> "Reduced":
         """The mean of every output: ``vsum(outputs) / n``, as ``nn``'s losses."""
         n = self.data.size
-        return Reduced(self, _left_to_right(self.data.ravel().tolist()) / n, 1.0 / n)
+        return Reduced(self, left_to_right(self.data.ravel().tolist()) / n, 1.0 / n)
 
     def _gradient(self, grad: Any) -> np.ndarray:
         try:
@@ -707,7 +710,7 @@ class Reduced:
     def backward(self, grad: float = 1.0) -> None:
         """Add d self / d p to every parameter's ``.grad``, as the scalar
         engine's ``backward`` on the same reduction would."""
-        seed = engine._as_float(grad, "backward: grad") * self._scale
+        seed = as_float(grad, "backward: grad") * self._scale
         self._batch.backward(np.full(self._batch.data.shape, seed))
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-from .engine import Value
+from .core import Value
 from .ops import CONST_LEFT, CONST_RIGHT
 
 __all__ = ["plain_float", "number", "constant", "op_text", "node_name", "shorten",

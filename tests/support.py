@@ -1,8 +1,8 @@
 """Shared by several test modules: the worked example, derivatives by repeated
 backward, and the checks every demo's tests make.
 
-Test modules import it as ``from support import ...`` (pytest puts ``tests/``
-on ``sys.path``, as the folder has no ``__init__.py``).
+Test modules import it as ``from support import ...`` (tests/conftest.py
+puts ``tests/`` on ``sys.path``).
 """
 
 import doctest

@@ -47,7 +47,7 @@ from .ops import (BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, OPS, RE
 
 __all__ = ["Value", "Leaves", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "vsum", "dot", "logsumexp",
-           "apply_op", "topological_order", "is_real_number"]
+           "apply_op", "topological_order", "is_real_number", "TraceHook", "set_trace_hook"]
 
 Number = Union[int, float]
 # What an arithmetic operator takes besides a Value (an int is a float to
@@ -99,7 +99,7 @@ _MUL_C = _MUL.const_right
 def _node(data: float, op: Op, a, b) -> "Value":
     """A new interior node (a leaf when gradients are off): the one constructor."""
     node = _new(Value)
-    node.data = data
+    node._data = data
     node.grad = 0.0
     node.label = ""
     node._pending = 0
@@ -126,6 +126,8 @@ def _as_float(x, where: str) -> float:
         return x
     if is_real_number(x):
         return float(x)
+    if _trace_hook is not None and _trace_hook.as_value(x) is not None:
+        float(x)            # a number read from a traced Value: its own refusal says why
     hint = ("use x.data for its number, or x.detach() for a copy without history"
             if tp is Value else "convert it with float(x)")
     raise TypeError(f"{where}: expected an int, float, bool or numpy scalar, "
@@ -210,9 +212,37 @@ def _hand_built(children: tuple, third, local_grads
         numbers.append(_as_float(g, f"Value: local_grads[{i}]"))
     return (_LOCAL, children, tuple(numbers)) if children else (None, None, None)
 
-# Called as watcher(value, symbol, other, result) after every comparison of a
-# Value while set (autograd_lite.tape sets it; None costs one test).
-_comparison_watcher: Optional[Callable[["Value", str, object, bool], None]] = None
+class TraceHook:
+    """What a tracer (``autograd_lite.compile``) is told while it is installed
+    with :func:`set_trace_hook`; every method must answer as the engine alone
+    would for a thread that is not tracing.
+
+    * ``data(value)``: what ``value.data`` hands code (the engine itself
+      reads the private slot; ``item``, ``detach``, ``repr`` and ``format``
+      go through ``data``); ``assign_data(value, number)``: ``value.data = number``;
+    * ``created(node)``: every node made by an op, in the order made;
+    * ``compare(value, symbol, other, result)``: every comparison of a Value;
+    * ``as_value(x)``: a Value standing for ``x``, an object ``data`` handed
+      out, or None for anything else (``Value(x)``, ``vsum([x, ...])``).
+    """
+
+    def data(self, value: "Value") -> Any:
+        return value._data
+
+    def created(self, node: "Value") -> None:
+        return None
+
+    def compare(self, value: "Value", symbol: str, other: object, result: bool) -> None:
+        return None
+
+    def as_value(self, x: object) -> Optional["Value"]:
+        return None
+
+    def assign_data(self, value: "Value", number: Any) -> None:
+        value._data = number
+
+
+_trace_hook: Optional[TraceHook] = None
 
 
 def _ordering(symbol: str, compare: Callable[[float, float], bool]
@@ -223,9 +253,9 @@ def _ordering(symbol: str, compare: Callable[[float, float], bool]
         c = _comparable(other)
         if c is None:
             return NotImplemented
-        result = compare(self.data, c)
-        if _comparison_watcher is not None:
-            _comparison_watcher(self, symbol, other, result)
+        result = compare(self._data, c)
+        if _trace_hook is not None:
+            _trace_hook.compare(self, symbol, other, result)
         return result
     method.__name__ = f"__{compare.__name__}__"
     return method
@@ -250,6 +280,10 @@ class Value:
 
     Hand-built nodes follow grad mode: inside ``no_grad`` they are leaves.
 
+    ``data`` reads and writes the private slot ``_data`` at a slot's speed;
+    while ``compile`` traces, reading it hands the traced code an object that
+    follows the number per sample (see :func:`set_trace_hook`).
+
     Example:
         >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
         >>> y = a * b + b ** 2 / a
@@ -262,8 +296,8 @@ class Value:
         (3.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "op", "_a", "_b", "label", "_pending")
-    data: float
+    __slots__ = ("_data", "grad", "op", "_a", "_b", "label", "_pending")
+    _data: float        # the number; ``data`` below is this slot under its public name
     grad: Any           # a float; a Value after backward(create_graph=True)
     op: Optional[Op]    # None for a leaf
     _a: Any             # the inputs: what each holds depends on op.layout (ops.py)
@@ -274,7 +308,13 @@ class Value:
     def __init__(self, data, _children: Iterable["Value"] = (),
                  _op: Union[str, Sequence[Number]] = "", label: str = "", *,
                  local_grads: Optional[Sequence[Number]] = None):
-        self.data = _as_float(data, "Value")
+        if _trace_hook is not None and type(data) is not float:
+            stand_in = _trace_hook.as_value(data)      # a number a tracer handed out
+            if stand_in is not None:
+                self._data, self.grad, self.label, self._pending = stand_in._data, 0.0, label, 0
+                self.op, self._a, self._b = stand_in.op, stand_in._a, stand_in._b
+                return
+        self._data = _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
         self._pending = 0
@@ -311,9 +351,18 @@ class Value:
             return op.symbol.replace("{c}", str(self._b))
         return op.symbol
 
+    if TYPE_CHECKING:
+        # At run time ``data`` is the slot ``_data`` itself (set below the class).
+        @property
+        def data(self) -> float:
+            """The number."""
+
+        @data.setter
+        def data(self, value: float) -> None: ...
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data}, grad={self.grad}{label})"
+        return f"Value(data={self.data!r}, grad={self.grad}{label})"
 
     # ---- the number, and conversions that would lose the gradient -----------
     def item(self) -> float:
@@ -362,13 +411,13 @@ class Value:
     # node inline: the same statements as _node, without the cost of a call.
     def __add__(self, other: Operand) -> Value:
         if type(other) is Value:
-            data, op = self.data + other.data, _ADD
+            data, op = self._data + other._data, _ADD
         elif type(other) is float or type(other) is int:
-            data, op = self.data + other, _ADD_C
+            data, op = self._data + other, _ADD_C
         else:
             return _binary(_ADD, self, other)
         node = _new(Value)
-        node.data = data
+        node._data = data
         node.grad = 0.0
         node.label = ""
         node._pending = 0
@@ -384,13 +433,13 @@ class Value:
 
     def __mul__(self, other: Operand) -> Value:
         if type(other) is Value:
-            data, op = self.data * other.data, _MUL
+            data, op = self._data * other._data, _MUL
         elif type(other) is float or type(other) is int:
-            data, op = self.data * other, _MUL_C
+            data, op = self._data * other, _MUL_C
         else:
             return _binary(_MUL, self, other)
         node = _new(Value)
-        node.data = data
+        node._data = data
         node.grad = 0.0
         node.label = ""
         node._pending = 0
@@ -406,11 +455,11 @@ class Value:
 
     def __sub__(self, other: Operand) -> Value:
         if type(other) is Value:
-            return _node(self.data - other.data, _SUB, self, other)
+            return _node(self._data - other._data, _SUB, self, other)
         c = _constant(other)
         if c is None:
             return _unsupported(_SUB, self, other)
-        return _node(self.data - c, _SUB.const_right, self, c)
+        return _node(self._data - c, _SUB.const_right, self, c)
 
     def __rsub__(self, other: Operand) -> Value:
         return _binary(_SUB, other, self)
@@ -427,7 +476,7 @@ class Value:
         c = _constant(other)
         if c is None:
             return _unsupported(_POW, self, other)
-        return _node(_POW.forward(self.data, c), _POW, self, c)
+        return _node(_POW.forward(self._data, c), _POW, self, c)
 
     def __rpow__(self, other: Operand) -> Value:
         return _binary(_POW_VALUE, other, self)
@@ -563,6 +612,59 @@ class Value:
             raise
 
 
+# ``data`` is the slot ``_data`` under its public name: the slot's own
+# descriptor, so ``x.data`` costs what reading a slot costs. While a tracer
+# is installed it is a property that asks the tracer; the engine itself
+# always reads ``_data``.
+_DATA_SLOT = Value.__dict__["_data"]
+setattr(Value, "data", _DATA_SLOT)  # noqa: B010 (mypy: data is a property of Value)
+_make_node = _node
+_INLINE = {name: Value.__dict__[name] for name in ("__add__", "__radd__", "__mul__",
+                                                   "__rmul__")}
+
+
+def set_trace_hook(hook: Optional[TraceHook]) -> None:
+    """Install a tracer (or, with None, remove it): the one way in which code
+    outside the engine changes what the engine does.
+
+    While installed, ``Value.data`` asks ``hook.data`` (writing it,
+    ``hook.assign_data``), every node an op makes is reported to
+    ``hook.created``, every comparison to ``hook.compare``, and ``Value(x)``
+    asks ``hook.as_value(x)`` first. Removed, the engine runs as if none had
+    ever been installed (``data`` is the slot again). The hook answers for
+    every thread, so it must act only for the threads that trace.
+    """
+    global _trace_hook, _node
+    _trace_hook = hook
+    if hook is None:
+        _node = _make_node
+        for name, method in _INLINE.items():
+            setattr(Value, name, method)
+        setattr(Value, "data", _DATA_SLOT)  # noqa: B010
+        return
+    created = hook.created
+
+    def recording_node(data: float, op: Op, a, b) -> Value:
+        node = _make_node(data, op, a, b)
+        created(node)
+        return node
+
+    def recording(method: Callable[[Value, Any], Value]) -> Callable[[Value, Any], Value]:
+        def inline(self: Value, other: Any) -> Value:
+            node = method(self, other)
+            tp = type(other)
+            if tp is Value or tp is float or tp is int:   # else made by _node, reported
+                created(node)
+            return node
+        return inline
+
+    _node = recording_node
+    for name, method in _INLINE.items():
+        setattr(Value, name, recording(method))
+    setattr(Value, "data", property(hook.data, hook.assign_data,  # noqa: B010
+                                    doc="The number (while a tracer is installed)."))
+
+
 # ---------------------------------------------------------------------------
 # Op application
 # ---------------------------------------------------------------------------
@@ -575,11 +677,11 @@ _POW_VALUE = OPS["pow_value"]
 
 def _comparable(x) -> Optional[Number]:
     """What a Value compares against: a Value's data or a number; else None."""
-    return x.data if type(x) is Value else _constant(x)
+    return x._data if type(x) is Value else _constant(x)
 
 
 def _unary(op: Op, x: Value) -> Value:
-    return _node(op.forward(x.data), op, x, None)
+    return _node(op.forward(x._data), op, x, None)
 
 
 def _with_param(op: Op, x: Value, param) -> Value:
@@ -587,7 +689,7 @@ def _with_param(op: Op, x: Value, param) -> Value:
     if c is None:
         raise TypeError(f"{op.name}: {op.param} must be a number, got "
                         f"{type(param).__name__}")
-    return _node(op.forward(x.data, c), op, x, c)
+    return _node(op.forward(x._data, c), op, x, c)
 
 
 # float(x), int(x) and math.exp(x) (which calls float) on a Value.
@@ -678,15 +780,15 @@ def _binary(op: Op, a, b) -> Value:
     node as its constant (``op.const_right`` / ``op.const_left``)."""
     if type(a) is Value:
         if type(b) is Value:
-            return _node(op.forward(a.data, b.data), op, a, b)
+            return _node(op.forward(a._data, b._data), op, a, b)
         c = _constant(b)
         if c is None:
             return _unsupported(op, a, b)
-        return _node(op.forward(a.data, c), op.const_right, a, c)
+        return _node(op.forward(a._data, c), op.const_right, a, c)
     c = _constant(a)
     if c is None:
         return _unsupported(op, a, b)
-    return _node(op.forward(c, b.data), op.const_left, c, b)
+    return _node(op.forward(c, b._data), op.const_left, c, b)
 
 
 def vsum(values: Iterable[Union[Value, Number]]) -> Value:
@@ -702,7 +804,7 @@ def vsum(values: Iterable[Union[Value, Number]]) -> Value:
     if not items:
         return Value(0.0)
     op = OPS["sum"]
-    return _node(op.forward([v.data for v in items]), op, items, None)
+    return _node(op.forward([v._data for v in items]), op, items, None)
 
 
 def logsumexp(values: Iterable[Union[Value, Number]]) -> Value:
@@ -719,7 +821,7 @@ def logsumexp(values: Iterable[Union[Value, Number]]) -> Value:
     if not items:
         raise ValueError("logsumexp: needs at least one value, got an empty sequence")
     op = OPS["logsumexp"]
-    return _node(op.forward([v.data for v in items]), op, items, None)
+    return _node(op.forward([v._data for v in items]), op, items, None)
 
 
 def dot(a: Sequence[Union[Value, Number]], b: Sequence[Union[Value, Number]]) -> Value:
@@ -765,8 +867,18 @@ def _as_tuple(items, where: str = "dot") -> tuple:
 def _as_values(values, where: str) -> tuple:
     """``values`` as a tuple of Values, numbers made constant leaves; a bad
     element is a TypeError naming ``where`` and the element's position."""
-    return tuple(v if type(v) is Value else Value(_as_float(v, f"{where}: element {i}"))
+    return tuple(v if type(v) is Value else _as_value(v, f"{where}: element {i}")
                  for i, v in enumerate(_as_tuple(values, where)))
+
+
+def _as_value(x, where: str) -> "Value":
+    """A number as a constant leaf (or, while tracing, the Value a tracer's
+    number stands for); a TypeError naming ``where`` for anything else."""
+    if _trace_hook is not None:
+        stand_in = _trace_hook.as_value(x)
+        if stand_in is not None:
+            return stand_in
+    return Value(_as_float(x, where))
 
 
 def _as_floats(numbers, where: str) -> tuple:
@@ -782,7 +894,7 @@ _ONLY_VALUE = frozenset({Value})
 _PLAIN_NUMBERS = frozenset({float, int})
 _VALUE_KINDS = frozenset({"leaves", "values"})
 _NUMBER_KINDS = frozenset({"floats", "numbers"})
-_get_data = operator.attrgetter("data")
+_get_data = operator.attrgetter("_data")
 _get_op = operator.attrgetter("op")
 
 # A neuron's dot runs once per sample over all of its inputs, so checking
@@ -924,10 +1036,10 @@ def _partials_of(node: Value, graph: bool) -> List[Tuple[Value, Any]]:
         return []
     layout = op.layout
     a, b = node._a, node._b
-    out = node if graph else node.data
+    out = node if graph else node._data
 
     def val(v):
-        return v if graph else v.data
+        return v if graph else v._data
 
     if layout == UNARY:
         return [(a, op.partials(out, val(a))[0])]
@@ -1137,7 +1249,7 @@ def _propagate(root: Value) -> None:
             x = node._a
             partial = op.first_partial_shortcut     # x + c: 1.0; x * c: c
             if partial is None:
-                partial = op.first_partial(node.data, x.data, node._b)
+                partial = op.first_partial(node._data, x._data, node._b)
             elif partial is THE_CONSTANT:
                 partial = node._b
             x.grad += g * partial
@@ -1151,13 +1263,13 @@ def _propagate(root: Value) -> None:
             b = node._b
             pair = op.pair_shortcut
             if pair is SWAPPED:            # a * b: d/da = b, d/db = a
-                a.grad += g * b.data
-                b.grad += g * a.data       # a is b (x * x): both uses count
+                a.grad += g * b._data
+                b.grad += g * a._data       # a is b (x * x): both uses count
             elif pair is _ONES:            # a + b: g * 1.0 is g, to the bit
                 a.grad += g
                 b.grad += g
             else:
-                da, db = op.partials(node.data, a.data, b.data) if pair is None else pair
+                da, db = op.partials(node._data, a._data, b._data) if pair is None else pair
                 a.grad += g * da
                 b.grad += g * db
             # A ready input goes next, as if pushed and popped: a, then b
@@ -1178,7 +1290,7 @@ def _propagate(root: Value) -> None:
             x = node._a
             partial = op.first_partial_shortcut     # -x: -1.0
             if partial is None:
-                partial = op.first_partial(node.data, x.data)
+                partial = op.first_partial(node._data, x._data)
             x.grad += g * partial
             if x.op is not None:
                 left = x._pending - 1
@@ -1188,8 +1300,8 @@ def _propagate(root: Value) -> None:
         else:
             if layout == DOT_CONST:        # the fused neuron: partials are the constants
                 xs = node._a
-                a_data = [x.data for x in xs] if _reads_inputs(op) else None
-                partials = op.partials(node.data, a_data, node._b)[0]
+                a_data = [x._data for x in xs] if _reads_inputs(op) else None
+                partials = op.partials(node._data, a_data, node._b)[0]
                 if op is _DOT_LEAVES:      # weights: leaves, nothing to count down
                     pairs: Iterable[Tuple[Value, Any]] = zip(xs, partials)
                     if _isfinite(g):
@@ -1203,7 +1315,7 @@ def _propagate(root: Value) -> None:
                     continue
             elif layout == NARY:
                 xs = node._a
-                (partials,) = op.partials(node.data, [x.data for x in xs])
+                (partials,) = op.partials(node._data, [x._data for x in xs])
             else:                          # CONST_LEFT, DOT
                 listed = _local_partials(node, graph=False)
                 xs = [x for x, _ in listed]

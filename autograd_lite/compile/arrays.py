@@ -35,7 +35,7 @@ from typing import Callable, Dict, List
 
 import numpy as np
 
-from .ops import GELU_K, OPS, DomainError, Op
+from ..ops import GELU_K, OPS, DomainError, Op
 
 __all__ = ["NumpyOp", "numpy_op", "FORWARDS"]
 

@@ -19,8 +19,10 @@ function, shared by every sample). Each step is one of
 
 Each compiled program is called several times: batches of 1 to 5 samples,
 the first call's samples sometimes all equal (so a check made only on the
-first call is caught), parameters changed between calls, and a backward
-through ``sum``, ``mean``, the first output only, or per-sample weights.
+first call is caught), parameters changed between calls, ``a`` sometimes the
+Batch another compiled function returned (``p1 * x``: its gradient must reach
+``p1``, or the call refuse it), and a backward through ``sum``, ``mean``, the
+first output only, or per-sample weights.
 
 The oracle: the same function run eagerly on Values, sample by sample (each a
 fresh graph), each output's backward seeded with the gradient the compiled
@@ -33,7 +35,8 @@ fails, printing the program as Python source. A sample on which eager raises
 must make the compiled call raise. Refusing is allowed because compile can
 not follow every number user code reads; ``test_programs_without_data_reads``
 keeps the oracle from being passed by refusing everything: a program that
-reads no number from a Value must compile whenever eager succeeds.
+reads no number from a Value must compile whenever eager succeeds (its
+arguments arrays, not Batches).
 
 ``AUTOGRAD_LITE_FUZZ_EXAMPLES`` sets the number of programs per test (a long
 local run); the default keeps the module at a few seconds' budget.
@@ -189,7 +192,8 @@ def programs(draw, steps=ALL_STEPS):
 
 @st.composite
 def calls(draw):
-    """2 to 4 calls: (a, b, k, parameter values, backward kind, weights seed)."""
+    """2 to 4 calls: (rows of a, b, k; parameter values; backward kind; weights seed;
+    whether ``a`` arrives as the Batch of another compiled function, ``p1 * x``)."""
     made = []
     for i in range(draw(st.integers(2, 4))):
         size = draw(st.integers(1, 5))
@@ -201,7 +205,8 @@ def calls(draw):
                                  min_size=size, max_size=size))
         params = None if i == 0 else (draw(float_inputs), draw(float_inputs))  # None: kept
         backward = draw(st.sampled_from(["sum", "mean", "first", "weights"]))
-        made.append((rows, params, backward, draw(st.integers(0, 2**31))))
+        composed = draw(st.sampled_from([False, False, False, True]))
+        made.append((rows, params, backward, draw(st.integers(0, 2**31)), composed))
     return made
 
 
@@ -235,13 +240,14 @@ def seeds(backward, shape, seed):
     return np.ones(shape)
 
 
-def eager(program, rows, parameters, backward, seed):
+def eager(program, rows, parameters, backward, seed, composed):
     """(outputs, grads, scales) sample by sample, or (sample, error) of the first
     sample that raises; scales: the sum of |per-sample gradient| for each parameter."""
     outputs = []
     for sample, (a, b, k) in enumerate(rows):
         try:
-            outputs.append(as_list(program(Value(a), Value(b), k)))
+            first = parameters[1] * Value(a) if composed else Value(a)
+            outputs.append(as_list(program(first, Value(b), k)))
         except Exception as error:  # noqa: BLE001 (any error eager raises must be compile's too)
             return sample, error
     shape = (len(rows), len(outputs[0]))
@@ -295,21 +301,23 @@ def check_program(source, made_calls, fuse, *, must_compile):
     parameters = [Value(0.75), Value(-1.25)]
     program = build(source, parameters)
     compiled = compile(program, fuse=fuse)
+    inner = compile(lambda x: parameters[1] * x)
     note(f"program (fuse={fuse}, p0 = Value(0.75), p1 = Value(-1.25)):\n{source}")
-    for number, (rows, params, backward, seed) in enumerate(made_calls):
+    for number, (rows, params, backward, seed, composed) in enumerate(made_calls):
         if params is not None:
             for p, value in zip(parameters, params):
                 p.data = value
         call = (f"call {number}: a, b, k = {rows}; p0.data, p1.data = "
-                f"{[p.data for p in parameters]}; backward: {backward}")
+                f"{[p.data for p in parameters]}; backward: {backward}"
+                + ("; a passed as compile(lambda x: p1 * x)(a)" if composed else ""))
         note(call)
-        expected = eager(program, rows, parameters, backward, seed)
+        expected = eager(program, rows, parameters, backward, seed, composed)
         a, b, k = (np.array(column) for column in zip(*rows))
         try:
-            out = compiled(a, b, k.astype(np.int64))
+            out = compiled(inner(a) if composed else a, b, k.astype(np.int64))
         except Exception as error:  # noqa: BLE001 (a refusal, of any type, is sound)
             event(f"refused: {type(error).__name__}")
-            if must_compile and len(expected) != 2:
+            if must_compile and len(expected) != 2 and not composed:
                 raise AssertionError(f"a program without data reads was refused:\n"
                                      f"{source}{call}") from error
             continue

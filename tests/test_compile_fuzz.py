@@ -240,16 +240,20 @@ def seeds(backward, shape, seed):
     return np.ones(shape)
 
 
+class EagerRaised(Exception):
+    """The scalar engine raised on a sample: the compiled call must raise too."""
+
+
 def eager(program, rows, parameters, backward, seed, composed):
-    """(outputs, grads, scales) sample by sample, or (sample, error) of the first
-    sample that raises; scales: the sum of |per-sample gradient| for each parameter."""
+    """(outputs, grads, scales) sample by sample; scales: the sum of |per-sample
+    gradient| for each parameter. EagerRaised names the first sample that raises."""
     outputs = []
     for sample, (a, b, k) in enumerate(rows):
         try:
             first = parameters[1] * Value(a) if composed else Value(a)
             outputs.append(as_list(program(first, Value(b), k)))
         except Exception as error:  # noqa: BLE001 (any error eager raises must be compile's too)
-            return sample, error
+            raise EagerRaised(f"sample {sample} ({type(error).__name__}: {error})") from error
     shape = (len(rows), len(outputs[0]))
     weights = seeds(backward, shape, seed)
     scales = np.zeros(len(parameters))
@@ -311,22 +315,24 @@ def check_program(source, made_calls, fuse, *, must_compile):
                 f"{[p.data for p in parameters]}; backward: {backward}"
                 + ("; a passed as compile(lambda x: p1 * x)(a)" if composed else ""))
         note(call)
-        expected = eager(program, rows, parameters, backward, seed, composed)
+        try:
+            expected = eager(program, rows, parameters, backward, seed, composed)
+        except EagerRaised as raised:
+            expected = raised
         a, b, k = (np.array(column) for column in zip(*rows))
+        may_refuse = not must_compile or composed or isinstance(expected, EagerRaised)
         try:
             out = compiled(inner(a) if composed else a, b, k.astype(np.int64))
         except Exception as error:  # noqa: BLE001 (a refusal, of any type, is sound)
             event(f"refused: {type(error).__name__}")
-            if must_compile and len(expected) != 2 and not composed:
+            if not may_refuse:
                 raise AssertionError(f"a program without data reads was refused:\n"
                                      f"{source}{call}") from error
             continue
         data = np.asarray(out.data).reshape(len(rows), -1)
-        if len(expected) == 2:
-            sample, error = expected
-            raise AssertionError(f"compile returned numbers where eager raised on sample "
-                                 f"{sample} ({type(error).__name__}: {error}):\n{source}{call}"
-                                 f"\ncompiled: {data.tolist()}")
+        if isinstance(expected, EagerRaised):
+            raise AssertionError(f"compile returned numbers where eager raised on {expected}:"
+                                 f"\n{source}{call}\ncompiled: {data.tolist()}")
         expected_data, grads, scales = expected
         try:
             np.testing.assert_allclose(data, expected_data, rtol=RTOL, atol=0, equal_nan=True)
@@ -337,6 +343,9 @@ def check_program(source, made_calls, fuse, *, must_compile):
             got = compiled_backward(out, parameters, backward, seed)
         except Exception as error:  # noqa: BLE001 (refusing the gradients is sound too)
             event(f"backward refused: {type(error).__name__}")
+            if not may_refuse:
+                raise AssertionError(f"the backward of a program without data reads was "
+                                     f"refused:\n{source}{call}") from error
             continue
         try:
             assert_same_grads(got, grads, scales)

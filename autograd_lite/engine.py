@@ -308,7 +308,8 @@ class Value:
     def __init__(self, data, _children: Iterable["Value"] = (),
                  _op: Union[str, Sequence[Number]] = "", label: str = "", *,
                  local_grads: Optional[Sequence[Number]] = None):
-        if _trace_hook is not None and type(data) is not float:
+        if _trace_hook is not None and type(data) is not float and \
+                _children is _NO_CHILDREN and local_grads is None:
             stand_in = _trace_hook.as_value(data)      # a number a tracer handed out
             if stand_in is not None:
                 self._data, self.grad, self.label, self._pending = stand_in._data, 0.0, label, 0

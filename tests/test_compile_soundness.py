@@ -372,3 +372,15 @@ def test_select_of_rows_returns_the_row_eagerly_and_per_sample_compiled():
 
 def test_a_batch_is_importable_where_tests_and_demos_import_it():
     assert Batch.__module__ == "autograd_lite.compile.batch"
+
+
+def test_a_hand_built_node_with_traced_data_is_refused_not_detached():
+    def fn(x):
+        return Value(x.data * 2.0, (x,), (2.0,))
+    with pytest.raises(ConcretizationError, match="test_compile_soundness.py"):
+        compile(fn)(np.array([1.0]))
+
+
+def test_a_power_with_an_exponent_read_from_data_is_refused():
+    with pytest.raises(ConcretizationError, match=r"x \*\* \(a number read"):
+        compile(lambda x: x ** x.data)(np.array([2.0]))

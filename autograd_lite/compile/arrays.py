@@ -97,6 +97,16 @@ def _pow_value(a, b):
     return np.where((a < 0) | ((a == 0) & (b <= 0)), np.nan, np.power(a, b))
 
 
+def _math_tanh(x):
+    # math.tanh per element: numpy's tanh may be 1 ulp off, and gelu's left
+    # tail, 1 + tanh(u) with tanh(u) near -1, makes that ulp a relative error
+    # without bound; the scalar forward's own tanh gives its bits
+    return np.asarray(_TANH(x), dtype=float)
+
+
+_TANH = np.frompyfunc(math.tanh, 1, 1)
+
+
 def _sign(x):
     # as ops.sign: 1, -1, or 0 (also for nan, which compares false both ways)
     return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))
@@ -121,7 +131,7 @@ FORWARDS: Dict[str, Callable] = {
     "relu": lambda x: np.where(x < 0, 0.0, x),
     "leaky_relu": lambda x, alpha: np.where(x > 0, x, alpha * x),
     "elu": lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0))),
-    "gelu": lambda x: 0.5 * x * (1.0 + np.tanh(GELU_K * (x + 0.044715 * x * x * x))),
+    "gelu": lambda x: 0.5 * x * (1.0 + _math_tanh(GELU_K * (x + 0.044715 * x * x * x))),
     "softplus": _softplus,
     "sum": _left_to_right,
     "dot": lambda a, b: _left_to_right(a * b),

@@ -241,6 +241,12 @@ class TracedNumber:
         if type(other) is TracedNumber:
             other_value: Any = other.value
         elif type(other) is Value:
+            if reflected and fn is operator.pow:
+                # eager: x ** number, a constant exponent (pow); a per-sample
+                # exponent would be pow_value, whose domain is another
+                raise _refusal("x ** (a number read from a Value)",
+                               "write the exponent as a Value (x ** y), or as a number "
+                               "that is not read from a traced Value")
             mine = self.stop()
             return fn(other, mine) if reflected else fn(mine, other)
         elif is_real_number(other):

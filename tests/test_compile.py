@@ -750,3 +750,17 @@ def test_a_branch_inside_a_defined_ops_forward_is_the_ops_own_per_sample():
         assert out.data.tolist() == [1.0, 2.0]
     finally:
         remove_op("clip_one")
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_built_in_op_has_its_array_forward_in_its_table_entry(name):
+    from autograd_lite.compile.arrays import array_forward
+    op = OPS[name]
+    assert op.array, f"{name} has no array text"
+    point = [0.7] * len(op.inputs)
+    args = [np.array([x]) if op.layout not in (NARY, DOT) else np.array([[x, 0.2]])
+            for x in point]
+    scalars = [x if op.layout not in (NARY, DOT) else [x, 0.2] for x in point]
+    param = (op.param_samples or (1.0,))[0] if op.param else None
+    extra = (param,) if op.param else ()
+    assert array_forward(op)(*args, *extra)[0] == op.forward(*scalars, *extra)

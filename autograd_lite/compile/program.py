@@ -74,48 +74,31 @@ _Loc = Dict[int, Tuple[int, int]]
 _Problem = Tuple[int, float, BaseException]
 
 
-class _Grads:
-    """The gradient of every block, made on first use: (P,) for the
-    parameters (summed over the samples), (B, width) for every other block."""
+class _PerBlock:
+    """An array per block, made (zeros) on first use: (P,) for the
+    parameters, (B, width) for every other block. Gradients (floats; the
+    parameters' summed over the samples) and reachability (booleans: which
+    (sample, slot) lie on a path from a seeded output)."""
 
-    __slots__ = ("arrays", "batch", "widths")
+    __slots__ = ("arrays", "batch", "widths", "dtype")
 
-    def __init__(self, batch: int, widths: List[int]):
+    def __init__(self, batch: int, widths: List[int], dtype: type):
         self.arrays: List[Optional[np.ndarray]] = [None] * len(widths)
-        self.batch, self.widths = batch, widths
+        self.batch, self.widths, self.dtype = batch, widths, dtype
 
     def get(self, block: int) -> Optional[np.ndarray]:
-        """The block's gradient, or None if nothing reached it."""
+        """The block's array, or None if nothing reached it."""
         return self.arrays[block]
 
     def block(self, block: int) -> np.ndarray:
-        """The block's gradient, zeros at first."""
-        g = self.arrays[block]
-        if g is None:
+        """The block's array, zeros at first."""
+        a = self.arrays[block]
+        if a is None:
             shape = (self.widths[block],) if block == PARAMS else \
                 (self.batch, self.widths[block])
-            g = self.arrays[block] = np.zeros(shape)
-        return g
+            a = self.arrays[block] = np.zeros(shape, self.dtype)
+        return a
 
-
-class _Reach:
-    """Per block, which (sample, slot) lie on a path from a seeded output:
-    (B, width) booleans, None for a block nothing reaches."""
-
-    __slots__ = ("arrays", "batch", "widths")
-
-    def __init__(self, batch: int, widths: List[int]):
-        self.arrays: List[Optional[np.ndarray]] = [None] * len(widths)
-        self.batch, self.widths = batch, widths
-
-    def get(self, block: int) -> Optional[np.ndarray]:
-        return self.arrays[block]
-
-    def block(self, block: int) -> np.ndarray:
-        r = self.arrays[block]
-        if r is None:
-            r = self.arrays[block] = np.zeros((self.batch, self.widths[block]), bool)
-        return r
 
 
 class _Plan:
@@ -163,7 +146,7 @@ class _Plan:
             parts = [p if p.ndim > 1 else np.broadcast_to(p, (batch, len(p))) for p in parts]
         return np.concatenate(parts, axis=-1)
 
-    def add(self, grads: _Grads, contrib: Any) -> None:
+    def add(self, grads: _PerBlock, contrib: Any) -> None:
         """Add ``contrib`` (..., m) into the gradients of the slots."""
         contrib = np.asarray(contrib)
         for block, sel, a, b, unique in self.runs:
@@ -180,7 +163,7 @@ class _Plan:
                 # (g's columns are g.T's rows, whether g is (B, w) or (w,))
                 np.add.at(g.T, sel, np.broadcast_to(part, g[..., sel].shape).T)
 
-    def mark(self, reach: _Reach, mask: np.ndarray) -> None:
+    def mark(self, reach: _PerBlock, mask: np.ndarray) -> None:
         """Mark the slots reached where ``mask`` (B, m) is true."""
         for block, sel, a, b, unique in self.runs:
             if block == PARAMS:                     # leaves: nothing below to reach
@@ -211,11 +194,11 @@ class _Column:
     def get(self, vals):
         return self.const if self.plan is None else self.plan.get(vals)
 
-    def add(self, grads: _Grads, contrib: Any) -> None:
+    def add(self, grads: _PerBlock, contrib: Any) -> None:
         if self.plan is not None:
             self.plan.add(grads, contrib)
 
-    def mark(self, reach: _Reach, mask: np.ndarray) -> None:
+    def mark(self, reach: _PerBlock, mask: np.ndarray) -> None:
         if self.plan is not None:
             self.plan.mark(reach, mask)
 
@@ -257,7 +240,7 @@ class _Nary:
             cols = np.broadcast_arrays(*cols)
         return np.stack(cols, axis=-1)
 
-    def add(self, grads: _Grads, contrib: Any) -> None:
+    def add(self, grads: _PerBlock, contrib: Any) -> None:
         contrib = np.asarray(contrib)
         if self.row is not None:
             if self.row.plan is not None:
@@ -267,7 +250,7 @@ class _Nary:
             if col.plan is not None:
                 col.plan.add(grads, contrib[..., i])
 
-    def mark(self, reach: _Reach, mask: np.ndarray) -> None:
+    def mark(self, reach: _PerBlock, mask: np.ndarray) -> None:
         """Mark the elements reached where ``mask`` (B, m, L) is true."""
         if self.row is not None:
             if self.row.plan is not None:
@@ -298,7 +281,7 @@ class _Group:
         vals[self.block] = out
         return xs
 
-    def backward(self, grads: _Grads, vals: list, xs: Any, reach: Optional[_Reach]) -> None:
+    def backward(self, grads: _PerBlock, vals: list, xs: Any, reach: Optional[_PerBlock]) -> None:
         g = grads.get(self.block)
         if g is None:
             return
@@ -317,7 +300,7 @@ class _Group:
                     c = np.where(r, c, 0.0)
             arg.add(grads, c)
 
-    def mark(self, reach: _Reach, saved: Any) -> None:
+    def mark(self, reach: _PerBlock, saved: Any) -> None:
         r = reach.get(self.block)
         if r is None:
             return
@@ -359,10 +342,11 @@ class _Stop:
     def forward(self, vals: list, problems: List[_Problem]) -> None:
         vals[self.block] = self.x.get(vals)
 
-    def backward(self, grads: _Grads, vals: list, saved: Any, reach: Optional[_Reach]) -> None:
+    def backward(self, grads: _PerBlock, vals: list, saved: Any,
+                 reach: Optional[_PerBlock]) -> None:
         return None
 
-    def mark(self, reach: _Reach, saved: Any) -> None:
+    def mark(self, reach: _PerBlock, saved: Any) -> None:
         return None
 
 
@@ -384,7 +368,8 @@ class _MatMul:
         vals[self.block] = x @ w.T
         return (x, w)
 
-    def backward(self, grads: _Grads, vals: list, saved: Any, reach: Optional[_Reach]) -> None:
+    def backward(self, grads: _PerBlock, vals: list, saved: Any,
+                 reach: Optional[_PerBlock]) -> None:
         g = grads.get(self.block)
         if g is None:
             return
@@ -407,7 +392,7 @@ class _MatMul:
             else:
                 np.add.at(pg, self.w_index, gw)
 
-    def mark(self, reach: _Reach, saved: Any) -> None:
+    def mark(self, reach: _PerBlock, saved: Any) -> None:
         r = reach.get(self.block)
         if r is not None:
             n = saved[0].shape[-1]
@@ -443,8 +428,8 @@ class _Gather:
         vals[self.block] = z[np.arange(len(index)), index][:, None]
         return index
 
-    def backward(self, grads: _Grads, vals: list, index: np.ndarray,
-                 reach: Optional[_Reach]) -> None:
+    def backward(self, grads: _PerBlock, vals: list, index: np.ndarray,
+                 reach: Optional[_PerBlock]) -> None:
         # Eagerly a selection is no node at all: ``z[t]`` hands the loss z_t
         # itself, so its gradient arrives as it is, into the item chosen, and
         # nothing into the others: one column per sample, exactly.
@@ -455,7 +440,7 @@ class _Gather:
         contrib[np.arange(len(index)), index] = g[:, 0]
         self.z.add(grads, contrib[:, None, :])
 
-    def mark(self, reach: _Reach, index: np.ndarray) -> None:
+    def mark(self, reach: _PerBlock, index: np.ndarray) -> None:
         r = reach.get(self.block)
         if r is not None:
             chosen = np.zeros((len(index), 1, self.n), bool)
@@ -640,18 +625,18 @@ class Program:
         out = self.out_plan.get(vals)
         return np.broadcast_to(out, (batch_size, out.shape[-1])) if out.ndim == 1 else out
 
-    def reach(self, saved: list, seeded: np.ndarray) -> _Reach:
+    def reach(self, saved: list, seeded: np.ndarray) -> _PerBlock:
         """Which (sample, slot) lie on a path from the outputs ``seeded``
         (B, k) marks: the edges of each sample's own scalar graph."""
-        reach = _Reach(len(seeded), self.widths)
+        reach = _PerBlock(len(seeded), self.widths, bool)
         self.out_plan.mark(reach, seeded)
         for group, s in zip(reversed(self.groups), reversed(saved)):
             group.mark(reach, s)
         return reach
 
     def _gradients(self, vals: list, saved: list, seed: np.ndarray,
-                   reach: Optional[_Reach]) -> _Grads:
-        grads = _Grads(len(seed), self.widths)
+                   reach: Optional[_PerBlock]) -> _PerBlock:
+        grads = _PerBlock(len(seed), self.widths, float)
         self.out_plan.add(grads, seed)
         with np.errstate(all="ignore"):
             for group, s in zip(reversed(self.groups), reversed(saved)):

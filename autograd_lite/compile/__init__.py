@@ -42,8 +42,9 @@ Where a sample can influence what ``fn`` does, and how each is covered:
 * **Branches**: comparisons of Values and of TracedNumbers (``if x > 0``,
   ``x.data < y``, ``max(...)``, ``in (-1.0, 1.0)``) and truthiness
   (``if x.data``) are guards: the result of the traced sample is checked for
-  every sample of every call, and a sample that differs is a refusal (a
-  ValueError naming the comparison, its line and the samples).
+  every sample of every call. A sample that differs runs on another trace,
+  traced from it (up to ``MAX_PATHS`` branch patterns per structure; beyond,
+  a GuardError naming the comparison, its line and the sample).
 * **Turning a traced number into a plain one** cannot be followed, so it is
   refused with a :class:`ConcretizationError` (a TypeError) naming the line
   and what to write instead: ``float()``, ``int()``, ``round()``,
@@ -64,8 +65,8 @@ Where a sample can influence what ``fn`` does, and how each is covered:
 Errors come in eager's order: the forward notes each sample's domain errors,
 out-of-range selections and failed guards, and raises the one of the lowest
 sample that comes first in the order the trace made its nodes (a guard that
-fails before a domain error of the same sample is a refusal, as that sample
-takes another branch). Gradients are each sample's own: a node not on the
+fails before a domain error of the same sample sends that sample to another
+branch's trace instead). Gradients are each sample's own: a node not on the
 path from a sample's seeded outputs (a branch not taken, an item not
 selected, an output not seeded) contributes nothing to it, not 0 · inf.
 

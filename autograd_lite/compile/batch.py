@@ -19,7 +19,7 @@ import numpy as np
 
 from ..engine import Value, _as_float
 from ..ops import OPS, _left_to_right
-from .program import Program
+from .program import MAX_PATHS, Program
 from .tape import build_tape, format_tape
 from .trace import trace
 
@@ -29,14 +29,32 @@ __all__ = ["compile", "Compiled", "Batch", "Reduced"]
 class _Traced:
     """One trace: its program, and whether fn returned a single Value."""
 
-    __slots__ = ("program", "single")
+    __slots__ = ("program", "single", "width")
 
-    def __init__(self, program: Program, single: bool):
-        self.program, self.single = program, single
+    def __init__(self, program: Program, single: bool, width: int):
+        self.program, self.single, self.width = program, single, width
+
+
+class _Run:
+    """The samples of a call that one trace ran: their numbers in the batch,
+    and the program's values."""
+
+    __slots__ = ("traced", "rows", "vals", "saved")
+
+    def __init__(self, traced: _Traced, rows: Optional[np.ndarray], vals: list, saved: list):
+        self.traced, self.rows, self.vals, self.saved = traced, rows, vals, saved
 
 
 class Compiled:
-    """A function compiled by :func:`compile`: call it with batches."""
+    """A function compiled by :func:`compile`: call it with batches.
+
+    Each argument structure (dtype kind and shape after axis 0) gets a trace
+    of fn on the first sample of the first batch of that structure. A sample
+    that takes another branch (fails a guard of every trace so far) gets a
+    trace of its own, up to ``MAX_PATHS`` per structure; so a batch whose
+    samples branch differently runs as a few sub-batches, each the scalar
+    engine's answer for its samples.
+    """
 
     def __init__(self, fn: Callable, fuse: bool = True, max_traces: Optional[int] = None):
         if not callable(fn):
@@ -48,7 +66,8 @@ class Compiled:
         self.fn = fn
         self.fuse = fuse
         self.max_traces = max_traces
-        self._traces: "OrderedDict[tuple, _Traced]" = OrderedDict()
+        # structure -> its traces (branch patterns), least recently used first
+        self._traces: "OrderedDict[tuple, List[_Traced]]" = OrderedDict()
         self._lock = threading.Lock()
         self.__doc__ = getattr(fn, "__doc__", None)
 
@@ -56,42 +75,110 @@ class Compiled:
         return f"compile({getattr(self.fn, '__name__', self.fn)!r})"
 
     def __len__(self) -> int:
-        """How many traces are kept."""
-        return len(self._traces)
+        """How many traces are kept (over every structure and branch pattern)."""
+        with self._lock:
+            return sum(map(len, self._traces.values()))
 
     def clear(self) -> None:
         """Drop every trace (the next call of each structure traces again)."""
         with self._lock:
             self._traces.clear()
 
-    def _traced(self, arrays: List[np.ndarray]) -> _Traced:
-        key = tuple((a.dtype.kind, a.shape[1:]) for a in arrays)
+    def _paths(self, key: tuple) -> List[_Traced]:
         with self._lock:
-            traced = self._traces.get(key)
-            if traced is not None:
-                self._traces.move_to_end(key)
-                return traced
+            paths = self._traces.get(key)
+            if paths is None:
+                return []
+            self._traces.move_to_end(key)
+            return list(paths)
+
+    def _new_path(self, key: tuple, arrays: List[np.ndarray], row: int) -> _Traced:
         # traced outside the lock: fn may be slow, or call compiled functions
-        recorded, outputs, single = trace(self.fn, arrays)
+        recorded, outputs, single = trace(self.fn, arrays, row)
         tape = build_tape(recorded, outputs)
         widths = [max(1, int(np.prod(a.shape[1:]))) for a in arrays]
-        traced = _Traced(Program(tape, widths, self.fuse), single)
+        traced = _Traced(Program(tape, widths, self.fuse), single, len(outputs))
         with self._lock:
-            self._traces[key] = traced
+            paths = self._traces.setdefault(key, [])
+            if len(paths) < self._limit():
+                paths.append(traced)
             self._traces.move_to_end(key)
-            while self.max_traces is not None and len(self._traces) > self.max_traces:
+            while self.max_traces is not None and len(self._traces) > 1 and \
+                    sum(map(len, self._traces.values())) > self.max_traces:
                 self._traces.popitem(last=False)
         return traced
 
+    def _limit(self) -> int:
+        return MAX_PATHS if self.max_traces is None else min(MAX_PATHS, self.max_traces)
+
+    def _run(self, arrays: List[np.ndarray]) -> List[_Run]:
+        """Run every sample on the first trace whose guards it passes
+        (tracing a new one from the first sample no trace follows); raise
+        the error of the lowest sample whose first problem is an error, or a
+        GuardError for a sample no trace follows."""
+        key = tuple((a.dtype.kind, a.shape[1:]) for a in arrays)
+        paths = self._paths(key)
+        blocks = [a.reshape(len(a), -1) for a in arrays]
+        rows: np.ndarray = np.arange(len(arrays[0]))
+        parts: List[_Run] = []
+        refused: Dict[int, BaseException] = {}
+        errors: Dict[int, BaseException] = {}
+        tried = 0
+        while rows.size:
+            if tried < len(paths):
+                traced = paths[tried]
+            else:
+                first = int(rows[0])
+                if errors and min(errors) < first:
+                    break                       # a lower sample's error comes first
+                if tried >= self._limit():
+                    # no trace left to take: the lowest sample's guard failure
+                    errors.update({int(r): refused[int(r)] for r in rows})
+                    break
+                traced = self._new_path(key, arrays, first)
+                paths.append(traced)
+            tried += 1
+            whole = rows.size == len(arrays[0])
+            sub = blocks if whole else [b[rows] for b in blocks]
+            vals, saved, problems = traced.program.run(sub, rows)
+            if parts and traced.width != parts[0].traced.width or \
+                    parts and traced.single != parts[0].traced.single:
+                raise ValueError("compile: fn returned a different number of outputs for "
+                                 f"sample {int(rows[0])} than for sample "
+                                 f"{int(parts[0].rows[0]) if parts[0].rows is not None else 0}"
+                                 "; it must return one structure for every sample")
+            if not problems:
+                parts.append(_Run(traced, None if whole else rows, vals, saved))
+                break
+            refused = {int(rows[k]): error for k, (_, error, guard) in problems.items()
+                       if guard}
+            errors.update({int(rows[k]): error for k, (_, error, guard) in problems.items()
+                           if not guard})
+            ok = np.ones(rows.size, bool)
+            ok[list(problems)] = False
+            if ok.any():
+                kept = rows[ok]
+                vals, saved, _ = traced.program.run([b[kept] for b in blocks], kept)
+                parts.append(_Run(traced, kept, vals, saved))
+            rows = np.array(sorted(refused), dtype=np.int64)
+        if errors:
+            raise errors[min(errors)]
+        return parts
+
     def __call__(self, *args: Any) -> "Batch":
         arrays, upstream = _check_arguments(args)
-        traced = self._traced(arrays)
-        vals, saved = traced.program.run([a.reshape(len(a), -1) for a in arrays])
-        return Batch(traced, vals, saved, len(arrays[0]), upstream)
+        return Batch(self._run(arrays), len(arrays[0]), upstream)
+
+    def _first(self, args: tuple) -> _Traced:
+        arrays = _check_arguments(args)[0]
+        key = tuple((a.dtype.kind, a.shape[1:]) for a in arrays)
+        paths = self._paths(key)
+        return paths[0] if paths else self._new_path(key, arrays, 0)
 
     def program(self, *args: Any) -> Program:
-        """The numpy program that runs these arguments (tracing if needed)."""
-        return self._traced(_check_arguments(args)[0]).program
+        """The numpy program of the trace these arguments' first sample takes
+        first (tracing if needed)."""
+        return self._first(args).program
 
     def tape(self, *args: Any) -> str:
         """The tape run for these arguments, as text: one entry a line, like a
@@ -115,7 +202,7 @@ class Compiled:
         arrays = _check_arguments(args)[0]
         header = " ".join(f"a{i}:{a.dtype.kind}[{', '.join(['B'] + list(map(str, a.shape[1:])))}]"
                           for i, a in enumerate(arrays))
-        return format_tape(self._traced(arrays).program.tape, header)
+        return format_tape(self._first(args).program.tape, header)
 
 
 _RAGGED = ("the samples do not have one shape (a ragged batch). compile runs one "
@@ -172,14 +259,21 @@ class Batch:
             ``(B, k)`` (a list of k Values); read-only.
     """
 
-    __slots__ = ("data", "_traced", "_vals", "_saved", "_upstream")
+    __slots__ = ("data", "_runs", "_upstream")
 
-    def __init__(self, traced: _Traced, vals: list, saved: list, batch_size: int,
-                 upstream: List[Tuple[int, "Batch"]]):
-        self._traced, self._vals, self._saved = traced, vals, saved
+    def __init__(self, runs: List[_Run], batch_size: int, upstream: List[Tuple[int, "Batch"]]):
+        self._runs = runs
         self._upstream = upstream           # (argument, Batch) the gradient flows into
-        data = traced.program.outputs(vals, batch_size)
-        data = np.array(data[:, 0] if traced.single else data)
+        first = runs[0].traced
+        data = np.empty((batch_size, first.width))
+        for run in runs:
+            out = run.traced.program.outputs(run.vals, batch_size if run.rows is None
+                                             else len(run.rows))
+            if run.rows is None:
+                data[:] = out
+            else:
+                data[run.rows] = out
+        data = data[:, 0] if first.single else data
         data.flags.writeable = False
         self.data = data
 
@@ -263,23 +357,35 @@ class Batch:
     def _backward(self, g: np.ndarray, seeded: np.ndarray) -> None:
         """Backward of ``g`` from the outputs ``seeded`` marks, then on into
         the Batches this one was computed from."""
-        rows = len(g) if g.ndim else 1
-        result = self._traced.program.backward(
-            self._vals, self._saved, g.reshape(rows, -1), seeded.reshape(rows, -1),
-            inputs=bool(self._upstream))
-        if result is None:
+        n = len(g) if g.ndim else 1
+        g, seeded = g.reshape(n, -1), seeded.reshape(n, -1)
+        inputs = bool(self._upstream)
+        grads: List[np.ndarray] = []
+        reached: List[np.ndarray] = []
+        for run in self._runs:
+            rows = slice(None) if run.rows is None else run.rows
+            result = run.traced.program.backward(run.vals, run.saved, g[rows], seeded[rows],
+                                                 inputs=inputs)
+            if result is None:
+                continue
+            if not grads:
+                grads = [np.zeros((n,) + a.shape[1:]) for a, _ in result]
+                reached = [np.zeros((n,) + a.shape[1:], bool) for a, _ in result]
+            for k, (a, r) in enumerate(result):
+                grads[k][rows] = a
+                reached[k][rows] = r
+        if not inputs:
             return
         into: Dict[int, Tuple[Batch, np.ndarray, np.ndarray]] = {}
         for argument, batch in self._upstream:
-            grad, reached = result[argument]
-            grad = grad.reshape(batch.data.shape)
-            reached = reached.reshape(batch.data.shape)
+            grad = grads[argument].reshape(batch.data.shape)
+            mask = reached[argument].reshape(batch.data.shape)
             if id(batch) in into:            # one Batch passed twice: both gradients
                 _, g0, r0 = into[id(batch)]
-                grad, reached = g0 + grad, r0 | reached
-            into[id(batch)] = (batch, grad, reached)
-        for batch, grad, reached in into.values():
-            batch._backward(grad, reached)
+                grad, mask = g0 + grad, r0 | mask
+            into[id(batch)] = (batch, grad, mask)
+        for batch, grad, mask in into.values():
+            batch._backward(grad, mask)
 
 
 class _Part(Batch):

@@ -58,7 +58,15 @@ from .arrays import NumpyOp, numpy_op
 from .rewrites import fuse_sums_of_products
 from .tape import DEAD, GATHER, INPUT, PARAM, STOPPED, Entry, Tape
 
-__all__ = ["Program"]
+__all__ = ["Program", "GuardError", "MAX_PATHS"]
+
+# How many traces (branch patterns) one argument structure may have.
+MAX_PATHS = 8
+
+
+class GuardError(ValueError):
+    """A sample takes a branch no trace of the compiled function follows."""
+
 
 _DOT = OPS["dot"]
 # A layer's matrix product is the table's dot rule for many dots at once:
@@ -70,8 +78,28 @@ PARAMS = 0          # block 0 holds the parameters' data, shape (P,)
 
 # Where a slot lives: (block, column).
 _Loc = Dict[int, Tuple[int, int]]
-# A problem met by the forward: (sample, place in the trace's order, the error)
-_Problem = Tuple[int, float, BaseException]
+
+
+class _Problems:
+    """What a forward met, per sample: the first problem in the trace's order
+    (a domain error, an index out of range, or a failed guard), as
+    (place, error, whether a guard). Samples are numbered within the batch
+    run; ``ids`` numbers them as the caller's batch does, for messages."""
+
+    __slots__ = ("ids", "first")
+
+    def __init__(self, ids: np.ndarray):
+        self.ids = ids
+        self.first: Dict[int, Tuple[float, BaseException, bool]] = {}
+
+    def add(self, sample: int, place: float, error: Callable[[str], BaseException],
+            text: str, guard: bool = False) -> None:
+        """Note ``error(text)`` for ``sample`` at ``place``, ``{sample}`` in
+        the text replaced by the caller's number of the sample."""
+        known = self.first.get(sample)
+        if known is None or place < known[0]:
+            number = str(int(self.ids[sample]))
+            self.first[sample] = (place, error(text.replace("{sample}", number)), guard)
 
 
 class _PerBlock:
@@ -273,7 +301,7 @@ class _Group:
     grad_args: List[int]                # the arguments that read slots
     places: List[int]                   # each member's place in the trace's order
 
-    def forward(self, vals: list, problems: List[_Problem]) -> Any:
+    def forward(self, vals: list, problems: _Problems) -> Any:
         xs = [a.get(vals) for a in self.args]
         out = self.nop.forward(*xs)
         if not np.all(np.isfinite(out)):
@@ -311,7 +339,7 @@ class _Group:
             else:
                 arg.mark(reach, r)
 
-    def _check_domain(self, xs: list, out: np.ndarray, problems: List[_Problem]) -> None:
+    def _check_domain(self, xs: list, out: np.ndarray, problems: _Problems) -> None:
         """Where a result is not finite, the scalar forward decides: it raises
         the op's own error for an input outside its domain (log of -1, x / 0),
         noted for the first such sample, or its result stands (an IEEE inf or
@@ -325,10 +353,11 @@ class _Group:
             try:
                 result = self.op.forward(*scalars)
             except (ValueError, OverflowError) as error:    # a DomainError is a ValueError
-                sample = int(index[0]) if self.batch else 0
-                problems.append((sample, self.places[int(index[-1])],
-                                 type(error)(f"{error} (sample {sample})")))
-                return
+                place = self.places[int(index[-1])]
+                # shared by all samples: every sample's own graph meets it
+                for sample in ([int(index[0])] if self.batch else range(len(problems.ids))):
+                    problems.add(sample, place, type(error), f"{error} (sample {{sample}})")
+                continue
             out[index] = result
 
 
@@ -339,7 +368,7 @@ class _Stop:
     x: _Plan
     block: int
 
-    def forward(self, vals: list, problems: List[_Problem]) -> None:
+    def forward(self, vals: list, problems: _Problems) -> None:
         vals[self.block] = self.x.get(vals)
 
     def backward(self, grads: _PerBlock, vals: list, saved: Any,
@@ -362,7 +391,7 @@ class _MatMul:
     block: int
     unique: bool                        # no parameter repeats in w_index
 
-    def forward(self, vals: list, problems: List[_Problem]) -> Tuple[np.ndarray, np.ndarray]:
+    def forward(self, vals: list, problems: _Problems) -> Tuple[np.ndarray, np.ndarray]:
         x = self.x.get(vals)
         w = vals[PARAMS][self.w_index] if self.w_const is None else self.w_const
         vals[self.block] = x @ w.T
@@ -414,14 +443,14 @@ class _Gather:
     error: type                         # and its class (a SampleIndexError)
     place: int                          # its place in the trace's order
 
-    def forward(self, vals: list, problems: List[_Problem]) -> np.ndarray:
+    def forward(self, vals: list, problems: _Problems) -> np.ndarray:
         index = vals[1 + self.argument][:, self.position]
         bad = np.flatnonzero((index < 0) | (index >= self.n))
         if bad.size:
-            b = int(bad[0])
-            problems.append((b, self.place, self.error(
-                f"{self.where}: {self.what} {int(index[b])} of sample {b} is out of range "
-                f"for {self.n} values (valid: 0..{self.n - 1})")))
+            for b in bad.tolist():
+                problems.add(b, self.place, self.error,
+                             f"{self.where}: {self.what} {int(index[b])} of sample {{sample}} "
+                             f"is out of range for {self.n} values (valid: 0..{self.n - 1})")
             index = np.clip(index, 0, self.n - 1)
         z = self.z.get(vals)[..., 0, :]
         z = np.broadcast_to(z, (len(index), self.n))
@@ -601,25 +630,21 @@ class Program:
         return g
 
     # ---- running --------------------------------------------------------------
-    def run(self, arrays: List[np.ndarray]) -> Tuple[list, list]:
-        """Forward over a batch: (values of every block, what backward needs).
-
-        Raises:
-            the error the scalar engine would meet first (see the module), or
-            a ValueError for a sample that fails a guard.
-        """
+    def run(self, arrays: List[np.ndarray], ids: Optional[np.ndarray] = None
+            ) -> Tuple[list, list, Dict[int, Tuple[float, BaseException, bool]]]:
+        """Forward over a batch: (values of every block, what backward needs,
+        each sample's first problem (see :class:`_Problems`)); ``ids``: the
+        samples' numbers in the caller's batch, for messages."""
         vals: list = [None] * len(self.widths)
         vals[PARAMS] = np.fromiter(map(_get_data, self.params), float, len(self.params))
         vals[1:1 + len(arrays)] = arrays
         saved = []
-        problems: List[_Problem] = []
+        problems = _Problems(np.arange(len(arrays[0])) if ids is None else ids)
         with np.errstate(all="ignore"):
             for group in self.groups:
                 saved.append(group.forward(vals, problems))
             self._check_guards(vals, len(arrays[0]), problems)
-        if problems:
-            raise min(problems, key=lambda p: (p[0], p[1]))[2]
-        return vals, saved
+        return vals, saved, problems.first
 
     def outputs(self, vals: list, batch_size: int) -> np.ndarray:
         out = self.out_plan.get(vals)
@@ -671,23 +696,21 @@ class Program:
         return [(grads.block(block), reach.block(block))
                 for block in range(1, 1 + self.n_args)]
 
-    def _check_guards(self, vals: list, batch_size: int, problems: List[_Problem]) -> None:
+    def _check_guards(self, vals: list, batch_size: int, problems: _Problems) -> None:
         for plan, symbol, other, result, place, where in self.guards:
             a = plan.get(vals)[..., 0]
             b = other.get(vals)[..., 0] if isinstance(other, _Plan) else other
             taken = _COMPARE[symbol](a, b)
             differ = np.flatnonzero(np.broadcast_to(taken, (batch_size,)) != result)
-            if differ.size:
-                shown = ", ".join(map(str, differ[:5].tolist()))
-                more = f" and {differ.size - 5} more" if differ.size > 5 else ""
-                problems.append((int(differ[0]), place, ValueError(
+            for k in differ.tolist():
+                problems.add(
+                    k, place, GuardError,
                     f"compile: the comparison `{symbol}` of a traced value at {where} was "
-                    f"{result} when fn was traced (sample 0 of its first call) but is "
-                    f"{not result} for sample{'s' * (differ.size > 1)} {shown}{more}; a "
-                    "trace follows one branch for every sample. Write the branch with "
-                    "Value ops (x.relu() for `x if x > 0 else 0`, abs(x), select, "
-                    "logsumexp(values) for a max), or call those samples through another "
-                    "compile(fn)")))
+                    f"{result} when fn was traced but is {not result} for sample {{sample}}, "
+                    f"and no trace of fn taken so far follows that sample's branch (compile "
+                    f"keeps up to {MAX_PATHS} branch patterns per argument structure). Write "
+                    "the branch with Value ops (x.relu() for `x if x > 0 else 0`, abs(x), "
+                    "select, logsumexp(values) for a max)", guard=True)
 
 
 def _add_to_grads(params: List[Value], pg: np.ndarray) -> None:

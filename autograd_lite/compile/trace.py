@@ -539,16 +539,18 @@ def _as_outputs(result: Any) -> Tuple[List[Value], bool]:
     return [one(result, "its result")], True
 
 
-def trace(fn: Callable, arrays: List[np.ndarray]) -> Tuple[Trace, List[Value], bool]:
-    """Call ``fn`` on sample 0 of ``arrays`` with the tracer on: (the trace,
-    its outputs, whether fn returned a single Value)."""
-    args, inputs = _sample_inputs(arrays, 0)
+def trace(fn: Callable, arrays: List[np.ndarray], row: int = 0
+          ) -> Tuple[Trace, List[Value], bool]:
+    """Call ``fn`` on sample ``row`` of ``arrays`` with the tracer on: (the
+    trace, its outputs, whether fn returned a single Value). An error fn
+    raises is the scalar engine's for that sample, and says so."""
+    args, inputs = _sample_inputs(arrays, row)
     recorded = Trace(inputs)
     with _tracing(recorded):
         try:
             result = fn(*args)
         except DomainError as error:            # say which sample the scalar op saw
-            raise type(error)(f"{error} (sample 0, while compile traced fn)") from error
+            raise type(error)(f"{error} (sample {row}, while compile traced fn)") from error
         outputs, single = _as_outputs(result)
     return recorded, outputs, single
 

@@ -153,12 +153,13 @@ def _shifted(row: List[Scalar]) -> List[Value]:
     e^0 = 1 exactly, so nothing overflows and no precision is lost to a large
     common offset (e.g. logits near 1000).
 
-    m is a number read from the data, so compile refuses softmax and
-    log_softmax. z_i - logsumexp(z) would compile (no number read), but for
-    the largest z_i it subtracts two nearly equal numbers, m + log S rounded
-    and m: log_softmax of [1000, 970] loses 20% of its first entry, softmax
-    hundreds of ulps at logits near 1000; shifting by another Value (z_0)
-    has the same cancellation. The max it must be."""
+    m is a number read from the data: compile follows it per sample, and
+    which z is largest is a comparison, so samples with different largest
+    logits run on different traces. z_i - logsumexp(z) would need no branch,
+    but for the largest z_i it subtracts two nearly equal numbers, m + log S
+    rounded and m: log_softmax of [1000, 970] loses 20% of its first entry,
+    softmax hundreds of ulps at logits near 1000; shifting by another Value
+    (z_0) has the same cancellation. The max it must be."""
     m = max(_data(v) for v in row)
     return [v - m if isinstance(v, Value) else Value(float(v) - m) for v in row]
 

@@ -156,7 +156,7 @@ class Compiled:
                            if not guard})
             ok = np.ones(rows.size, bool)
             ok[list(problems)] = False
-            if ok.any():
+            if ok.any() and not errors:         # (with an error, the call raises)
                 kept = rows[ok]
                 vals, saved, _ = traced.program.run([b[kept] for b in blocks], kept)
                 parts.append(_Run(traced, kept, vals, saved))
@@ -166,6 +166,20 @@ class Compiled:
         return parts
 
     def __call__(self, *args: Any) -> "Batch":
+        """Run fn over a batch.
+
+        Args:
+            *args: one per argument of fn: an array whose axis 0 runs over
+                the samples (floats: traced inputs; ints: per-sample integers),
+                or a Batch of another compiled function.
+
+        Returns:
+            A :class:`Batch` of the outputs, sample by sample.
+
+        Raises:
+            The scalar engine's error for the lowest sample that has one, or
+            a refusal (a TypeError or ValueError naming the line).
+        """
         arrays, upstream = _check_arguments(args)
         return Batch(self._run(arrays), len(arrays[0]), upstream)
 
@@ -298,6 +312,7 @@ class Batch:
 
     @property
     def shape(self) -> Tuple[int, ...]:
+        """The shape of ``data``."""
         return self.data.shape
 
     def __getitem__(self, key: Any) -> "Batch":

@@ -45,13 +45,11 @@ the ReLUs, a matrix product, the biases):
 
 from __future__ import annotations
 
-from collections import deque
-from itertools import repeat
-from operator import add, attrgetter
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ..bulk import add_grads, read_data
 from ..engine import Value
 from ..ops import OPS, SWAPPED, Op, _pair_shortcut
 from .arrays import NumpyOp, numpy_op
@@ -636,7 +634,7 @@ class Program:
         each sample's first problem (see :class:`_Problems`)); ``ids``: the
         samples' numbers in the caller's batch, for messages."""
         vals: list = [None] * len(self.widths)
-        vals[PARAMS] = np.fromiter(map(_get_data, self.params), float, len(self.params))
+        vals[PARAMS] = read_data(self.params)
         vals[1:1 + len(arrays)] = arrays
         saved = []
         problems = _Problems(np.arange(len(arrays[0])) if ids is None else ids)
@@ -714,25 +712,16 @@ class Program:
 
 
 def _add_to_grads(params: List[Value], pg: np.ndarray) -> None:
-    """p.grad += g for every parameter, the loops run by map in C. An exact
-    zero (a weight of a pixel that is 0 in every sample) is skipped: adding
-    ±0.0 leaves a grad as it was, as one built up from +0.0 is never -0.0
-    (the scalar engine skips them too)."""
+    """p.grad += g for every parameter, in one pass (:mod:`autograd_lite.bulk`).
+    An exact zero (a weight of a pixel that is 0 in every sample) is skipped:
+    adding ±0.0 leaves a grad as it was, as one built up from +0.0 is never
+    -0.0 (the scalar engine skips them too)."""
     touched = np.flatnonzero(pg)
     if len(touched) < len(pg):
         pg = pg[touched]
         params = list(map(params.__getitem__, touched.tolist()))
-    try:                                # the sums in numpy: float grads
-        total = np.fromiter(map(_get_grad, params), float, len(params)) + pg
-    except (TypeError, ValueError):     # a grad that is a Value
-        _consume(map(setattr, params, repeat("grad"),
-                     list(map(add, map(_get_grad, params), pg.tolist()))))
-        return
-    _consume(map(setattr, params, repeat("grad"), total.tolist()))
+    add_grads(params, pg, where="compile's backward")
 
 
-_get_data = attrgetter("data")
-_get_grad = attrgetter("grad")
-_consume: Callable[[Any], None] = deque(maxlen=0).extend
 _COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
             "==": np.equal, "!=": np.not_equal}

@@ -331,6 +331,8 @@ class Value:
             op, a, b = _hand_built(children, _op, local_grads)
             if op is not None and (not _threads_not_recording or _mode.enabled):
                 self.op, self._a, self._b = op, a, b
+                if _trace_hook is not None:
+                    _trace_hook.created(self)
                 return
         self.op = self._a = self._b = None
 

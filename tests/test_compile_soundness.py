@@ -411,3 +411,11 @@ def test_an_error_of_a_lower_sample_on_another_branch_is_raised_first():
     fn = lambda x: (x - 10.0).log() if x > 5 else (x + 1.0).sqrt()   # noqa: E731
     with pytest.raises(ValueError, match=r"sqrt.*sample 1"):
         compile(fn)(np.array([11.0, -3.0, 7.0, 8.0]))
+
+
+def test_a_node_built_by_hand_is_refused_naming_its_line():
+    def fn(x):
+        return Value(2.0, (x,), (1.0,)) * x
+    with pytest.raises(ConcretizationError, match=r"by hand.*test_compile_soundness.py:\d+ "
+                                                  r"\(`return Value\(2.0"):
+        compile(fn)(np.array([1.0]))

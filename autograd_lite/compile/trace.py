@@ -139,6 +139,12 @@ class _Tracer(TraceHook):
                 "result would be a number of the traced sample, fixed for every sample. "
                 "Compute it with gradients on, and use x.detach() (or x.data) where no "
                 "gradient should flow")
+        if node.op.forward is None and not getattr(_state, "selecting", False):
+            raise ConcretizationError(
+                f"compile: fn builds a node by hand, Value(data, children, ...), at "
+                f"{user_line()}; its number and local gradients are fixed, so it cannot "
+                "be replayed for other samples. Build it from Value ops (a * b, x.exp(), "
+                "...) or define the op with autograd_lite.define_op")
         trace.created.append(node)
 
     def compare(self, value: Value, symbol: str, other: object, result: bool) -> None:
@@ -484,10 +490,13 @@ def select(values: Any, index: Any, *, where: str = "select", what: str = "index
     # for the chosen item and 0 for the others), so the graph's own order puts
     # them all before it.
     first = index.first
-    node = Value(_number(items[first]), items,
-                 local_grads=[1.0 if k == first else 0.0 for k in range(len(items))])
+    _state.selecting = True
+    try:
+        node = Value(_number(items[first]), items,
+                     local_grads=[1.0 if k == first else 0.0 for k in range(len(items))])
+    finally:
+        _state.selecting = False
     trace.selections[id(node)] = (index, where, what, error)
-    trace.created.append(node)
     return node
 
 

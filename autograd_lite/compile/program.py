@@ -267,24 +267,21 @@ class _Nary:
         return np.stack(cols, axis=-1)
 
     def add(self, grads: _PerBlock, contrib: Any) -> None:
-        contrib = np.asarray(contrib)
-        if self.row is not None:
-            if self.row.plan is not None:
-                self.row.plan.add(grads, contrib[..., 0, :])
-            return
-        for i, col in enumerate(self.columns):
-            if col.plan is not None:
-                col.plan.add(grads, contrib[..., i])
+        """Add ``contrib`` (..., m, L) into the elements' gradients."""
+        for col, part in self._parts(np.asarray(contrib)):
+            col.add(grads, part)
 
     def mark(self, reach: _PerBlock, mask: np.ndarray) -> None:
         """Mark the elements reached where ``mask`` (B, m, L) is true."""
+        for col, part in self._parts(mask):
+            col.mark(reach, part)
+
+    def _parts(self, array: np.ndarray) -> List[Tuple[_Column, np.ndarray]]:
+        """``array`` (..., m, L) cut as the elements are read: the one row's
+        (..., L), or each column's (..., m)."""
         if self.row is not None:
-            if self.row.plan is not None:
-                self.row.plan.mark(reach, mask[..., 0, :])
-            return
-        for i, col in enumerate(self.columns):
-            if col.plan is not None:
-                col.plan.mark(reach, mask[..., i])
+            return [(self.row, array[..., 0, :])]
+        return [(col, array[..., i]) for i, col in enumerate(self.columns)]
 
 
 class _Group:

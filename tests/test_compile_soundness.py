@@ -12,8 +12,8 @@ import pytest
 
 import nn
 from autograd_lite import Value, compile, no_grad, select, vsum
-from autograd_lite.compile import Batch, ConcretizationError, Reduced, SampleIndexError
-from autograd_lite.compile.program import GuardError
+from autograd_lite.compile import (Batch, ConcretizationError, GuardError, Reduced,
+                                   SampleIndexError)
 
 
 def eager(fn, *columns):

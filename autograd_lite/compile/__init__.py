@@ -104,7 +104,8 @@ Example:
 """
 
 from .batch import Batch, Compiled, Reduced, compile
+from .program import GuardError
 from .trace import ConcretizationError, SampleIndexError, TracedIndex, TracedNumber, select
 
 __all__ = ["compile", "Compiled", "Batch", "Reduced", "TracedIndex", "TracedNumber",
-           "select", "SampleIndexError", "ConcretizationError"]
+           "select", "SampleIndexError", "ConcretizationError", "GuardError"]

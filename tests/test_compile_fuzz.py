@@ -39,7 +39,8 @@ reads no number from a Value must compile whenever eager succeeds (its
 arguments arrays, not Batches).
 
 ``AUTOGRAD_LITE_FUZZ_EXAMPLES`` sets the number of programs per test (a long
-local run); the default keeps the module at a few seconds' budget.
+local run); with the default a passing run of this module takes about 13 s on a
+loaded 2-core machine.
 """
 
 import math

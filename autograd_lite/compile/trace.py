@@ -413,7 +413,7 @@ class TracedIndex:
     __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
     __truediv__ = __rtruediv__ = __floordiv__ = __mod__ = __pow__ = __neg__ = _refuse
-    __getitem__ = __iter__ = __len__ = _as_sequence
+    __getitem__ = __iter__ = _as_sequence
 
 
 def _is_row(x: Any) -> bool:

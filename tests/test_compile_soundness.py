@@ -419,3 +419,20 @@ def test_a_node_built_by_hand_is_refused_naming_its_line():
     with pytest.raises(ConcretizationError, match=r"by hand.*test_compile_soundness.py:\d+ "
                                                   r"\(`return Value\(2.0"):
         compile(fn)(np.array([1.0]))
+
+
+def test_a_branched_batch_passed_on_carries_each_samples_gradient():
+    w1, w2 = Value(2.0), Value(3.0)
+    h = compile(lambda x: w1 * x if x > 0 else w1 * x * x)(np.array([1.0, -2.0, 3.0]))
+    compile(lambda h: w2 * h)(h).sum().backward()
+    v1, v2 = Value(2.0), Value(3.0)
+    for x in (1.0, -2.0, 3.0):
+        (v2 * (v1 * x if x > 0 else v1 * x * x)).backward()
+    assert (w1.grad, w2.grad) == (v1.grad, v2.grad)
+
+
+def test_max_traces_also_bounds_the_branch_patterns_of_one_structure():
+    f = compile(lambda x: x * 2 if x > 0 else x * 3, max_traces=1)
+    with pytest.raises(GuardError, match="sample 1"):
+        f(np.array([1.0, -1.0]))
+    assert len(f) == 1

@@ -84,8 +84,8 @@ What compile supports
   call) is recomputed from its leaves at every call, as part of the trace.
 * ``fn`` returns a Value (``.data`` of shape ``(B,)``) or a list of k Values
   (``(B, k)``). Every op of the table is supported, in every layout.
-* One trace per argument structure (dtype kind and shape after axis 0), at
-  most ``max_traces`` kept. The trace keeps the parameters it reached: after
+* One trace per argument structure (dtype kind and shape after axis 0) and
+  branch pattern, at most ``max_traces`` kept (``len(f)`` counts them). The trace keeps the parameters it reached: after
   replacing a model's Values (not their ``.data``), call ``f.clear()``.
 
 Example:

@@ -1,9 +1,11 @@
 """The batch API: ``compile(fn)``, its traces, and what a call returns.
 
-A :class:`Compiled` keeps one trace per argument structure (dtype kind and
-shape after axis 0), at most ``max_traces`` of them (the least recently used
-dropped). A call runs the trace's program over the batch and returns a
-:class:`Batch`, whose ``backward`` adds to each parameter's ``.grad``;
+A :class:`Compiled` keeps traces per argument structure (dtype kind and
+shape after axis 0): one per branch pattern its samples took (a sample that
+fails every kept trace's guards gets one traced from it, up to ``MAX_PATHS``),
+at most ``max_traces`` in all (the least recently used structures dropped).
+A call runs each sample on the first trace whose guards it passes and
+returns a :class:`Batch`, whose ``backward`` adds to each parameter's ``.grad``;
 ``sum()`` and ``mean()`` give a :class:`Reduced` (which takes arithmetic with
 numbers and other reductions). A Batch passed to another compiled function is
 an argument whose gradient flows back into it: compiled functions compose.

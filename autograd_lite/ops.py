@@ -54,6 +54,8 @@ __all__ = [
     "DOT_CONST",
     "markdown_table",
     "ieee_arithmetic",
+    "layout_inputs",
+    "layout_partials",
 ]
 
 
@@ -105,6 +107,7 @@ for _error in (DomainError, DivisionByZeroError, FloatOverflowError):
 # Node layouts: where a node keeps its inputs (slots ``_a`` and ``_b``).
 # A table entry has a natural layout; binary entries also get constant
 # variants, so ``x * 2.0`` stores 2.0 in the node instead of a leaf node.
+# layout_inputs and layout_partials (below Op) read a node through its layout.
 # ---------------------------------------------------------------------------
 
 UNARY = 1        # _a: Value                  _b: None
@@ -273,7 +276,7 @@ GELU_K = math.sqrt(2.0 / math.pi)   # the tanh approximation's sqrt(2/pi)
 
 # What a partial expression may name besides out and the inputs: helpers that
 # serve floats and Values alike, and constants.
-_PARTIAL_NAMESPACE = {
+PARTIAL_NAMESPACE = {
     "exp": exp, "log": log, "sin": sin, "cos": cos, "tanh": tanh,
     "sigmoid": sigmoid, "sign": sign, "softmax": softmax, "inf": math.inf,
     "GELU_K": GELU_K, "_power": _power, "_divide": _divide, "_equal": _equal,
@@ -392,7 +395,7 @@ def _gelu(x):
     return 0.5 * x * (1.0 + math.tanh(GELU_K * (x + 0.044715 * x * x * x)))
 
 
-def _left_to_right(numbers: Iterable[float]) -> float:
+def left_to_right(numbers: Iterable[float]) -> float:
     """0 + x₁ + x₂ + …, one rounding per addition: the bits of a chain of +
     (and of ``sum()`` over Values). The builtin ``sum`` of floats does that
     up to Python 3.11; from 3.12 it compensates rounding, which is more
@@ -401,15 +404,15 @@ def _left_to_right(numbers: Iterable[float]) -> float:
 
 
 if sys.version_info < (3, 12):
-    _left_to_right = sum  # type: ignore[assignment]  # noqa: F811 (same result, a C loop over doubles)
+    left_to_right = sum  # type: ignore[assignment]  # noqa: F811 (same result, a C loop over doubles)
 
 
 def _sum(xs):
-    return _left_to_right(xs)
+    return left_to_right(xs)
 
 
 def _dot(a, b):
-    return _left_to_right(map(operator.mul, a, b))
+    return left_to_right(map(operator.mul, a, b))
 
 
 def _logsumexp(xs):
@@ -480,7 +483,7 @@ class _AsMaths(ast.NodeTransformer):
 _IEEE_BINARY = {ast.Pow: "_power", ast.Div: "_divide"}
 
 
-def _compile(lambda_source: str, what: str, param: str = "",
+def compile_text(lambda_source: str, what: str, param: str = "",
              namespace: Optional[Dict[str, Any]] = None) -> Callable:
     """A partial's text as a function, named for tracebacks (``namespace``:
     the helpers it names, by default those of the partials)."""
@@ -488,7 +491,7 @@ def _compile(lambda_source: str, what: str, param: str = "",
     tree = ast.parse(lambda_source, mode="eval")
     tree = ast.fix_missing_locations(_AsMaths(numbers).visit(tree))
     return eval(compile(tree, f"<{what}>", "eval"),
-                dict(_PARTIAL_NAMESPACE if namespace is None else namespace))
+                dict(PARTIAL_NAMESPACE if namespace is None else namespace))
 
 
 def _shortcut(expression: str, inputs: Tuple[str, ...], param: str):
@@ -509,7 +512,7 @@ def _shortcut(expression: str, inputs: Tuple[str, ...], param: str):
     return None
 
 
-def _pair_shortcut(terms: Tuple[str, ...], inputs: Tuple[str, ...]):
+def pair_shortcut_of(terms: Tuple[str, ...], inputs: Tuple[str, ...]):
     """What backward may use instead of calling a two-input op's partials:
     both values when both expressions are numbers (``a + b``: (1.0, 1.0)), or
     SWAPPED when they are the other input's names (``a * b``: b, a). None
@@ -602,26 +605,31 @@ class Op:
         self.base = self
         self.const_right = self.const_left = None
         signature = ", ".join(("out",) + self.inputs + ((param,) if param else ()))
-        self.partials = _compile(f"lambda {signature}: ({derivative},)", f"partials of {name}",
+        self.partials = compile_text(f"lambda {signature}: ({derivative},)", f"partials of {name}",
                                  param)
         # d out / d input 0 alone, from the same text: what a unary or
         # constant-right node uses, without building a tuple to index.
         terms = self.terms()
         first = terms[0]
-        self.first_partial = _compile(f"lambda {signature}: {first}",
+        self.first_partial = compile_text(f"lambda {signature}: {first}",
                                       f"first partial of {name}", param)
-        self.second_partial = (_compile(f"lambda {signature}: {terms[1]}",
+        self.second_partial = (compile_text(f"lambda {signature}: {terms[1]}",
                                         f"second partial of {name}", param)
                                if len(terms) > 1 else None)
         self.first_partial_shortcut = _shortcut(first, self.inputs, param)
-        self.pair_shortcut = (_pair_shortcut(terms, self.inputs)
+        self.pair_shortcut = (pair_shortcut_of(terms, self.inputs)
                               if layout == BINARY else None)
         if len(self.domain) != len(self.inputs):
             raise ValueError(f"op {name}: {len(self.inputs)} inputs but "
                              f"{len(self.domain)} domains")
 
-    def _variant(self, layout: int) -> "Op":
-        """The same op with one input a constant: same forward, same partials."""
+    def variant(self, layout: int) -> "Op":
+        """The same op with nodes of another layout (one input a constant):
+        the same forward and partials, ``base`` this op.
+
+        >>> OPS["mul"].variant(CONST_RIGHT).partials(6.0, 2.0, 3.0)
+        (3.0, 2.0)
+        """
         variant = object.__new__(Op)
         for slot in Op.__slots__:
             setattr(variant, slot, getattr(self, slot))
@@ -649,13 +657,48 @@ class Op:
         return f"Op({self.name!r}: {self.formula})"
 
 
-def _add_variants(op: Op) -> Op:
+def layout_inputs(layout: int, a: Any, b: Any) -> Sequence[Any]:
+    """The Value inputs of a node of this layout whose slots hold ``a`` and
+    ``b``, in order, a reused input once per use (a tuple)."""
+    if layout == UNARY or layout == CONST_RIGHT:
+        return (a,)
+    if layout == BINARY:
+        return (a, b)
+    if layout == CONST_LEFT:
+        return (b,)
+    return a + b if layout == DOT else a      # NARY, DOT_CONST: a is a tuple
+
+
+def layout_partials(op: Op, out: Any, a: Any, b: Any,
+                    val: Callable[[Sequence[Any]], list]) -> Sequence[Any]:
+    """The local partials of a node of ``op`` whose slots hold ``a`` and ``b``:
+    one per input of :func:`layout_inputs`, in its order. ``out`` is the
+    node's output and ``val`` maps a sequence of input Values to what the
+    partials read (their numbers, or the Values themselves)."""
+    layout = op.layout
+    if layout == UNARY:
+        return op.partials(out, *val((a,)))
+    if layout == CONST_RIGHT:                 # b is the constant
+        return op.partials(out, *val((a,)), b)[:1]
+    if layout == BINARY:
+        return op.partials(out, *val((a, b)))
+    if layout == CONST_LEFT:                  # a is the constant: only d/db is needed
+        return (op.second_partial(out, a, *val((b,))),)
+    if layout == NARY:
+        return op.partials(out, val(a))[0]
+    if layout == DOT:
+        pa, pb = op.partials(out, val(a), val(b))
+        return [*pa, *pb]
+    return op.partials(out, val(a), b)[0]     # DOT_CONST: the numbers are in b
+
+
+def add_variants(op: Op) -> Op:
     """Give a binary (or dot) entry its constant variants; return it."""
     if op.layout == BINARY:
-        op.const_right = op._variant(CONST_RIGHT)
-        op.const_left = op._variant(CONST_LEFT)
+        op.const_right = op.variant(CONST_RIGHT)
+        op.const_left = op.variant(CONST_LEFT)
     elif op.layout == DOT:
-        op.const_right = op._variant(DOT_CONST)
+        op.const_right = op.variant(DOT_CONST)
     return op
 
 
@@ -664,7 +707,7 @@ def _table(*ops: Op) -> Dict[str, Op]:
     for op in ops:
         if op.name in table:
             raise ValueError(f"op table: duplicate entry {op.name!r}")
-        table[op.name] = _add_variants(op)
+        table[op.name] = add_variants(op)
     return table
 
 

@@ -32,7 +32,7 @@ import numbers
 from typing import Any, List, Literal, Sequence, Tuple, Union, overload
 
 from autograd_lite import OPS, Value, dot, logsumexp, vsum
-from autograd_lite.engine import is_real_number
+from autograd_lite import is_real_number
 from autograd_lite.compile import SampleIndexError, TracedIndex, select
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "mse_loss", "l1_loss",

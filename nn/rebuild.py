@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Union
 
-from .checkpoint import _load_parameters, read_checkpoint
+from .checkpoint import load_parameters, read_checkpoint
 from .init import INITIALIZERS
 from .interop import linear_layers, parameter_count, parameter_names
 from .module import MLP, Layer, Module, Neuron
@@ -78,7 +78,7 @@ def load_model(path: Union[str, "os.PathLike[str]"]) -> Module:
         model = cls(seed=0, **config)      # the config's keys are the arguments' names
     except (TypeError, ValueError) as error:
         raise ValueError(f"{where} has an invalid architecture record: {error}") from None
-    _load_parameters(model, document["parameters"], where)
+    load_parameters(model, document["parameters"], where)
     return model
 
 

@@ -85,8 +85,9 @@ What compile supports
 * ``fn`` returns a Value (``.data`` of shape ``(B,)``) or a list of k Values
   (``(B, k)``). Every op of the table is supported, in every layout.
 * One trace per argument structure (dtype kind and shape after axis 0) and
-  branch pattern, at most ``max_traces`` kept (``len(f)`` counts them). The trace keeps the parameters it reached: after
-  replacing a model's Values (not their ``.data``), call ``f.clear()``.
+  branch pattern, at most ``max_traces`` kept (``len(f)`` counts them). The
+  trace keeps the parameters it reached: after replacing a model's Values
+  (not their ``.data``), call ``f.clear()``.
 
 Example:
     >>> import numpy as np

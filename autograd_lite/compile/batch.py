@@ -19,8 +19,9 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
-from ..engine import Value, _as_float
-from ..ops import OPS, _left_to_right
+from ..coerce import as_float
+from ..core import Value
+from ..ops import OPS, left_to_right
 from .program import MAX_PATHS, Program
 from .tape import build_tape, format_tape
 from .trace import trace
@@ -336,12 +337,12 @@ class Batch:
 
     def sum(self) -> "Reduced":
         """The sum of every output, added left to right (as ``vsum``)."""
-        return Reduced(_left_to_right(self.data.ravel().tolist()), [(self, ())])
+        return Reduced(left_to_right(self.data.ravel().tolist()), [(self, ())])
 
     def mean(self) -> "Reduced":
         """The mean of every output: ``vsum(outputs) / n``, as ``nn``'s losses."""
         n = self.data.size
-        return Reduced(_left_to_right(self.data.ravel().tolist()) / n, [(self, (1.0 / n,))])
+        return Reduced(left_to_right(self.data.ravel().tolist()) / n, [(self, (1.0 / n,))])
 
     def _gradient(self, grad: Any) -> np.ndarray:
         try:
@@ -475,7 +476,7 @@ class Reduced:
         if isinstance(other, Reduced) or type(other) is Value or isinstance(other, Batch):
             return None
         try:
-            return _as_float(other, f"Reduced {symbol}")
+            return as_float(other, f"Reduced {symbol}")
         except TypeError:
             return None
 
@@ -527,7 +528,7 @@ class Reduced:
     def backward(self, grad: float = 1.0) -> None:
         """Add d self / d p to every parameter's ``.grad``, as the scalar
         engine's ``backward`` on the same expression would."""
-        seed = _as_float(grad, "backward: grad")
+        seed = as_float(grad, "backward: grad")
         into: Dict[int, Tuple[Batch, np.ndarray]] = {}
         for batch, factors in self._terms:
             s = seed

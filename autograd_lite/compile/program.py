@@ -50,8 +50,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from ..bulk import add_grads, read_data
-from ..engine import Value
-from ..ops import OPS, SWAPPED, Op, _pair_shortcut
+from ..core import Value
+from ..ops import OPS, SWAPPED, Op, pair_shortcut_of
 from .arrays import NumpyOp, numpy_op
 from .rewrites import fuse_sums_of_products
 from .tape import DEAD, GATHER, INPUT, PARAM, STOPPED, Entry, Tape
@@ -69,8 +69,8 @@ class GuardError(ValueError):
 _DOT = OPS["dot"]
 # A layer's matrix product is the table's dot rule for many dots at once:
 # d out_k / d x_i = w_ki and d out_k / d w_ki = x_i, which is ``b, a``.
-# Read off the table's text as the engine's shortcuts are (ops._pair_shortcut).
-_DOT_IS_PRODUCT = _pair_shortcut(_DOT.terms(), _DOT.inputs) is SWAPPED
+# Read off the table's text as the engine's shortcuts are (ops.pair_shortcut_of).
+_DOT_IS_PRODUCT = pair_shortcut_of(_DOT.terms(), _DOT.inputs) is SWAPPED
 
 PARAMS = 0          # block 0 holds the parameters' data, shape (P,)
 

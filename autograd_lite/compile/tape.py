@@ -20,7 +20,8 @@ from __future__ import annotations
 from itertools import repeat
 from typing import Any, Dict, List, Sequence
 
-from ..engine import Leaves, Value, _inputs
+from ..core import Value, inputs
+from ..fused import Leaves
 from .trace import STOP, Trace, TracedIndex
 
 __all__ = ["Entry", "Tape", "TapeGuard", "build_tape", "format_tape",
@@ -84,7 +85,7 @@ def _order(roots: Sequence[Value]) -> List[Value]:
         if id(root) in seen:
             continue
         seen.add(id(root))
-        stack = [(root, iter(_inputs(root)))]
+        stack = [(root, iter(inputs(root)))]
         while stack:
             node, children = stack[-1]
             for child in children:
@@ -94,7 +95,7 @@ def _order(roots: Sequence[Value]) -> List[Value]:
                     if child.op is None:       # a leaf (a weight, an input): done
                         order.append(child)
                         continue
-                    stack.append((child, iter(_inputs(child))))
+                    stack.append((child, iter(inputs(child))))
                     break
             else:
                 stack.pop()

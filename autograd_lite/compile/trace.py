@@ -1,7 +1,7 @@
 """Tracing: one call of ``fn`` on the Values of one sample, every read recorded.
 
 While a thread traces, the engine reports to :data:`TRACER` (installed with
-:func:`autograd_lite.engine.set_trace_hook`): every node an op makes, in the
+:func:`autograd_lite.core.set_trace_hook`): every node an op makes, in the
 order made; every comparison of a Value; and every read of ``.data``, which
 hands ``fn`` a :class:`TracedNumber` instead of a float. A TracedNumber
 follows the number per sample: its arithmetic builds Values (crossing into a
@@ -27,8 +27,10 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type
 
 import numpy as np
 
-from .. import engine
-from ..engine import TraceHook, Value, apply_op, enable_grad, is_real_number
+from ..coerce import as_float, as_tuple, is_real_number
+from ..core import TraceHook, Value, set_trace_hook
+from ..fused import apply_op, as_values
+from ..grad_mode import enable_grad
 from ..ops import REALS, UNARY, DomainError, Op
 
 __all__ = ["ConcretizationError", "TracedNumber", "TracedIndex", "SampleIndexError",
@@ -150,7 +152,7 @@ class _Tracer(TraceHook):
     def compare(self, value: Value, symbol: str, other: object, result: bool) -> None:
         trace = getattr(_state, "trace", None)
         if trace is not None:
-            operand = other if type(other) is Value else engine._as_float(other, "compare")
+            operand = other if type(other) is Value else as_float(other, "compare")
             trace.guards.append(Guard(value, symbol, operand, result, len(trace.created),
                                       user_line()))
 
@@ -171,7 +173,7 @@ def _tracing(trace: Trace) -> Iterator[None]:
     with _lock:
         _tracing_threads += 1
         if _tracing_threads == 1:
-            engine.set_trace_hook(TRACER)
+            set_trace_hook(TRACER)
     previous = _current()
     _state.trace = trace
     try:
@@ -182,7 +184,7 @@ def _tracing(trace: Trace) -> Iterator[None]:
         with _lock:
             _tracing_threads -= 1
             if not _tracing_threads:
-                engine.set_trace_hook(None)
+                set_trace_hook(None)
 
 
 # ---------------------------------------------------------------------------
@@ -471,7 +473,7 @@ def select(values: Any, index: Any, *, where: str = "select", what: str = "index
         if isinstance(index, bool) or not isinstance(index, numbers.Integral):
             raise TypeError(f"{where}: {what} must be an int (or a per-sample integer "
                             f"argument of a compiled function), got {type(index).__name__}")
-        chosen = engine._as_tuple(values, where)
+        chosen = as_tuple(values, where)
         i = int(index)
         if not 0 <= i < len(chosen):
             raise error(f"{where}: {what} {i} is out of range for {len(chosen)} "
@@ -481,7 +483,7 @@ def select(values: Any, index: Any, *, where: str = "select", what: str = "index
     if trace is None:
         raise TypeError(f"{where}: a TracedIndex can only be used while compile traces "
                         "the function it was given to")
-    items = list(engine._as_values(values, where))
+    items = list(as_values(values, where))
     if not 0 <= index.first < len(items):
         raise error(f"{where}: {what} {index.first} of sample 0 is out of "
                     f"range for {len(items)} values (valid: 0..{len(items) - 1})")

@@ -1,6 +1,6 @@
 """Tracing: one call of ``fn`` on the Values of one sample, every read recorded.
 
-While a thread traces, the engine reports to :data:`TRACER` (installed with
+While a thread traces, the core reports to :data:`TRACER` (installed with
 :func:`autograd_lite.core.set_trace_hook`): every node an op makes, in the
 order made; every comparison of a Value; and every read of ``.data``, which
 hands ``fn`` a :class:`TracedNumber` instead of a float. A TracedNumber
@@ -11,7 +11,7 @@ become guards, checked on every sample of every call; everything that would
 turn it into a plain Python number (``float``, ``int``, ``round``,
 ``math.*``, numpy conversion, formatting to digits, hashing) raises a
 :class:`ConcretizationError` naming the user's line and what to write instead.
-Threads that do not trace see the engine unchanged.
+Threads that do not trace see the core unchanged.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def _current() -> Optional[Trace]:
 
 
 class _Tracer(TraceHook):
-    """The engine's hook while any thread traces; it acts for tracing threads only."""
+    """The core's hook while any thread traces; it acts for tracing threads only."""
 
     def data(self, value: Value) -> Any:
         if getattr(_state, "trace", None) is None:
@@ -167,7 +167,7 @@ _tracing_threads = 0
 
 @contextmanager
 def _tracing(trace: Trace) -> Iterator[None]:
-    """Make ``trace`` this thread's, with the engine's hook installed while
+    """Make ``trace`` this thread's, with the core's hook installed while
     any thread traces (and removed after, so eager code pays nothing)."""
     global _tracing_threads
     with _lock:

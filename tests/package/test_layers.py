@@ -14,7 +14,7 @@ layers below it, never one above):
     pictures      explain, graph
     page          page (imports explain and graph)
     writer        pictures (save_graph: the suffix picks the graph or the page)
-    compile       vectorize, replay, tape, compile/ (on top of everything)
+    compile       compile/ (on top of everything)
     package       __init__, __main__
 
 ``nn`` sits on the public API: it imports no underscore name from
@@ -44,7 +44,7 @@ LAYERS: List[Tuple[str, ...]] = [
     ("explain", "graph"),
     ("page",),
     ("pictures",),
-    ("vectorize", "replay", "tape", "compile"),
+    ("compile",),
     ("__init__", "__main__"),
 ]
 RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}

@@ -25,7 +25,9 @@ What it does differently, all for speed:
 * A dot over weights that are all leaves (:data:`DOT_LEAVES`, a neuron whose
   weights are ``Leaves``) is not counted, and zero constants (a black
   pixel) are skipped: adding ``g * 0.0`` leaves a gradient as it was, since
-  one built up from +0.0 is never -0.0.
+  one built up from +0.0 is never -0.0. So is a whole n-ary node whose
+  gradient is 0 (a dead ReLU's neuron) when its partials are finite; its
+  interior inputs are still counted down.
 """
 
 from __future__ import annotations
@@ -309,18 +311,24 @@ def _propagate(root: Value) -> None:
                 if not left:
                     following = x           # as above
         else:
+            # Zero products are skipped here, exactly: g * p with g or p zero
+            # and the other finite is ±0.0, and x.grad + ±0.0 is x.grad to the
+            # bit (nan and ±inf included) unless x.grad is -0.0, and backward
+            # never makes one: interior grads start at +0.0 (pass 1), leaves at
+            # +0.0 (Value(), zero_grad()), and +0.0 + ±0.0 is +0.0. Only a leaf's
+            # grad set to -0.0 from outside (by hand, or scaled by a clip) comes
+            # out +0.0 from the core where a skip leaves it -0.0 (equal, as
+            # floats). A factor that is inf or nan is never skipped: 0 * inf is nan.
             if layout == DOT_CONST:        # the fused neuron: partials are the constants
                 xs = node._a
                 a_data = [x.data for x in xs] if _reads_inputs(op) else None
                 partials = op.partials(node.data, a_data, node._b)[0]
                 if op is DOT_LEAVES:       # weights: leaves, nothing to count down
+                    if not g and _all_finite(partials):
+                        continue           # a dead neuron (ReLU off): every product is ±0.0
                     pairs: Iterable[Tuple[Value, Any]] = zip(xs, partials)
-                    if isfinite(g):
-                        # A zero constant (a black pixel) adds g * 0 = ±0.0, which
-                        # leaves a grad as it was (one built up from +0.0 is never
-                        # -0.0): compress skips those inputs in C. A non-finite g
-                        # takes every input, so inf * 0 = nan still shows.
-                        pairs = compress(pairs, partials)
+                    if isfinite(g):        # a zero constant (a black pixel): compress skips
+                        pairs = compress(pairs, partials)   # its input in C
                     for x, p in pairs:
                         x.grad += g * p
                     continue
@@ -331,6 +339,14 @@ def _propagate(root: Value) -> None:
                 listed = local_partials(node)
                 xs = [x for x, _ in listed]
                 partials = [p for _, p in listed]
+            if not g and all(map(isfinite, partials)):
+                for x in xs:               # nothing to add; the counts still go down
+                    if x.op is not None:
+                        left = x._pending - 1
+                        x._pending = left
+                        if not left:
+                            push(x)
+                continue
             for x, p in zip(xs, partials):
                 x.grad += g * p
                 if x.op is not None:
@@ -338,6 +354,22 @@ def _propagate(root: Value) -> None:
                     x._pending = left
                     if not left:
                         push(x)
+
+
+# The constants of the last DOT_LEAVES node found all finite: a layer's input,
+# shared by its neurons. Held here, so no other tuple can take its identity,
+# and a tuple of numbers cannot change: an identity match is a proof.
+_finite_numbers: list = [None]
+
+
+def _all_finite(numbers: tuple) -> bool:
+    """Whether every number in ``numbers`` (a dot's constants) is finite."""
+    if numbers is _finite_numbers[0]:
+        return True
+    if all(map(isfinite, numbers)):
+        _finite_numbers[0] = numbers
+        return True
+    return False
 
 
 def _reset_pending(root: Value) -> None:

@@ -324,11 +324,12 @@ def _propagate(root: Value) -> None:
                 a_data = [x.data for x in xs] if _reads_inputs(op) else None
                 partials = op.partials(node.data, a_data, node._b)[0]
                 if op is DOT_LEAVES:       # weights: leaves, nothing to count down
-                    if not g and _all_finite(partials):
+                    _, finite, nonzero = _constants(partials)
+                    if not g and finite:
                         continue           # a dead neuron (ReLU off): every product is ±0.0
                     pairs: Iterable[Tuple[Value, Any]] = zip(xs, partials)
-                    if isfinite(g):        # a zero constant (a black pixel): compress skips
-                        pairs = compress(pairs, partials)   # its input in C
+                    if isfinite(g):        # the inputs of zero constants (black pixels)
+                        pairs = zip(compress(xs, partials), nonzero)   # skipped in C
                     for x, p in pairs:
                         x.grad += g * p
                     continue
@@ -356,20 +357,21 @@ def _propagate(root: Value) -> None:
                         push(x)
 
 
-# The constants of the last DOT_LEAVES node found all finite: a layer's input,
-# shared by its neurons. Held here, so no other tuple can take its identity,
-# and a tuple of numbers cannot change: an identity match is a proof.
-_finite_numbers: list = [None]
+# What backward needs of a DOT_LEAVES node's constants (a layer's input, shared
+# by its neurons), kept for the last tuple met: (the tuple, whether all are
+# finite, the nonzero ones in order). The tuple is held here, so no other can
+# take its identity, and a tuple of numbers cannot change: a match is a proof.
+# One reference, replaced whole: a thread reads a consistent triple.
+_last_constants: List[Tuple[Any, bool, List[Any]]] = [(None, False, [])]
 
 
-def _all_finite(numbers: tuple) -> bool:
-    """Whether every number in ``numbers`` (a dot's constants) is finite."""
-    if numbers is _finite_numbers[0]:
-        return True
-    if all(map(isfinite, numbers)):
-        _finite_numbers[0] = numbers
-        return True
-    return False
+def _constants(numbers: tuple) -> Tuple[Any, bool, List[Any]]:
+    """(numbers, all finite?, the nonzero numbers) for a dot's constants."""
+    facts = _last_constants[0]
+    if facts[0] is not numbers:
+        facts = (numbers, all(map(isfinite, numbers)), list(compress(numbers, numbers)))
+        _last_constants[0] = facts
+    return facts
 
 
 def _reset_pending(root: Value) -> None:

@@ -569,11 +569,11 @@ def _gradients_by_backward_and_by_the_core(build):
 
 def _dead_neuron_reading_inf():
     """A ReLU neuron whose pre-activation is -inf (dead) because a pixel is inf,
-    beside a live one reading the same pixels."""
+    beside a live one reading the same pixels and another input."""
     from autograd_lite import Leaves, dot, vsum
     pixels = (math.inf, 0.0, 0.5, 0.0)
     dead = Leaves([Value(-1.0), Value(2.0), Value(0.5), Value(3.0)])
-    live = Leaves([Value(0.0), Value(1.0), Value(-2.0), Value(1.0)])
+    live = Leaves([Value(1.0), Value(1.0), Value(-2.0), Value(1.0)])
     live_pixels = (0.0, 0.0, -0.5, 2.0)
     b = Value(0.25)
     h = [(dot(dead, pixels) + b).relu(), (dot(live, live_pixels) + b).relu(),
@@ -585,6 +585,7 @@ def test_a_dead_neuron_whose_input_holds_inf_gives_nan_gradients_exactly_as_the_
     by_backward, by_core = _gradients_by_backward_and_by_the_core(_dead_neuron_reading_inf)
     assert math.isnan(by_backward[0])                     # 0 * inf, not skipped as 0
     assert by_backward[1:4] == [0.0, 0.0, 0.0]
+    assert by_backward[4:] == [math.inf, 0.0, -1.0 + 1.0, 4.0, 4.0]   # 2 * each input
     assert list(map(_bits, by_backward)) == list(map(_bits, by_core))
 
 

@@ -27,8 +27,8 @@ from .explain import explain
 from .graph import draw_dot, draw_graph, save_graph
 from .ops import OPS, DivisionByZeroError, DomainError, FloatOverflowError, Op
 from .user_ops import define_op, remove_op
-from .tape import compile as compile  # public; kept out of __all__, see below
-from .tape import select
+from .compile import compile as compile  # public; kept out of __all__, see below
+from .compile import select
 
 __version__ = "0.1.0"
 

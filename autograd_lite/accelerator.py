@@ -83,13 +83,13 @@ def _reads_inputs(op: Op) -> bool:
 def _add(self: Value, other) -> Value:
     """``x + y``, ``x + c`` or ``c + x`` (float addition commutes exactly)."""
     if type(other) is Value:
-        data, op = self.data + other.data, _ADD
+        data, op = self._data + other._data, _ADD
     elif type(other) is float or type(other) is int:
-        data, op = self.data + other, _ADD_C
+        data, op = self._data + other, _ADD_C
     else:
         return _CORE["__add__"](self, other)
     node = _new(Value)
-    node.data = data
+    node._data = data
     node.grad = 0.0
     node.label = ""
     node._pending = 0
@@ -105,13 +105,13 @@ def _add(self: Value, other) -> Value:
 def _mul(self: Value, other) -> Value:
     """``x * y``, ``x * c`` or ``c * x`` (float multiplication commutes exactly)."""
     if type(other) is Value:
-        data, op = self.data * other.data, _MUL
+        data, op = self._data * other._data, _MUL
     elif type(other) is float or type(other) is int:
-        data, op = self.data * other, _MUL_C
+        data, op = self._data * other, _MUL_C
     else:
         return _CORE["__mul__"](self, other)
     node = _new(Value)
-    node.data = data
+    node._data = data
     node.grad = 0.0
     node.label = ""
     node._pending = 0
@@ -262,7 +262,7 @@ def _propagate(root: Value) -> None:
             x = node._a
             partial = op.first_partial_shortcut     # x + c: 1.0; x * c: c
             if partial is None:
-                partial = op.first_partial(node.data, x.data, node._b)
+                partial = op.first_partial(node._data, x._data, node._b)
             elif partial is THE_CONSTANT:
                 partial = node._b
             x.grad += g * partial
@@ -276,13 +276,13 @@ def _propagate(root: Value) -> None:
             b = node._b
             pair = op.pair_shortcut
             if pair is SWAPPED:            # a * b: d/da = b, d/db = a
-                a.grad += g * b.data
-                b.grad += g * a.data       # a is b (x * x): both uses count
+                a.grad += g * b._data
+                b.grad += g * a._data       # a is b (x * x): both uses count
             elif pair is _ONES:            # a + b: g * 1.0 is g, to the bit
                 a.grad += g
                 b.grad += g
             else:
-                da, db = op.partials(node.data, a.data, b.data) if pair is None else pair
+                da, db = op.partials(node._data, a._data, b._data) if pair is None else pair
                 a.grad += g * da
                 b.grad += g * db
             # A ready input goes next, as if pushed and popped: a, then b
@@ -303,7 +303,7 @@ def _propagate(root: Value) -> None:
             x = node._a
             partial = op.first_partial_shortcut     # -x: -1.0
             if partial is None:
-                partial = op.first_partial(node.data, x.data)
+                partial = op.first_partial(node._data, x._data)
             x.grad += g * partial
             if x.op is not None:
                 left = x._pending - 1
@@ -321,8 +321,8 @@ def _propagate(root: Value) -> None:
             # floats). A factor that is inf or nan is never skipped: 0 * inf is nan.
             if layout == DOT_CONST:        # the fused neuron: partials are the constants
                 xs = node._a
-                a_data = [x.data for x in xs] if _reads_inputs(op) else None
-                partials = op.partials(node.data, a_data, node._b)[0]
+                a_data = [x._data for x in xs] if _reads_inputs(op) else None
+                partials = op.partials(node._data, a_data, node._b)[0]
                 if op is DOT_LEAVES:       # weights: leaves, nothing to count down
                     _, finite, nonzero = _constants(partials)
                     if not g and finite:
@@ -335,7 +335,7 @@ def _propagate(root: Value) -> None:
                     continue
             elif layout == NARY:
                 xs = node._a
-                (partials,) = op.partials(node.data, [x.data for x in xs])
+                (partials,) = op.partials(node._data, [x._data for x in xs])
             else:                          # CONST_LEFT, DOT
                 listed = local_partials(node)
                 xs = [x for x, _ in listed]

@@ -41,7 +41,7 @@ def set_comparison_hook(hook: Optional[ComparisonHook]) -> Optional[ComparisonHo
 
 def comparable(x) -> Optional[float]:
     """What a Value compares against: a Value's data or a number; else None."""
-    return x.data if isinstance(x, Scalar) else constant(x)
+    return x._data if isinstance(x, Scalar) else constant(x)
 
 
 def _ordering(symbol: str, compare: Callable[[float, float], bool]
@@ -51,7 +51,7 @@ def _ordering(symbol: str, compare: Callable[[float, float], bool]
         c = comparable(other)
         if c is None:
             return NotImplemented
-        result = compare(self.data, c)
+        result = compare(self._data, c)
         if _comparison_hook is not None:
             _comparison_hook(self, symbol, other, result)
         return result
@@ -65,6 +65,7 @@ class Scalar:
 
     __slots__ = ()
     data: float
+    _data: float        # the number, as the core reads it (``data`` may be traced)
     op: Any
     _b: Any
 

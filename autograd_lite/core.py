@@ -17,16 +17,17 @@ over this file's, with the same nodes and gradients, bit for bit.
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import grad_mode
 from .coerce import GRAD_IS_NONE, Number, as_float, constant, unsupported_operand
-from .compat import Scalar
+from .compat import Scalar, set_comparison_hook
 from .handbuilt import hand_built, hand_built_ops, warn_hand_built
 from .ops import OPS, Op, ieee_arithmetic, layout_inputs, layout_partials
 
 __all__ = ["Value", "new_node", "apply_unary", "apply_binary", "apply_with_param", "inputs",
-           "local_partials", "topological_order", "backpropagate"]
+           "local_partials", "topological_order", "backpropagate", "TraceHook",
+           "set_trace_hook", "stand_in"]
 Operand = Union["Value", float]      # a number operand: an int is a float to type checkers
 
 
@@ -34,7 +35,7 @@ def new_node(data: float, op: Op, a: Any, b: Any) -> "Value":
     """A new interior node, ``op`` applied to the inputs ``a``, ``b`` (kept as
     the op's layout says): the one constructor. A leaf inside ``no_grad``."""
     node = object.__new__(Value)
-    node.data = data
+    node._data = data
     node.grad = 0.0
     node.label = ""
     node._pending = 0
@@ -42,6 +43,8 @@ def new_node(data: float, op: Op, a: Any, b: Any) -> "Value":
         node.op, node._a, node._b = op, a, b
     else:
         node.op = node._a = node._b = None
+    if _trace_hook is not None:
+        _trace_hook.created(node)
     return node
 
 
@@ -59,8 +62,8 @@ class Value(Scalar):
     (-1.5, -5.25, -1.0)
     """
 
-    __slots__ = ("data", "grad", "op", "_a", "_b", "label", "_pending")
-    data: float
+    __slots__ = ("_data", "grad", "op", "_a", "_b", "label", "_pending")
+    _data: float        # the number; ``data`` (below the class) is this slot by its public name
     grad: Any           # a float; a Value after backward(create_graph=True)
     op: Optional[Op]    # None for a leaf
     _a: Any             # the inputs, as op.layout keeps them (ops.py)
@@ -70,7 +73,15 @@ class Value(Scalar):
 
     def __init__(self, data, _children: Sequence["Value"] = (), _op: Any = "",
                  label: str = "", *, local_grads: Optional[Sequence[Number]] = None):
-        self.data, self.grad, self.label, self._pending = as_float(data, "Value"), 0.0, label, 0
+        if _trace_hook is not None and type(data) is not float:
+            number = _trace_hook.as_value(data)     # a number a tracer handed out
+            if number is not None and not _children and local_grads is None:
+                self._data, self.grad, self.label, self._pending = number._data, 0.0, label, 0
+                self.op, self._a, self._b = number.op, number._a, number._b
+                return                              # this Value is that number's node
+            if number is not None:      # built by hand: the tracer refuses it when made
+                data = number._data
+        self._data, self.grad, self.label, self._pending = as_float(data, "Value"), 0.0, label, 0
         self.op = self._a = self._b = None          # a leaf, unless built by hand
         if _children or local_grads is not None or not isinstance(_op, str):
             children = tuple(_children)
@@ -80,6 +91,17 @@ class Value(Scalar):
             op, a, b = hand_built(children, _op, local_grads)
             if op is not None and grad_mode.recording():
                 self.op, self._a, self._b = op, a, b
+                if _trace_hook is not None:
+                    _trace_hook.created(self)
+
+    if TYPE_CHECKING:
+        # At run time ``data`` is the slot ``_data`` itself (set below the class).
+        @property
+        def data(self) -> float:
+            """The number."""
+
+        @data.setter
+        def data(self, value: float) -> None: ...
 
     @property
     def _prev(self) -> Tuple["Value", ...]:
@@ -88,7 +110,7 @@ class Value(Scalar):
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data}, grad={self.grad}{label})"
+        return f"Value(data={self.data!r}, grad={self.grad}{label})"
 
     # ---- operators and functions: one line each onto the op table -----------
     # (accelerator.py installs its own __add__, __radd__, __mul__, __rmul__)
@@ -179,9 +201,100 @@ class Value(Scalar):
         backpropagate(order, seed, create_graph)
 
 
+# ``data`` is the slot ``_data`` under its public name: the slot's own
+# descriptor, so ``x.data`` costs what reading a slot costs. While a tracer
+# is installed it is a property that asks the tracer; the core reads ``_data``.
+_DATA_SLOT = Value.__dict__["_data"]
+setattr(Value, "data", _DATA_SLOT)  # noqa: B010 (typed as a property above)
+
+
+# ---- the trace hook: how compile follows what traced code does -------------
+class TraceHook:
+    """What a tracer (``autograd_lite.compile``) is told while installed with
+    :func:`set_trace_hook`; each method must answer as the core alone would
+    for a thread that is not tracing (these defaults).
+
+    * ``data(value)``: what ``value.data`` hands code (the core itself reads
+      the private slot; ``item``, ``detach``, ``repr`` and ``format`` go
+      through ``data``); ``assign_data(value, number)``: ``value.data = number``;
+    * ``created(node)``: every node made, in the order made;
+    * ``compare(value, symbol, other, result)``: every comparison of a Value;
+    * ``as_value(x)``: the Value standing for ``x``, an object ``data``
+      handed out, or None for anything else (``Value(x)``, ``vsum([x])``).
+    """
+
+    def data(self, value: Value) -> Any:
+        return value._data
+
+    def assign_data(self, value: Value, number: Any) -> None:
+        value._data = number
+
+    def created(self, node: Value) -> None:
+        return None
+
+    def compare(self, value: Value, symbol: str, other: object, result: bool) -> None:
+        return None
+
+    def as_value(self, x: object) -> Optional[Value]:
+        return None
+
+
+_trace_hook: Optional[TraceHook] = None
+# The methods set_trace_hook wraps, as installed when it was called.
+_MAKERS = ("__add__", "__radd__", "__mul__", "__rmul__")
+_unwrapped: Dict[str, Any] = {}
+
+
+def set_trace_hook(hook: Optional[TraceHook]) -> None:
+    """Install a tracer (or, with None, remove it): the one way code outside
+    the core changes what the core does.
+
+    While installed, ``Value.data`` asks ``hook.data`` (and writing it,
+    ``hook.assign_data``), every node made is reported to ``hook.created``
+    (the accelerator's ``+`` and ``*`` too), every comparison to
+    ``hook.compare``, and ``Value(x)`` asks ``hook.as_value(x)`` first.
+    Removed, ``data`` is the slot again and the methods are the ones it
+    found. The hook answers for every thread, so it must act only for the
+    threads that trace.
+    """
+    global _trace_hook
+    if hook is None:
+        _trace_hook = None
+        for name, method in _unwrapped.items():
+            setattr(Value, name, method)
+        _unwrapped.clear()
+        setattr(Value, "data", _DATA_SLOT)  # noqa: B010 (typed as a property above)
+        set_comparison_hook(None)
+        return
+    if _trace_hook is None:
+        _unwrapped.update((name, Value.__dict__[name]) for name in _MAKERS)
+    _trace_hook = hook
+    created = hook.created
+
+    def reporting(method: Callable[[Value, Any], Any]) -> Callable[[Value, Any], Any]:
+        def make(self: Value, other: Any) -> Any:
+            node = method(self, other)
+            if type(other) is Value or type(other) is float or type(other) is int:
+                created(node)       # made inline (else by new_node, which reported it)
+            return node
+        return make
+
+    for name, method in _unwrapped.items():
+        setattr(Value, name, reporting(method))
+    setattr(Value, "data", property(hook.data, hook.assign_data,  # noqa: B010
+                                    doc="The number (while a tracer is installed)."))
+    set_comparison_hook(hook.compare)
+
+
+def stand_in(x: object) -> Optional[Value]:
+    """The Value a tracer's number ``x`` stands for, or None (no tracer, or
+    ``x`` is something else)."""
+    return None if _trace_hook is None else _trace_hook.as_value(x)
+
+
 def apply_unary(op: Op, x: Value) -> Value:
     """``op`` (a one-input entry) applied to ``x``."""
-    return new_node(op.forward(x.data), op, x, None)
+    return new_node(op.forward(x._data), op, x, None)
 
 
 def apply_with_param(op: Op, x: Value, param) -> Value:
@@ -191,7 +304,7 @@ def apply_with_param(op: Op, x: Value, param) -> Value:
         if op.name == "pow":
             return unsupported_operand("pow", param, value_first=True)
         raise TypeError(f"{op.name}: {op.param} must be a number, got {type(param).__name__}")
-    return new_node(op.forward(x.data, c), op, x, c)
+    return new_node(op.forward(x._data, c), op, x, c)
 
 
 def apply_binary(op: Op, a, b) -> Value:
@@ -199,15 +312,15 @@ def apply_binary(op: Op, a, b) -> Value:
     (the layouts ``op.const_right`` / ``op.const_left``)."""
     if isinstance(a, Value):
         if isinstance(b, Value):
-            return new_node(op.forward(a.data, b.data), op, a, b)
+            return new_node(op.forward(a._data, b._data), op, a, b)
         c = constant(b)
         if c is None:
             return unsupported_operand(op.name, b, value_first=True)
-        return new_node(op.forward(a.data, c), op.const_right, a, c)
+        return new_node(op.forward(a._data, c), op.const_right, a, c)
     c = constant(a)
     if c is None:
         return unsupported_operand(op.name, a, value_first=False)
-    return new_node(op.forward(c, b.data), op.const_left, c, b)
+    return new_node(op.forward(c, b._data), op.const_left, c, b)
 
 
 # ---- the edges of a node, read through its op's layout (ops.py) ------------
@@ -224,13 +337,13 @@ def local_partials(node: Value, graph: bool = False) -> List[Tuple[Value, Any]]:
     if op is None:
         return []
     if not graph:
-        return list(zip(inputs(node), layout_partials(op, node.data, node._a, node._b, _data)))
+        return list(zip(inputs(node), layout_partials(op, node._data, node._a, node._b, _data)))
     with ieee_arithmetic():
         return list(zip(inputs(node), layout_partials(op, node, node._a, node._b, list)))
 
 
 def _data(values: Sequence[Value]) -> list:
-    return [v.data for v in values]
+    return [v._data for v in values]
 
 
 def topological_order(root: Value) -> List[Value]:

@@ -13,7 +13,7 @@ from typing import Iterable, Sequence, Union
 
 from .accelerator import DOT_LEAVES
 from .coerce import Number, as_float, as_floats, as_tuple
-from .core import Value, apply_binary, apply_unary, apply_with_param, new_node
+from .core import Value, apply_binary, apply_unary, apply_with_param, new_node, stand_in
 from .ops import BINARY, CONST_RIGHT, DOT, NARY, OPS, UNARY, Op
 
 __all__ = ["Leaves", "vsum", "logsumexp", "dot", "apply_op", "as_values"]
@@ -22,7 +22,8 @@ __all__ = ["Leaves", "vsum", "logsumexp", "dot", "apply_op", "as_values"]
 def as_values(values, where: str) -> tuple:
     """``values`` as a tuple of Values, numbers made constant leaves; a bad
     element is a TypeError naming ``where`` and the element's position."""
-    return tuple(v if isinstance(v, Value) else Value(as_float(v, f"{where}: element {i}"))
+    return tuple(v if isinstance(v, Value)
+                 else stand_in(v) or Value(as_float(v, f"{where}: element {i}"))
                  for i, v in enumerate(as_tuple(values, where)))
 
 
@@ -39,7 +40,7 @@ def vsum(values: Iterable[Union[Value, Number]]) -> Value:
     if not items:
         return Value(0.0)
     op = OPS["sum"]
-    return new_node(op.forward([v.data for v in items]), op, items, None)
+    return new_node(op.forward([v._data for v in items]), op, items, None)
 
 
 def logsumexp(values: Iterable[Union[Value, Number]]) -> Value:
@@ -56,7 +57,7 @@ def logsumexp(values: Iterable[Union[Value, Number]]) -> Value:
     if not items:
         raise ValueError("logsumexp: needs at least one value, got an empty sequence")
     op = OPS["logsumexp"]
-    return new_node(op.forward([v.data for v in items]), op, items, None)
+    return new_node(op.forward([v._data for v in items]), op, items, None)
 
 
 def dot(a: Sequence[Union[Value, Number]], b: Sequence[Union[Value, Number]]) -> Value:
@@ -96,7 +97,7 @@ _PLAIN_NUMBERS = frozenset({float, int})
 _VALUE_KINDS = frozenset({"leaves", "values"})
 _NUMBER_KINDS = frozenset({"floats", "numbers"})
 _NO_OP = frozenset({None})
-_get_data = operator.attrgetter("data")
+_get_data = operator.attrgetter("_data")
 _get_op = operator.attrgetter("op")
 
 # A neuron's dot runs once per sample over all of its inputs, so checking

@@ -544,6 +544,12 @@ class Op:
             per input (d out / d input_i).
         partials: ``derivative`` compiled to ``f(out, *inputs, [param])``.
         forward: the op on floats.
+        array: the op on numpy arrays, an expression over the inputs (and
+            parameter) in the names of :mod:`autograd_lite.compile.arrays`
+            (``exp(x)``, ``where(x > 0, x, alpha * x)``): what ``compile``
+            runs for a whole batch, the scalar forward's formula step for
+            step. ``""`` for an op added with ``define_op``, whose float
+            forward compile runs per element.
         domain: per input, the intervals the checks sample.
         param_samples: parameter values the checks use.
         layout: where a node of this op keeps its inputs (``UNARY``, ...).
@@ -568,7 +574,7 @@ class Op:
                  "derivative", "partials", "forward", "domain", "param_samples",
                  "layout", "base", "const_right", "const_left",
                  "first_partial", "second_partial", "first_partial_shortcut",
-                 "pair_shortcut")
+                 "pair_shortcut", "array")
     forward: Any        # the op on floats (a callable); None for a node built by hand
     partials: Callable[..., tuple]
     first_partial: Callable[..., Any]
@@ -583,8 +589,9 @@ class Op:
     def __init__(self, name: str, symbol: str, usage: str, formula: str, *,
                  inputs: str, derivative: str, forward: Optional[Callable[..., Any]],
                  domain: Sequence[Tuple[Interval, ...]], layout: int,
-                 param: str = "", param_samples: Sequence[float] = ()):
+                 param: str = "", param_samples: Sequence[float] = (), array: str = ""):
         self.name = name
+        self.array = array
         self.symbol = symbol
         self.usage = usage
         self.formula = formula
@@ -711,80 +718,103 @@ def _table(*ops: Op) -> Dict[str, Op]:
 OPS: Dict[str, Op] = _table(
     # ---- arithmetic --------------------------------------------------------
     Op("add", "+", "a + b", "a + b", inputs="a, b", forward=operator.add,
-       derivative="1.0, 1.0", domain=(REALS, REALS), layout=BINARY),
+       derivative="1.0, 1.0", domain=(REALS, REALS), layout=BINARY,
+       array="a + b"),
     Op("sub", "-", "a - b", "a - b", inputs="a, b", forward=operator.sub,
-       derivative="1.0, -1.0", domain=(REALS, REALS), layout=BINARY),
+       derivative="1.0, -1.0", domain=(REALS, REALS), layout=BINARY,
+       array="a - b"),
     Op("mul", "*", "a * b", "a · b", inputs="a, b", forward=operator.mul,
-       derivative="b, a", domain=(REALS, REALS), layout=BINARY),
+       derivative="b, a", domain=(REALS, REALS), layout=BINARY,
+       array="a * b"),
     Op("div", "/", "a / b", "a / b", inputs="a, b", forward=_div,
-       derivative="1.0 / b, -out / b", domain=(REALS, NONZERO), layout=BINARY),
+       derivative="1.0 / b, -out / b", domain=(REALS, NONZERO), layout=BINARY,
+       array="a / b"),
     Op("neg", "neg", "-x", "-x", inputs="x", forward=operator.neg,
-       derivative="-1.0", domain=(REALS,), layout=UNARY),
+       derivative="-1.0", domain=(REALS,), layout=UNARY,
+       array="-x"),
     Op("abs", "abs", "abs(x)", "|x|", inputs="x", forward=abs,
        # sign(0) = 0: the subgradient PyTorch returns at the kink
-       derivative="sign(x)", domain=(OFF_KINK,), layout=UNARY),
+       derivative="sign(x)", domain=(OFF_KINK,), layout=UNARY,
+       array="abs(x)"),
     # ---- powers ------------------------------------------------------------
     Op("pow", "**{c}", "x ** c", "x^c, c a constant", inputs="x", param="c",
        # 0 for c == 0 (a constant, even at x == 0 or nan); at x == 0 and
        # 0 < c < 1, 0 ** (c - 1) is inf (IEEE pow), as PyTorch's rule
        forward=_pow, derivative="0.0 if c == 0 else c * x ** (c - 1)", domain=(POSITIVE,),
-       param_samples=(2, 3, -1, 0.5, 2.5), layout=CONST_RIGHT),
+       param_samples=(2, 3, -1, 0.5, 2.5), layout=CONST_RIGHT,
+       array="power(x, c)"),
     Op("pow_value", "**", "a ** b", "a^b, b a Value (a >= 0)", inputs="a, b",
        forward=_pow_value,
        # PyTorch's rules: d/da is 0 where b == 0 (a constant), else +inf at
        # a == 0 for b < 1 (IEEE pow); d/db = a^b ln a is taken as 0 at a == 0
        derivative="0.0 if b == 0 else b * a ** (b - 1), "
                   "0.0 if a == 0 and b >= 0 else out * log(a)",
-       domain=(POSITIVE, REALS), layout=BINARY),
+       domain=(POSITIVE, REALS), layout=BINARY,
+       array="power_value(a, b)"),
     Op("sqrt", "sqrt", "x.sqrt()", "√x", inputs="x", forward=_sqrt,
        # d/dx √x = 1 / (2 √x), which is +inf at x == 0
-       derivative="0.5 / out if out > 0 else inf", domain=(POSITIVE,), layout=UNARY),
+       derivative="0.5 / out if out > 0 else inf", domain=(POSITIVE,), layout=UNARY,
+       array="sqrt(x)"),
     # ---- exponentials and logs ---------------------------------------------
     Op("exp", "exp", "x.exp()", "e^x", inputs="x", forward=_exp,
-       derivative="out", domain=(REALS,), layout=UNARY),
+       derivative="out", domain=(REALS,), layout=UNARY,
+       array="exp(x)"),
     Op("log", "log", "x.log()", "ln x", inputs="x", forward=_log,
-       derivative="1.0 / x", domain=(POSITIVE,), layout=UNARY),
+       derivative="1.0 / x", domain=(POSITIVE,), layout=UNARY,
+       array="log(x)"),
     # ---- trigonometry ------------------------------------------------------
     Op("sin", "sin", "x.sin()", "sin x", inputs="x", forward=_periodic("sin", math.sin),
-       derivative="cos(x)", domain=(REALS,), layout=UNARY),
+       derivative="cos(x)", domain=(REALS,), layout=UNARY,
+       array="sin(x)"),
     Op("cos", "cos", "x.cos()", "cos x", inputs="x", forward=_periodic("cos", math.cos),
-       derivative="-sin(x)", domain=(REALS,), layout=UNARY),
+       derivative="-sin(x)", domain=(REALS,), layout=UNARY,
+       array="cos(x)"),
     # ---- activations -------------------------------------------------------
     Op("tanh", "tanh", "x.tanh()", "tanh x", inputs="x", forward=math.tanh,
-       derivative="1 - out * out", domain=(REALS,), layout=UNARY),
+       derivative="1 - out * out", domain=(REALS,), layout=UNARY,
+       array="tanh(x)"),
     Op("sigmoid", "sigmoid", "x.sigmoid()", "σ(x) = 1 / (1 + e^-x)", inputs="x",
-       forward=_sigmoid, derivative="out * (1 - out)", domain=(REALS,), layout=UNARY),
+       forward=_sigmoid, derivative="out * (1 - out)", domain=(REALS,), layout=UNARY,
+       array="sigmoid(x)"),
     Op("relu", "ReLU", "x.relu()", "max(x, 0)", inputs="x", forward=_relu,
        # subgradient 0 at x == 0, as micrograd and PyTorch (and 1 at nan, as PyTorch)
-       derivative="0.0 if x <= 0 else 1.0", domain=(OFF_KINK,), layout=UNARY),
+       derivative="0.0 if x <= 0 else 1.0", domain=(OFF_KINK,), layout=UNARY,
+       array="where(x < 0, 0.0, x)"),
     Op("leaky_relu", "leaky_relu", "x.leaky_relu(alpha)", "x if x > 0 else α·x",
        inputs="x", param="alpha", forward=_leaky_relu,
        derivative="1.0 if x > 0 else alpha", domain=(OFF_KINK,),
-       param_samples=(0.01, 0.2), layout=CONST_RIGHT),
+       param_samples=(0.01, 0.2), layout=CONST_RIGHT,
+       array="where(x > 0, x, alpha * x)"),
     Op("elu", "elu", "x.elu(alpha)", "x if x > 0 else α·(e^x - 1)", inputs="x",
        param="alpha", forward=_elu,
        # for x <= 0: d/dx α(e^x - 1) = α e^x, computed so: out + α equals it
        # but cancels (a relative error of 2e-4 at x = -30); 1 at nan, as PyTorch
        derivative="alpha * exp(x) if x <= 0 else 1.0", domain=(OFF_KINK,),
-       param_samples=(1.0, 0.5), layout=CONST_RIGHT),
+       param_samples=(1.0, 0.5), layout=CONST_RIGHT,
+       array="where(x > 0, x, alpha * expm1(minimum(x, 0.0)))"),
     Op("gelu", "gelu", "x.gelu()", "½x(1 + tanh(√(2/π)(x + 0.044715x³)))",
        inputs="x", forward=_gelu,
        # product rule on ½x(1 + t), t = tanh(u), u = k(x + 0.044715 x³)
        derivative="0.5 * (1 + tanh(GELU_K * (x + 0.044715 * x * x * x))) + "
                   "0.5 * x * (1 - tanh(GELU_K * (x + 0.044715 * x * x * x)) ** 2)"
                   " * GELU_K * (1 + 3 * 0.044715 * x * x)",
-       domain=(REALS,), layout=UNARY),
+       domain=(REALS,), layout=UNARY,
+       array="0.5 * x * (1.0 + tanh(GELU_K * (x + 0.044715 * x * x * x)))"),
     Op("softplus", "softplus", "x.softplus()", "ln(1 + e^x)", inputs="x",
-       forward=_softplus, derivative="sigmoid(x)", domain=(REALS,), layout=UNARY),
+       forward=_softplus, derivative="sigmoid(x)", domain=(REALS,), layout=UNARY,
+       array="maximum(x, 0.0) + log1p(exp(-abs(x)))"),
     # ---- fused n-ary (one node for many inputs) -----------------------------
     Op("sum", "sum", "vsum(xs)", "x₁ + x₂ + … + xₙ", inputs="xs", forward=_sum,
-       derivative="[1.0] * len(xs)", domain=(REALS,), layout=NARY),
+       derivative="[1.0] * len(xs)", domain=(REALS,), layout=NARY,
+       array="left_to_right(xs)"),
     Op("dot", "dot", "dot(a, b)", "a₁b₁ + a₂b₂ + … + aₙbₙ", inputs="a, b",
-       forward=_dot, derivative="b, a", domain=(REALS, REALS), layout=DOT),
+       forward=_dot, derivative="b, a", domain=(REALS, REALS), layout=DOT,
+       array="left_to_right(a * b)"),
     Op("logsumexp", "logsumexp", "logsumexp(xs)", "ln(e^x₁ + … + e^xₙ)", inputs="xs",
        # d/dx_i = e^x_i / Σ e^x_j, the softmax (computed stably, see softmax)
        forward=_logsumexp, derivative="softmax(xs)",
-       domain=(((-3.0, 3.0), (-1000.0, -990.0), (990.0, 1000.0)),), layout=NARY),
+       domain=(((-3.0, 3.0), (-1000.0, -990.0), (990.0, 1000.0)),), layout=NARY,
+       array="logsumexp(xs)"),
 )
 
 

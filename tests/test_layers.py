@@ -13,7 +13,7 @@ layers below it, never one above):
     text          explain
     pictures      graph
     page          page
-    compile       vectorize, replay, tape, compile/ (on top of everything)
+    compile       compile/ (on top of everything)
     package       __init__, __main__
 
 ``nn`` sits on the public API: it imports no underscore name from
@@ -42,7 +42,7 @@ LAYERS: List[Tuple[str, ...]] = [
     ("explain",),
     ("graph",),
     ("page",),
-    ("vectorize", "replay", "tape", "compile"),
+    ("compile",),
     ("__init__", "__main__"),
 ]
 RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}

@@ -85,7 +85,7 @@ def dot(a: Sequence[Union[Value, Number]], b: Sequence[Union[Value, Number]]) ->
         consts = b if kind_b == "floats" else as_floats(b, "dot")
         variant = DOT_LEAVES if kind_a == "leaves" else op.const_right
         # A list comprehension reads the weights faster than map(_get_data, a).
-        return new_node(op.forward([v.data for v in a], consts), variant, a, consts)
+        return new_node(op.forward([v._data for v in a], consts), variant, a, consts)
     # Values on both sides, or a mix: numbers become constant leaves.
     a = as_values(a, "dot")
     b = as_values(b, "dot")

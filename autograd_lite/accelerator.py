@@ -340,8 +340,8 @@ def _propagate(root: Value) -> None:
                 listed = local_partials(node)
                 xs = [x for x, _ in listed]
                 partials = [p for _, p in listed]
-            if not g and all(map(isfinite, partials)):
-                for x in xs:               # nothing to add; the counts still go down
+            if not g and layout != CONST_LEFT and all(map(isfinite, partials)):
+                for x in xs:               # n-ary: nothing to add; the counts still go down
                     if x.op is not None:
                         left = x._pending - 1
                         x._pending = left

@@ -465,12 +465,12 @@ def group_by_length(sequences: Sequence[Sequence[int]], batch_size: int, *,
     groups: Dict[int, List[np.ndarray]] = {}
     for i, sequence in enumerate(sequences):
         row = np.asarray(sequence)
+        if row.shape == (0,):
+            raise ValueError(f"group_by_length: sequence {i} is empty; drop empty "
+                             "sequences, or add a token that marks the start")
         if row.ndim != 1 or row.dtype.kind not in "iu":
             raise TypeError(f"group_by_length: sequence {i} must be a flat sequence of "
                             f"integers (token ids), got {_describe(sequence, row)}")
-        if len(row) == 0:
-            raise ValueError(f"group_by_length: sequence {i} is empty; drop empty "
-                             "sequences, or add a token that marks the start")
         groups.setdefault(len(row), []).append(row)
     if seed is None:
         seed = random.getrandbits(128)      # random.seed(n) fixes it, as in batches()

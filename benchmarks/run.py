@@ -52,6 +52,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import compiled as C  # noqa: E402
+from benchmarks import gpt as G  # noqa: E402
 from benchmarks import workloads as W  # noqa: E402  (needs the repo root on sys.path)
 from autograd_lite.files import write_atomically  # noqa: E402
 
@@ -61,9 +62,10 @@ __all__ = ["main", "markdown", "readme_section", "DEFAULT_REPS", "TOLERANCE"]
 # 0.1 s (chain) or 0.6 s (MLPs), twice (the untimed first step); mnist-nn has
 # more, its nn.MLP step lasting ~3 ms is the most exposed to noise.
 DEFAULT_REPS = {"chain": 15, "moons": 7, "mnist": 7, "mnist-nn": 9, "microgpt": 7,
-                "compiled": 9}
-# Workloads on the command line: the engines' and the compiled step.
-WORKLOAD_NAMES = list(W.WORKLOADS) + ["compiled"]
+                "compiled": 9, "gpt": 5}
+# Workloads on the command line: the engines', the compiled step, and the GPT
+# per document compiled against eager.
+WORKLOAD_NAMES = list(W.WORKLOADS) + ["compiled", "gpt"]
 QUICK_REPS = 2
 
 # Engines must agree on the loss and the gradients to this relative error:
@@ -86,6 +88,7 @@ TARGET_NN_SPEEDUP = 200.0
 TARGET_COMPILED_SPEEDUP = 1_000.0      # compile at batch 256 vs micrograd, per sample
 AIMED_COMPILED_SPEEDUP = 50_000.0
 AIMED_COMPILED_VS_NUMPY = 5.0          # compile's time over hand-written numpy's
+TARGET_GPT_COMPILED_SPEEDUP = 150.0    # microgpt's GPT per document: compile at batch 64 vs eager
 
 # Objects an engine may leave behind after a repetition (caches warming up)
 # before the table names it.
@@ -496,6 +499,14 @@ def _targets(results: Dict[str, Any]) -> List[Dict[str, Any]]:
                            "numpy doing the same step (an aim)",
                  "measured": f"{ratio:.1f}× numpy's time" if ratio else "not measured",
                  "met": None if not ratio else ratio <= AIMED_COMPILED_VS_NUMPY})
+    gpt = results.get("gpt")
+    ratio = gpt and gpt["vs_eager"]
+    batch = gpt["batch"] if gpt else W.DEFAULT.gpt_batch
+    rows.append({"target": f"compile: microgpt's GPT per document (forward + backward) at "
+                           f"batch {batch} ≥ {TARGET_GPT_COMPILED_SPEEDUP:.0f}× faster than "
+                           "the scalar engine's per-document step",
+                 "measured": _ratio(ratio) if ratio else "not measured",
+                 "met": None if not ratio else ratio >= TARGET_GPT_COMPILED_SPEEDUP})
     if not results.get("full_size"):
         for row in rows:
             row["met"] = None
@@ -626,6 +637,26 @@ def markdown(results: Dict[str, Any]) -> str:
             lines.append(f"| {name} | {ns / 1e3:,.2f} | "
                          f"{_times(micro / ns) if micro else '—'} | "
                          f"{ns / compiled['per_sample_ns']['numpy']:.1f} |")
+    gpt = results.get("gpt")
+    if gpt:
+        check = gpt["check"]
+        per_document = gpt["per_document_ns"]
+        lines += ["", f"## gpt: microgpt's GPT (n_embd {gpt['n_embd']}, {gpt['heads']} heads, "
+                  f"ReLU MLP, {gpt['parameters']:,} parameters), forward + backward, per "
+                  f"document of {gpt['positions']} positions", "",
+                  f"The GPT of `demos/gpt.py`: `compile(lambda tokens: document_loss(model, "
+                  f"tokens))` over a batch of {gpt['batch']} documents, `.mean().backward()` "
+                  f"included, against the scalar engine's step on one document (what "
+                  f"`demos/gpt.py --eager` and microgpt do); {gpt['reps']} repetitions, "
+                  f"interleaved. " + (
+                      f"The compiled losses and gradients equal the scalar engine's to "
+                      f"{max(check['loss_error'], check['grad_error']):.1e} relative."
+                      if check["ok"] else
+                      "**The compiled losses or gradients DIFFER from the scalar engine's.**"),
+                  "", "| step | ms per document | × faster than eager |", "|---|--:|--:|",
+                  f"| eager (one document) | {per_document['eager'] / 1e6:,.2f} | 1× |",
+                  f"| compile (batch {gpt['batch']}) | {per_document['compile'] / 1e6:,.3f} | "
+                  f"{_times(gpt['vs_eager'])} |"]
     lines += ["", "## Deepest chain", "",
               "Deepest `x -> x*1.0001 + 0.0001` chain that runs forward + backward with the "
               "exact gradient (probes 1,000, 10,000, … up to the cap, then bisection).",
@@ -885,6 +916,9 @@ def _benchmark(args: argparse.Namespace, command: str) -> Dict[str, Any]:
                 if name == "compiled":
                     results["compiled"] = C.measure(sizes, reps, clock, engines, log)
                     continue
+                if name == "gpt":
+                    results["gpt"] = G.measure(sizes, reps, clock, log)
+                    continue
                 results["workloads"][name] = _run_workload(
                     W.WORKLOADS[name], engines, sizes, reps, clock, log)
         finally:
@@ -901,7 +935,8 @@ def _benchmark(args: argparse.Namespace, command: str) -> Dict[str, Any]:
     results["full_size"] = sizes == W.DEFAULT
     results["targets"] = _targets(results)
     results["ok"] = all(w["check"]["ok"] for w in results["workloads"].values()) and \
-        results.get("compiled", {}).get("check", {}).get("ok", True)
+        results.get("compiled", {}).get("check", {}).get("ok", True) and \
+        results.get("gpt", {}).get("check", {}).get("ok", True)
     return results
 
 

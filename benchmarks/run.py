@@ -751,10 +751,11 @@ def readme_section(results: Dict[str, Any]) -> str:
     gpt = workloads.get("microgpt")
     if gpt and gpt["check"].get("same_bits") and gpt["check"]["ok"]:
         lines += ["", f"On the microgpt workload {_names(gpt['check']['same_bits'])} give the "
-                  f"same loss to the last bit ({gpt['check']['loss']!r}); their gradients "
-                  "agree to rounding (largest relative difference "
-                  f"{gpt['check']['grad_error']:.1e}), as autograd-lite adds a node's gradient "
-                  "contributions in another order than microgpt's reverse depth-first walk."]
+                  f"same loss to the last bit ({gpt['check']['loss']!r}); microgpt's Value "
+                  "agrees to rounding (its a / b is a * b**-1), and so do the gradients "
+                  f"(largest relative difference {gpt['check']['grad_error']:.1e}), as "
+                  "autograd-lite adds a node's gradient contributions in another order than "
+                  "microgpt's reverse depth-first walk."]
     compiled = results.get("compiled")
     if compiled and compiled["check"]["ok"]:
         per_sample = compiled["per_sample_ns"]

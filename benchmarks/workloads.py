@@ -198,7 +198,7 @@ def _microgpt_value() -> Engine:
                   LocalGradValue.log, backward=LocalGradValue.backward,
                   grad=lambda v: float(v.grad), data=lambda v: float(v.data),
                   zero_grad=lambda leaves: _set_grads(leaves, 0),
-                  version="(local-gradient Value, benchmarks/microgpt.py)")
+                  version="(its published Value class, benchmarks/microgpt.py)")
 
 
 _FACTORIES = {"floats": _floats, "autograd-lite": _autograd_lite,

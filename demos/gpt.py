@@ -45,7 +45,6 @@ ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:           # run from a clean clone: import nn, autograd_lite, demos
     sys.path.insert(0, ROOT)
 
-import math  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import time  # noqa: E402
@@ -59,7 +58,7 @@ import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
 from autograd_lite import Leaves, Value, compile, logsumexp, no_grad  # noqa: E402
-from demos._common import (DemoError, demo_parser, output_dir, plt, positive_float,  # noqa: E402
+from demos._common import (demo_parser, output_dir, plt, positive_float,  # noqa: E402
                            positive_int, progress, run, save_figure, user_input)
 
 __all__ = ["main", "GPT", "Tokenizer", "load_documents", "document_loss", "softmax",

@@ -132,6 +132,14 @@ def test_a_data_file_without_documents_is_one_line(tmp_path, capsys):
     assert "holds no document" in capsys.readouterr().err
 
 
+def test_a_missing_data_file_is_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        run(gpt.main, "gpt", ["--data", str(tmp_path / "missing.txt"), "--out", str(tmp_path)])
+    assert stopped.value.code == 1
+    error = capsys.readouterr().err
+    assert "missing.txt" in error and "Traceback" not in error
+
+
 def test_an_n_embd_that_does_not_divide_by_the_heads_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as stopped:
         gpt.parse_args(["--n-embd", "6", "--n-head", "4"])
@@ -139,7 +147,7 @@ def test_an_n_embd_that_does_not_divide_by_the_heads_is_a_usage_error(capsys):
     assert "--n-embd (6) must divide by --n-head (4)" in capsys.readouterr().err
 
 
-def test_ragged_batches_never_reach_compile():
+def test_grouping_the_names_by_length_gives_only_rectangular_batches():
     tokenizer, _ = tiny_model()
     batches = nn.group_by_length([tokenizer.encode(n) for n in NAMES], 8, seed=0)
     assert all(b.ndim == 2 for b in batches)

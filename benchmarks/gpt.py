@@ -21,7 +21,6 @@ correctness guard fails the run when they disagree.
 
 from __future__ import annotations
 
-import gc
 import random
 import statistics
 from typing import Any, Callable, Dict
@@ -72,19 +71,7 @@ def measure(sizes: W.Sizes, reps: int, clock: Callable[[], int],
         document_loss(model, first).backward()
 
     runs = {"compile": compiled, "eager": eager}
-    times: Dict[str, list] = {name: [] for name in runs}
-    for run in runs.values():               # untimed first step (traces, caches)
-        run()
-    for rep in range(reps):
-        names = list(runs)
-        names = names[rep % len(names):] + names[:rep % len(names)]
-        for name in names:
-            model.zero_grad()
-            gc.collect()
-            started = clock()
-            runs[name]()
-            times[name].append(clock() - started)
-        log(f"gpt: repetition {rep + 1}/{reps}")
+    times = W.time_interleaved(runs, reps, clock, model.zero_grad, log, "gpt")
     per_document = {"compile": statistics.median(times["compile"]) / len(batch),
                     "eager": statistics.median(times["eager"])}
     return {

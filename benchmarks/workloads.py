@@ -36,6 +36,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import functools
+import gc
 import math
 import random
 import sys
@@ -48,6 +49,7 @@ __all__ = [
     "available_engines", "Neuron", "Layer", "MLP", "mlp_weights", "moons_data",
     "mnist_sample", "nn_mnist_mlp", "cross_entropy", "micrograd_exp", "micrograd_log",
     "CountingValue", "count_nodes", "micrograd_node_count", "NotApplicable",
+    "time_interleaved",
 ]
 
 
@@ -666,3 +668,42 @@ def micrograd_node_count(workload: Workload, sizes: Sizes) -> int:
     :class:`CountingValue` (the op-by-op MNIST graph for ``mnist-nn``)."""
     build = _mnist if workload.name == "mnist-nn" else workload.build
     return count_nodes(build(_counting_engine(), sizes).forward())
+
+
+# ---------------------------------------------------------------------------
+# Timing steps side by side
+# ---------------------------------------------------------------------------
+
+def time_interleaved(runs: Dict[str, Callable[[], Any]], reps: int, clock: Callable[[], int],
+                     reset: Callable[[], None], log: Callable[[str], None],
+                     label: str) -> Dict[str, List[int]]:
+    """Time each of ``runs`` ``reps`` times, interleaved, after one untimed call each.
+
+    Repetition k runs them in an order rotated by k, so none always follows
+    the same one; before each timed call ``reset()`` runs (e.g. zeroing the
+    gradients) and an untimed ``gc.collect()`` clears the previous one's
+    garbage.
+
+    Returns:
+        name -> the times of its repetitions, in the clock's unit.
+
+    >>> ticks = iter(range(100))
+    >>> times = time_interleaved({"a": lambda: None}, 2, lambda: next(ticks), lambda: None,
+    ...                          lambda message: None, "demo")
+    >>> times
+    {'a': [1, 1]}
+    """
+    times: Dict[str, List[int]] = {name: [] for name in runs}
+    for run in runs.values():               # untimed first step (traces, caches)
+        run()
+    for rep in range(reps):
+        names = list(runs)
+        names = names[rep % len(names):] + names[:rep % len(names)]
+        for name in names:
+            reset()
+            gc.collect()
+            started = clock()
+            runs[name]()
+            times[name].append(clock() - started)
+        log(f"{label}: repetition {rep + 1}/{reps}")
+    return times

@@ -353,7 +353,7 @@ def parse_args(argv: Optional[Sequence[str]]):
     parser.add_argument("--data", metavar="FILE", default=None,
                         help="one document per line (default: the names package's "
                              "US-census first names)")
-    parser.add_argument("--steps", type=positive_int, default=600,
+    parser.add_argument("--steps", type=positive_int, default=1500,
                         help="optimizer steps (--eager: one document each)")
     parser.add_argument("--batch-size", type=positive_int, default=64,
                         help="documents per compiled step (of one length)")

@@ -139,6 +139,31 @@ class Embedding(Module):
                                             dtype=torch.float64))
         return table
 
+    @classmethod
+    def from_torch(cls, module: Any) -> "Embedding":
+        """An Embedding holding a ``torch.nn.Embedding``'s table, as float64.
+
+        Raises:
+            TypeError: ``module`` is not a ``torch.nn.Embedding``.
+
+        Example:
+            >>> import torch
+            >>> t = torch.nn.Embedding(4, 2)
+            >>> emb = Embedding.from_torch(t); emb
+            Embedding(4, 2)
+            >>> [v.data for v in emb(3)] == t.weight[3].double().tolist()
+            True
+        """
+        import torch
+        if not isinstance(module, torch.nn.Embedding):
+            raise TypeError(f"Embedding.from_torch: expected a torch.nn.Embedding, got "
+                            f"{type(module).__name__}")
+        weight = module.weight.detach().double().tolist()
+        table = cls(len(weight), len(weight[0]), seed=0)
+        table.load_state_dict({f"weight.{i}.{j}": x for i, row in enumerate(weight)
+                               for j, x in enumerate(row)})
+        return table
+
 
 def _per_sample_row(rows: List[Leaves], index: Any) -> List[Value]:
     """Row ``index`` of ``rows`` (equal-length rows) for a per-sample index:

@@ -196,3 +196,15 @@ def test_torch_embedding_is_also_initialised_from_a_standard_normal():
     torch.manual_seed(0)
     weight = torch.nn.Embedding(200, 50).weight.detach()
     assert abs(weight.mean().item()) < 0.05 and abs(weight.std().item() - 1.0) < 0.03
+
+
+@pytest.mark.skipif(not HAVE_TORCH, reason="needs torch")
+def test_a_torch_embedding_converts_both_ways_exactly():
+    import torch
+    torch.manual_seed(0)
+    table = torch.nn.Embedding(5, 3, dtype=torch.float64)
+    emb = nn.Embedding.from_torch(table)
+    assert [[v.data for v in row] for row in emb.weight] == table.weight.tolist()
+    assert torch.equal(emb.to_torch().weight, table.weight)
+    with pytest.raises(TypeError, match="expected a torch.nn.Embedding, got Linear"):
+        nn.Embedding.from_torch(torch.nn.Linear(2, 2))

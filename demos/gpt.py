@@ -60,7 +60,7 @@ import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
 from autograd_lite import Leaves, Value, compile, logsumexp, no_grad  # noqa: E402
-from demos._common import (demo_parser, output_dir, plt, positive_float,  # noqa: E402
+from demos._common import (DemoError, demo_parser, output_dir, plt, positive_float,  # noqa: E402
                            positive_int, progress, run, save_figure, user_input)
 
 __all__ = ["main", "GPT", "Tokenizer", "load_documents", "document_loss", "softmax",
@@ -449,6 +449,9 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     out = output_dir(args.out)
     with user_input():
         docs = load_documents(args.data)
+    if len(docs) < 2:
+        raise DemoError(f"--data {args.data}: one document is too few to train on and "
+                        "hold one out; give a file of many (one per line)")
     train_docs, test_docs = _split(docs, args.seed)
     tokenizer = Tokenizer(docs)
     cut = args.block_size + 1
@@ -466,8 +469,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     step = compile(lambda tokens: document_loss(model, tokens))
     batches = _batches(train, 1 if args.eager else args.batch_size, args.seed)
 
-    # a batch of 8 documents: the eager side of the check costs ~0.15 s a document
-    first = next(b for b in nn.group_by_length(train, 8, seed=args.seed) if len(b) > 1)
+    # a batch of (at most) 8 documents: the eager side costs ~0.15 s a document
+    first = max(nn.group_by_length(train, 8, seed=args.seed), key=len)
     loss_error, grad_error = check_compiled(model, step, first)
     print(f"check: on {len(first)} documents of {first.shape[1]} tokens the compiled losses "
           f"and gradients equal the scalar engine's to {max(loss_error, grad_error):.1e} "

@@ -132,6 +132,15 @@ def test_a_data_file_without_documents_is_one_line(tmp_path, capsys):
     assert "holds no document" in capsys.readouterr().err
 
 
+def test_a_data_file_of_one_document_is_one_line(tmp_path, capsys):
+    single = tmp_path / "one.txt"
+    single.write_text("emma\n")
+    with pytest.raises(SystemExit) as stopped:
+        run(gpt.main, "gpt", ["--data", str(single), "--out", str(tmp_path)])
+    assert stopped.value.code == 1
+    assert "one document is too few" in capsys.readouterr().err
+
+
 def test_a_missing_data_file_is_one_line(tmp_path, capsys):
     with pytest.raises(SystemExit) as stopped:
         run(gpt.main, "gpt", ["--data", str(tmp_path / "missing.txt"), "--out", str(tmp_path)])

@@ -123,30 +123,21 @@ def test_the_default_data_are_the_names_packages_first_names():
     assert "mary" in docs and "james" in docs and all(d == d.lower() for d in docs)
 
 
-def test_a_data_file_without_documents_is_one_line(tmp_path, capsys):
-    empty = tmp_path / "empty.txt"
-    empty.write_text("\n \n")
+@pytest.mark.parametrize("text, fragment", [
+    ("\n \n", "holds no document"),
+    ("emma\n", "one document is too few"),
+    (None, "missing.txt"),
+], ids=["empty", "one document", "missing"])
+def test_a_data_file_that_cannot_be_trained_on_is_one_line(text, fragment, tmp_path, capsys):
+    path = tmp_path / "missing.txt"
+    if text is not None:
+        path = tmp_path / "names.txt"
+        path.write_text(text)
     with pytest.raises(SystemExit) as stopped:
-        run(gpt.main, "gpt", ["--data", str(empty), "--out", str(tmp_path)])
-    assert stopped.value.code == 1
-    assert "holds no document" in capsys.readouterr().err
-
-
-def test_a_data_file_of_one_document_is_one_line(tmp_path, capsys):
-    single = tmp_path / "one.txt"
-    single.write_text("emma\n")
-    with pytest.raises(SystemExit) as stopped:
-        run(gpt.main, "gpt", ["--data", str(single), "--out", str(tmp_path)])
-    assert stopped.value.code == 1
-    assert "one document is too few" in capsys.readouterr().err
-
-
-def test_a_missing_data_file_is_one_line(tmp_path, capsys):
-    with pytest.raises(SystemExit) as stopped:
-        run(gpt.main, "gpt", ["--data", str(tmp_path / "missing.txt"), "--out", str(tmp_path)])
+        run(gpt.main, "gpt", ["--data", str(path), "--out", str(tmp_path)])
     assert stopped.value.code == 1
     error = capsys.readouterr().err
-    assert "missing.txt" in error and "Traceback" not in error
+    assert fragment in error and "Traceback" not in error and error.count("\n") == 1
 
 
 def test_an_n_embd_that_does_not_divide_by_the_heads_is_a_usage_error(capsys):

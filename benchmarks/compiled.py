@@ -27,10 +27,10 @@ import numpy as np
 
 from benchmarks import workloads as W
 
-__all__ = ["measure"]
+__all__ = ["measure", "numpy_step"]
 
 
-def _numpy_step(W1, b1, W2, b2, X, Y):
+def numpy_step(W1, b1, W2, b2, X, Y):
     """Forward + backward of the mean cross-entropy, by hand."""
     pre = X @ W1.T + b1
     h = np.maximum(pre, 0.0)
@@ -71,7 +71,7 @@ def measure(sizes: W.Sizes, reps: int, clock: Callable[[], int], engines: Dict[s
     # agree before timing: compiled against numpy (loss, every gradient)
     model.zero_grad()
     loss = compiled()
-    np_loss, grads = _numpy_step(W1, b1, W2, b2, X, Y)
+    np_loss, grads = numpy_step(W1, b1, W2, b2, X, Y)
     flat = np.concatenate([np.column_stack([g_w, g_b]).ravel()
                            for g_w, g_b in ((grads[0], grads[1]), (grads[2], grads[3]))])
     ours = np.array([p.grad for p in model.parameters()])
@@ -87,7 +87,7 @@ def measure(sizes: W.Sizes, reps: int, clock: Callable[[], int], engines: Dict[s
         micro.zero_grad(micro_case.leaves)
         micro.backward(micro_case.forward())
 
-    runs = {"compile": compiled, "numpy": lambda: _numpy_step(W1, b1, W2, b2, X, Y)}
+    runs = {"compile": compiled, "numpy": lambda: numpy_step(W1, b1, W2, b2, X, Y)}
     if micro_case is not None:
         runs["micrograd"] = micrograd_step
     times = W.time_interleaved(runs, reps, clock, model.zero_grad, log, "compiled")

@@ -411,6 +411,8 @@ class Sizes:
     moons_layers: Tuple[int, ...] = (16, 16, 1)
     mnist_hidden: int = 32
     compiled_batch: int = 256           # samples per step of the compiled workload
+    step_hidden: int = 64               # the step workload's MLP 784-step_hidden-10
+    step_batch: int = 256
     gpt_embd: int = 16
     gpt_heads: int = 4
     gpt_block: int = 10
@@ -421,8 +423,8 @@ class Sizes:
 
 DEFAULT = Sizes()
 QUICK = Sizes(chain_steps=50, moons_points=8, moons_layers=(4, 4, 1), mnist_hidden=2,
-              compiled_batch=8, gpt_embd=4, gpt_heads=2, gpt_block=3, gpt_batch=8,
-              max_depth=2_000)
+              compiled_batch=8, step_hidden=2, step_batch=8, gpt_embd=4, gpt_heads=2,
+              gpt_block=3, gpt_batch=8, max_depth=2_000)
 
 
 def _chain(engine: Engine, sizes: Sizes) -> Case:

@@ -268,16 +268,34 @@ def _import_safetensors(where: str) -> Tuple[Any, Any]:
 # Reading
 # ---------------------------------------------------------------------------
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"non-finite number {name} (checkpoints hold finite numbers only)")
+class _NotFinite:
+    """What the JSON reader makes of NaN, Infinity or a number too large for
+    a float: kept in place, so the refusal can name the entry that holds it."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str):
+        self.why = why
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"the number {text[:40]}{'...' if len(text) > 40 else ''} is too "
-                         f"large for a float (checkpoints hold finite numbers only)")
-    return value
+def _first_not_finite(document: Any) -> Optional[Tuple[str, _NotFinite]]:
+    """(dotted path, entry) of the first _NotFinite in ``document``, or None
+    (an explicit stack: the nesting was bounded, but need not be for this)."""
+    stack: List[Tuple[str, Any]] = [("", document)]
+    while stack:
+        path, item = stack.pop()
+        if type(item) is _NotFinite:
+            return path or "the file", item
+        if isinstance(item, dict):
+            pairs = [(f"{path}.{key}" if path else str(key), value)
+                     for key, value in item.items()]
+        elif isinstance(item, list):
+            pairs = [(f"{path}.{i}" if path else str(i), value)
+                     for i, value in enumerate(item)]
+        else:
+            continue
+        stack.extend(reversed(pairs))
+    return None
 
 
 def _small_int(text: str) -> int:
@@ -290,9 +308,23 @@ def _small_int(text: str) -> int:
 def _parse_json(raw: bytes, where: str) -> Any:
     """JSON with finite numbers, small integers and bounded nesting, or a
     ValueError starting with ``where``."""
+    flagged: List[_NotFinite] = []
+
+    def constant(name: str) -> _NotFinite:
+        flagged.append(_NotFinite(f"the non-finite number {name}"))
+        return flagged[-1]
+
+    def finite_float(text: str) -> Union[float, _NotFinite]:
+        value = float(text)
+        if math.isfinite(value):
+            return value
+        flagged.append(_NotFinite(f"the number {text[:40]}{'...' if len(text) > 40 else ''}, "
+                                  f"too large for a float"))
+        return flagged[-1]
+
     try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant,
-                              parse_float=_finite_float, parse_int=_small_int)
+        document = json.loads(raw.decode("utf-8"), parse_constant=constant,
+                              parse_float=finite_float, parse_int=_small_int)
     except UnicodeDecodeError:
         raise ValueError(f"{where} is not a text (UTF-8 JSON) file; it is corrupt or "
                          f"not a checkpoint") from None
@@ -307,6 +339,11 @@ def _parse_json(raw: bytes, where: str) -> Any:
     if _depth(document) > MAX_DEPTH:
         raise ValueError(f"{where} nests lists or objects more than {MAX_DEPTH} levels "
                          f"deep; the file is corrupt")
+    found = _first_not_finite(document) if flagged else None
+    if found is not None:
+        entry, number = found
+        raise ValueError(f"{where}: {entry} holds {number.why} (checkpoints hold finite "
+                         f"numbers only)")
     return document
 
 
@@ -405,6 +442,10 @@ def _read_safetensors(raw: bytes, where: str) -> Dict[str, Any]:
             raise ValueError(f"{where}: the safetensors metadata lacks {key!r}")
         fields[key] = _parse_json(info[key].encode("utf-8"), f"{where}'s {key}")
     version = info.get("version")
+    if not (isinstance(version, str) and version.isascii() and version.isdigit()
+            and len(version) <= 18):
+        raise ValueError(f"{where} has an invalid version {version!r:.40} in its safetensors "
+                         f"metadata (expected an integer, as text); the file is corrupt")
     try:
         specs = linear_layers(fields["architecture"])
     except ValueError as error:
@@ -431,7 +472,7 @@ def _read_safetensors(raw: bytes, where: str) -> Dict[str, Any]:
     values = parameter_values((tensors[f"{s.position}.weight"].tolist(),
                                tensors[f"{s.position}.bias"].tolist()) for s in specs)
     return {"format": FORMAT,
-            "version": int(version) if isinstance(version, str) and version.isdigit() else version,
+            "version": int(version),
             "architecture": fields["architecture"], "num_parameters": parameter_count(specs),
             "parameters": dict(zip(parameter_names(specs), values)),
             "metadata": fields["metadata"]}

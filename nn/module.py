@@ -46,6 +46,7 @@ from typing import (Any, Dict, Iterator, List, Mapping, Optional,
                     Sequence, Tuple, Union)
 
 from autograd_lite import Leaves, Value, dot
+from autograd_lite.bulk import zero_grads
 from autograd_lite.engine import is_real_number
 
 from . import interop
@@ -82,9 +83,10 @@ def _list_names(names: Sequence[str], limit: int = 6) -> str:
 
 
 def _is_parameter_list(value: Any) -> bool:
-    # A non-empty list/tuple holding only Values: map/set run in C, so this
+    # A non-empty list/tuple holding only Values: a Leaves (a neuron's
+    # weights) was checked when made; otherwise map/set run in C, so this
     # check is cheap even for a layer of 25,000 weights.
-    return bool(value) and set(map(type, value)) == {Value}
+    return bool(value) and (type(value) is Leaves or set(map(type, value)) == {Value})
 
 
 def _children(module: "Module") -> Iterator[Tuple[str, Any]]:
@@ -209,7 +211,9 @@ class Module:
         """
         out: List[Value] = []
         self._gather(out)
-        return list(dict.fromkeys(out))       # dedupe by identity, keep order
+        if len(set(out)) != len(out):          # a shared Value: keep its first place
+            out = list(dict.fromkeys(out))     # (dedupe by identity, keep order)
+        return out
 
     def named_parameters(self) -> Iterator[Tuple[str, Value]]:
         """(dotted name, parameter) pairs, in the order of ``parameters()``.
@@ -233,8 +237,9 @@ class Module:
             >>> [p.grad for p in n.parameters()]
             [0.0, 0.0, 0.0]
         """
-        for p in self.parameters():
-            p.grad = 0.0
+        out: List[Value] = []
+        self._gather(out)           # a shared Value is zeroed twice: no need to dedupe
+        zero_grads(out)
 
     def num_parameters(self) -> int:
         """How many parameters (scalars) the module has.

@@ -3,10 +3,28 @@
 The update rules, defaults and argument checks are PyTorch's (``torch.optim``,
 2.x), statement for statement, so a trajectory here follows torch's to
 rounding. Each optimizer keeps one list of parameters; its state (momentum
-buffers, moment estimates) is a list per buffer aligned with ``params``, held
-in public attributes so it can be inspected while learning: floats, except
-SGD's ``momentum_buffer``, which holds None before the first step (and
-always without momentum).
+buffers, moment estimates) is a float64 array per buffer aligned with
+``params``, shown by public attributes as lists of floats so it can be
+inspected while learning (a copy, taken when read: the optimizer replaces
+its arrays at each step); SGD's ``momentum_buffer`` shows None for each
+parameter before the first step (and always without momentum).
+
+A step does its arithmetic in numpy over every parameter at once: it reads
+the parameters and their gradients into arrays (:mod:`autograd_lite.bulk`,
+one pass each), computes the new parameters and buffers into new arrays with
+the same IEEE operations, in the same order, that the rule does on one float,
+so each element is bit for bit what a loop over floats (and torch) gives;
+then it checks them and only then writes them back. A step that cannot be
+taken (a gradient that is not a number, nan or inf in a parameter, a
+gradient or a result) raises and changes nothing: no parameter, buffer or
+step count.
+
+The parameters stay separate Values, each holding its float; they are not
+views into one array. A Value's ``data`` is a plain slot read by every node
+the engine makes, and storage in a shared array would make every such read
+(and ``p.data -= lr * p.grad``, micrograd's loops, checkpoints) go through
+an indexing call, slowing the eager engine many-fold to speed up the one
+read per step done here.
 
 ``state_dict()`` and ``load_state_dict()`` save and restore that state with
 ``torch.optim``'s layout (``{"state": {index: {...}}, "param_groups": [...]}``,
@@ -29,10 +47,12 @@ A training step, as in PyTorch::
 
 from __future__ import annotations
 
-import math
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from autograd_lite import Value
+import numpy as np
+
+from autograd_lite import DomainError, FloatOverflowError, Value
+from autograd_lite.bulk import read_data, read_grads, write_data, zero_grads
 
 from ._checks import (check_keys, finite_number, loaded_bool, loaded_number, non_negative,
                       some_keys, value_list)
@@ -72,17 +92,28 @@ def _exact_keys(where: str, what: str, mapping: Mapping[str, Any], keys: List[st
     check_keys(mapping, keys, message)
 
 
-def _gradients(params: List[Value], maximize: bool) -> List[float]:
-    """The parameters' gradients as floats (negated to maximize).
+def _first_not_finite(array: np.ndarray) -> Optional[int]:
+    """The index of the first nan or inf in ``array``, or None."""
+    finite = np.isfinite(array)
+    return None if finite.all() else int(np.argmin(finite))
 
-    A gradient is a float, or a Value after ``backward(create_graph=True)``.
-    """
-    grads = [p.grad for p in params]
-    if set(map(type, grads)) != {float}:
-        grads = [g.data if type(g) is Value else float(g) for g in grads]
-    if maximize:
-        grads = [-g for g in grads]
-    return grads
+
+class _Buffer:
+    """A per-parameter state buffer, shown as a list: a copy of the array the
+    optimizer keeps (None per parameter while the buffer is unset)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, opt: Any, owner: Optional[type] = None) -> Any:
+        if opt is None:
+            return self
+        array = opt._arrays[self.name]
+        return [None] * len(opt.params) if array is None else array.tolist()
+
+    def __set__(self, opt: Any, value: Any) -> None:
+        raise AttributeError(f"{type(opt).__name__}.{self.name} is read-only (a copy of the "
+                             f"state); restore a state with load_state_dict()")
 
 
 class Optimizer:
@@ -126,6 +157,10 @@ class Optimizer:
         self._lr = lr
         self.initial_lr: Optional[float] = None   # set by the first scheduler
         self.steps = 0
+        # the state buffers (see _buffers), shown by the _Buffer attributes
+        self._arrays: Dict[str, Any] = {      # an array, or None: SGD's unset buffer
+            key: None if default is None else np.full(len(params), default)
+            for key, default in self._buffers.items()}
 
     @property
     def lr(self) -> float:
@@ -137,9 +172,9 @@ class Optimizer:
         self._lr = non_negative(type(self).__name__, "lr", value)
 
     def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to 0.0."""
-        for p in self.params:
-            p.grad = 0.0
+        """Set every parameter's ``.grad`` to 0.0 (one pass, see
+        :func:`autograd_lite.bulk.zero_grads`)."""
+        zero_grads(self.params)
 
     def step(self) -> None:
         """Update every parameter from its ``.grad``."""
@@ -158,11 +193,55 @@ class Optimizer:
         """
         return {"lr": self._lr, **{name: getattr(self, name) for name in self._settings}}
 
+    # ---- the step over arrays --------------------------------------------------
+    def _update(self, data: np.ndarray, grads: np.ndarray, t: int
+                ) -> Tuple[np.ndarray, Dict[str, np.ndarray]]:
+        """Step ``t``: the new parameters and the new buffers, computed from
+        the parameters ``data`` and the gradients ``grads`` (negated to
+        maximize) into new arrays; changes nothing."""
+        raise NotImplementedError
+
+    def _step_arrays(self) -> None:
+        """Read, update (:meth:`_update`), check, then write: a step that
+        fails anywhere changes nothing."""
+        where = f"{type(self).__name__}.step"
+        params = self.params
+        data = read_data(params)
+        grads = read_grads(params, where=where)
+        for name, array in (("value", data), ("gradient", grads)):
+            bad = _first_not_finite(array)
+            if bad is not None:
+                raise DomainError(f"{where}: the {name} of parameter {bad} is "
+                                  f"{float(array[bad])}; nothing was changed (find where the "
+                                  f"loss or its gradient stopped being finite)")
+        if self.maximize:
+            grads = -grads
+        with np.errstate(all="ignore"):          # overflow is checked just below
+            new_data, new_arrays = self._update(data, grads, self.steps + 1)
+        for name, array in (("value", new_data), *new_arrays.items()):
+            bad = _first_not_finite(array)
+            if bad is not None:
+                raise FloatOverflowError(
+                    f"{where}: the step would make parameter {bad}'s {name} {array[bad]} "
+                    f"(its value is {float(data[bad])!r}, its gradient "
+                    f"{float(grads[bad])!r}); nothing was changed; lower the learning rate")
+        try:
+            write_data(params, new_data, where=where)
+        except BaseException:                       # interrupted midway: undo
+            write_data(params, data, where=where)
+            raise
+        self._arrays.update(new_arrays)
+        self.steps += 1
+
     # ---- state_dict -----------------------------------------------------------
     # Per-parameter state: attribute name (also torch's key) -> value of a
     # parameter that has not been stepped yet. Which keys a state holds
     # depends on the settings: see _state_keys.
     _buffers: Dict[str, Any] = {}
+    maximize = False        # the subclasses' setting; a step ascends with it
+    # The buffers that are running means of squares: never negative (the
+    # step takes their square root).
+    _squares: Tuple[str, ...] = ()
     # The constructor's arguments besides params and lr, in its order, each
     # kept in the attribute of its name: what hyperparameters() shows and a
     # parameter group saves (a test checks them against the signature).
@@ -337,13 +416,21 @@ class Optimizer:
                 raise ValueError(f"{where}: state[{i}]['step'] is {step} but state[0]['step'] "
                                  f"is {steps}; every parameter steps together here")
             for key in keys:
-                columns[key][i] = loaded_number(where, f"state[{i}][{key!r}]", entry[key])
+                number = loaded_number(where, f"state[{i}][{key!r}]", entry[key])
+                if number < 0 and key in self._squares:
+                    raise ValueError(f"{where}: state[{i}][{key!r}] must be >= 0 (a running "
+                                     f"mean of squared gradients), got {number!r}; the "
+                                     f"state is corrupt")
+                columns[key][i] = number
         return {"steps": steps, **columns}
 
     def _apply_state(self, values: Mapping[str, Any]) -> None:
         """Set what :meth:`_checked_state` returned; cannot fail."""
         for name, value in values.items():
-            setattr(self, name, value)
+            if name in self._buffers:
+                self._arrays[name] = None if value[0] is None else np.array(value, np.float64)
+            else:
+                setattr(self, name, value)
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
@@ -374,7 +461,8 @@ class SGD(Optimizer):
         maximize: ascend instead of descend.
 
     Attributes:
-        momentum_buffer: per parameter, the velocity (None before the first step).
+        momentum_buffer: per parameter, the velocity (None before the first
+            step), as a list (a copy of the state).
 
     Example:
         >>> from autograd_lite import Value
@@ -401,38 +489,32 @@ class SGD(Optimizer):
                              f"got momentum={momentum!r}, dampening={dampening!r}")
         self.nesterov = bool(nesterov)
         self.maximize = bool(maximize)
-        self.momentum_buffer: List[Optional[float]] = [None] * len(self.params)
 
     _buffers = {"momentum_buffer": None}
     _settings = ("momentum", "dampening", "weight_decay", "nesterov", "maximize")
+    momentum_buffer = _Buffer()
 
     def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
         return ["momentum_buffer"] if settings["momentum"] else []
 
     def step(self) -> None:
         """One update of every parameter (torch.optim.SGD's single-tensor rule)."""
-        # Flags are tested as truth values of locals, outside the loop where
-        # possible: this loop runs once per parameter.
+        self._step_arrays()
+
+    def _update(self, data: np.ndarray, grads: np.ndarray, t: int
+                ) -> Tuple[np.ndarray, Dict[str, np.ndarray]]:
         lr, wd, mu = self.lr, self.weight_decay, self.momentum
-        params = self.params
-        grads = _gradients(params, self.maximize)
+        g = grads
         if not mu:
             if not wd:
-                for p, g in zip(params, grads):
-                    p.data = p.data - lr * g
-            else:
-                for p, g in zip(params, grads):
-                    p.data = p.data - lr * (g + wd * p.data)
-        else:
-            keep, nesterov, bufs = 1.0 - self.dampening, self.nesterov, self.momentum_buffer
-            for i, p in enumerate(params):
-                g = grads[i]
-                if wd:
-                    g = g + wd * p.data
-                buf = bufs[i]
-                buf = bufs[i] = g if buf is None else buf * mu + keep * g
-                p.data = p.data - lr * (g + mu * buf if nesterov else buf)
-        self.steps += 1
+                return data - lr * g, {}
+            return data - lr * (g + wd * data), {}
+        if wd:
+            g = g + wd * data
+        buf = self._arrays["momentum_buffer"]
+        buf = g if buf is None else buf * mu + (1.0 - self.dampening) * g
+        direction = g + mu * buf if self.nesterov else buf
+        return data - lr * direction, {"momentum_buffer": buf}
 
 
 class Adam(Optimizer):
@@ -457,7 +539,8 @@ class Adam(Optimizer):
         maximize: ascend instead of descend.
 
     Attributes:
-        exp_avg, exp_avg_sq: per parameter, m and v.
+        exp_avg, exp_avg_sq: per parameter, m and v, as lists (copies of the
+            state); max_exp_avg_sq, v's running maximum (amsgrad).
 
     Example:
         >>> from autograd_lite import Value
@@ -484,13 +567,13 @@ class Adam(Optimizer):
         self.weight_decay = non_negative(where, "weight_decay", weight_decay)
         self.amsgrad = bool(amsgrad)
         self.maximize = bool(maximize)
-        n = len(self.params)
-        self.exp_avg: List[float] = [0.0] * n
-        self.exp_avg_sq: List[float] = [0.0] * n
-        self.max_exp_avg_sq: List[float] = [0.0] * n
 
     _buffers = {"exp_avg": 0.0, "exp_avg_sq": 0.0, "max_exp_avg_sq": 0.0}
     _settings = ("betas", "eps", "weight_decay", "amsgrad", "maximize")
+    _squares = ("exp_avg_sq", "max_exp_avg_sq")
+    exp_avg = _Buffer()
+    exp_avg_sq = _Buffer()
+    max_exp_avg_sq = _Buffer()
 
     def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
         return ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if settings["amsgrad"] else [])
@@ -509,36 +592,29 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         """One update of every parameter (torch.optim.Adam's single-tensor rule)."""
-        self.steps += 1
-        t = self.steps
+        self._step_arrays()
+
+    def _update(self, data: np.ndarray, grads: np.ndarray, t: int
+                ) -> Tuple[np.ndarray, Dict[str, np.ndarray]]:
         lr, eps, wd = self.lr, self.eps, self.weight_decay
         beta1, beta2 = self.betas
-        w1, w2 = 1 - beta1, 1 - beta2
         step_size = lr / (1 - beta1 ** t)
         bias_correction2_sqrt = (1 - beta2 ** t) ** 0.5
-        decoupled = bool(wd) and self._decoupled
-        l2 = wd if not decoupled else 0.0          # Adam: L2 term in the gradient
-        decay = 1 - lr * wd                        # AdamW: shrink p first
-        near_start = abs(w1) < 0.5                 # how torch.lerp evaluates, see _lerp
-        amsgrad, sqrt = self.amsgrad, math.sqrt
-        params = self.params
-        grads = _gradients(params, self.maximize)
-        m_all, v_all, vmax_all = self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq
-        for i, p in enumerate(params):
-            g = grads[i]
-            if decoupled:
-                p.data = p.data * decay
-            elif l2:
-                g = g + l2 * p.data
-            m = m_all[i]
-            m = m_all[i] = m + w1 * (g - m) if near_start else g - (g - m) * (1 - w1)
-            v = v_all[i] = v_all[i] * beta2 + w2 * g * g
-            if amsgrad:
-                v = vmax_all[i] = max(vmax_all[i], v)
-            p.data = p.data + (-step_size) * (m / (sqrt(v) / bias_correction2_sqrt + eps))
+        p, g = data, grads
+        if wd and self._decoupled:
+            p = p * (1 - lr * wd)                  # AdamW: shrink p first
+        elif wd:
+            g = g + wd * p                         # Adam: L2 term in the gradient
+        m = _lerp(self._arrays["exp_avg"], g, 1 - beta1)
+        v = self._arrays["exp_avg_sq"] * beta2 + (1 - beta2) * g * g
+        buffers = {"exp_avg": m, "exp_avg_sq": v}
+        if self.amsgrad:
+            v = buffers["max_exp_avg_sq"] = np.maximum(self._arrays["max_exp_avg_sq"], v)
+        p = p + (-step_size) * (m / (np.sqrt(v) / bias_correction2_sqrt + eps))
+        return p, buffers
 
 
-def _lerp(start: float, end: float, weight: float) -> float:
+def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
     """start + weight (end - start), evaluated as torch.lerp does: from the
     nearer end, so a weight near 1 loses no precision."""
     if abs(weight) < 0.5:
@@ -610,13 +686,13 @@ class RMSprop(Optimizer):
         self.momentum = non_negative("RMSprop", "momentum", momentum)
         self.centered = bool(centered)
         self.maximize = bool(maximize)
-        n = len(self.params)
-        self.square_avg: List[float] = [0.0] * n
-        self.grad_avg: List[float] = [0.0] * n
-        self.momentum_buffer: List[float] = [0.0] * n
 
     _buffers = {"square_avg": 0.0, "grad_avg": 0.0, "momentum_buffer": 0.0}
     _settings = ("alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
+    _squares = ("square_avg",)
+    square_avg = _Buffer()
+    grad_avg = _Buffer()
+    momentum_buffer = _Buffer()
 
     def _state_keys(self, settings: Mapping[str, Any]) -> List[str]:
         return (["square_avg"] + (["momentum_buffer"] if settings["momentum"] else [])
@@ -624,26 +700,24 @@ class RMSprop(Optimizer):
 
     def step(self) -> None:
         """One update of every parameter (torch.optim.RMSprop's single-tensor rule)."""
+        self._step_arrays()
+
+    def _update(self, data: np.ndarray, grads: np.ndarray, t: int
+                ) -> Tuple[np.ndarray, Dict[str, np.ndarray]]:
         lr, alpha, eps, wd, mu = self.lr, self.alpha, self.eps, self.weight_decay, self.momentum
         w = 1 - alpha
-        centered, sqrt = self.centered, math.sqrt
-        params = self.params
-        grads = _gradients(params, self.maximize)
-        sq_all, ga_all, buf_all = self.square_avg, self.grad_avg, self.momentum_buffer
-        for i, p in enumerate(params):
-            g = grads[i]
-            if wd:
-                g = g + wd * p.data
-            sq = sq_all[i] = sq_all[i] * alpha + w * g * g
-            if centered:
-                ga = ga_all[i] = _lerp(ga_all[i], g, w)
-                # s - a^2 >= 0 in exact arithmetic; rounding can dip below 0
-                avg = sqrt(max(sq + (-ga) * ga, 0.0)) + eps
-            else:
-                avg = sqrt(sq) + eps
-            if mu:
-                buf = buf_all[i] = buf_all[i] * mu + g / avg
-                p.data = p.data + (-lr) * buf
-            else:
-                p.data = p.data + (-lr) * (g / avg)
-        self.steps += 1
+        g = grads
+        if wd:
+            g = g + wd * data
+        sq = self._arrays["square_avg"] * alpha + w * g * g
+        buffers = {"square_avg": sq}
+        if self.centered:
+            ga = buffers["grad_avg"] = _lerp(self._arrays["grad_avg"], g, w)
+            # s - a^2 >= 0 in exact arithmetic; rounding can dip below 0
+            avg = np.sqrt(np.maximum(sq + (-ga) * ga, 0.0)) + eps
+        else:
+            avg = np.sqrt(sq) + eps
+        if mu:
+            buf = buffers["momentum_buffer"] = self._arrays["momentum_buffer"] * mu + g / avg
+            return data + (-lr) * buf, buffers
+        return data + (-lr) * (g / avg), buffers

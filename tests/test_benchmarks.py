@@ -120,6 +120,29 @@ def test_quick_run_times_the_compiled_step_against_numpy_after_checking_they_agr
     assert "compile: one MNIST sample" in text
 
 
+def test_quick_run_times_each_part_of_a_whole_step_after_checking_the_three_take_the_same(
+        quick_run):
+    step = quick_run["step"]
+    assert step["check"]["ok"] and step["check"]["loss_error"] < 1e-9
+    assert step["batch"] == W.QUICK.step_batch and step["hidden"] == W.QUICK.step_hidden
+    assert {"numpy", "autograd-lite"} <= set(step["ns"])
+    for ns in step["ns"].values():
+        assert ns["step"] >= ns["forward_backward"] > 0
+    text = Path(quick_run["out"]).read_text(encoding="utf-8")
+    assert "## step: a whole training step, MLP 784-2-10, batch 8, Adam" in text
+    assert "| autograd-lite | " in text.split("## step:")[1]
+
+
+def test_quick_run_also_times_nn_mlp_against_micrograd_by_each_ones_fastest_run(quick_run):
+    if "mnist_nn_fastest" not in quick_run:
+        pytest.skip("micrograd is not installed")
+    fastest = quick_run["mnist_nn_fastest"]
+    assert fastest["reps"] == run.QUICK_REPS and fastest["speedup"] > 0
+    assert set(fastest["best_ns"]) == {"autograd-lite", "micrograd"}
+    target = next(t for t in quick_run["targets"] if t["target"].startswith("nn.MLP"))
+    assert "fastest of 2 interleaved runs, the collector frozen" in target["measured"]
+
+
 def test_compile_target_names_the_model_and_batch_the_run_measured(quick_run):
     target = next(t["target"] for t in quick_run["targets"] if t["target"].startswith("compile:"))
     assert f"(MLP 784-{W.QUICK.mnist_hidden}-10, " in target

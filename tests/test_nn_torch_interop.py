@@ -201,3 +201,21 @@ def test_a_custom_module_cannot_be_saved_as_safetensors(tmp_path):
     with pytest.raises(ValueError, match="use a .json path"):
         Scale().save(tmp_path / "s.safetensors")
     assert not (tmp_path / "s.safetensors").exists()
+
+
+@pytest.mark.parametrize("version", ["two", "1.5", "²", "-1", "", "1" * 5000])
+def test_a_safetensors_file_whose_version_is_not_an_integer_is_refused_naming_the_file(
+        tmp_path, version):
+    safetensors = pytest.importorskip("safetensors")
+    from safetensors.numpy import load_file, save_file
+    path = tmp_path / "m.safetensors"
+    nn.MLP(2, [3, 1], seed=0).save(path)
+    with safetensors.safe_open(str(path), "np") as f:
+        metadata = f.metadata()
+    save_file(load_file(str(path)), str(path), metadata={**metadata, "version": version})
+    model = nn.MLP(2, [3, 1], seed=1)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"m\.safetensors' has an invalid version .*expected "
+                                         r"an integer"):
+        model.load(path)
+    assert model.state_dict() == before

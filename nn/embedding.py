@@ -106,7 +106,9 @@ class Embedding(Module):
         """
         if isinstance(index, numbers.Integral) and not isinstance(index, bool):
             return list(select(self.weight, index, where="Embedding", what="token id"))
-        if isinstance(index, (str, bytes)) or hasattr(index, "__len__"):
+        # (not hasattr __len__: a per-sample integer of compile may answer to
+        # len() only to raise an error that says what to pass instead)
+        if isinstance(index, (str, bytes, list, tuple, range)) or getattr(index, "ndim", None):
             raise TypeError(f"Embedding: expected one token id (an int, or a per-sample "
                             f"integer of compile), got {type(index).__name__}; look up "
                             "a sequence one id at a time: [emb(i) for i in ids]")

@@ -123,6 +123,8 @@ def test_load_model_refuses_an_embedding_record_that_does_not_match_its_paramete
     (1.0, TypeError, "must be an int"),
     (True, TypeError, "must be an int"),
     ([0, 1], TypeError, r"one token id .* \[emb\(i\) for i in ids\]"),
+    (np.array([0, 1]), TypeError, r"one token id .* got ndarray"),
+    (Value(1.0), TypeError, "must be an int"),
 ])
 def test_a_bad_index_says_what_was_expected(index, error, message):
     with pytest.raises(error, match=message):

@@ -1,6 +1,7 @@
 # Two commands on a fresh Debian/Ubuntu machine with Python 3.9+:
 #   make demo   sets up .venv and trains the MNIST demo
-#   make test   sets up .venv and runs the test suite
+#   make test   sets up .venv and runs the test suite (then its engine tests
+#               a second time in reference mode, AUTOGRAD_LITE_REFERENCE=1)
 # Also: make bench (prints the benchmark table), make bench-results (also
 # rewrites benchmarks/results.md and the README's performance section), make
 # test-pythons (the suite on the oldest and newest supported Pythons, each in
@@ -19,10 +20,19 @@ STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 demo: setup
 	$(PY) demos/mnist.py
 
+# The engine, transform, nn and property tests again on the core alone, without
+# the accelerator (autograd_lite/accelerator.py): the two must agree, bit for bit.
+REFERENCE_TESTS = tests/test_engine.py tests/test_functional.py tests/test_properties.py \
+                  tests/test_higher_order.py tests/test_explain.py tests/test_lecture.py \
+                  tests/test_micrograd_compat.py tests/test_reference_mode.py \
+                  tests/test_first_hour_edges.py \
+                  $(wildcard tests/test_nn_*.py)
+
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m mypy autograd_lite nn
 	$(PY) -m pytest -q
+	AUTOGRAD_LITE_REFERENCE=1 $(PY) -m pytest -q $(REFERENCE_TESTS)
 
 bench: setup
 	$(PY) -m pip install -q -e ".[bench]"

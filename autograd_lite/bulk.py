@@ -36,7 +36,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .engine import Value
+from .core import Value
 
 __all__ = ["read_data", "write_data", "read_grads", "add_grads", "zero_grads"]
 

@@ -8,21 +8,21 @@ adding it. A reused input (``x * x``, a value feeding two ops) gets one line
 per use, each showing the running total.
 
 :func:`backward_steps` is the walk itself, as records: ``explain`` prints
-them, and the interactive page (:mod:`autograd_lite.page`) plays them. It
-visits the nodes in exactly ``backward()``'s order and adds the same numbers
-in the same order, so the gradients it leaves are ``backward()``'s, bit for
-bit: like ``backward()``, ``explain`` and ``backward_steps`` change the
+them, and the interactive page (:mod:`autograd_lite.page`) plays them. It is
+the core's reverse walk (:func:`autograd_lite.core.backpropagate`) with a
+hook that records each edge, so it visits the nodes in exactly
+``backward()``'s order and adds the same numbers in the same order: the
+gradients it leaves are ``backward()``'s, bit for bit: like ``backward()``, ``explain`` and ``backward_steps`` change the
 gradients (the page puts them back as they were).
 """
 
 from __future__ import annotations
 
 import re
-from math import isfinite
 from typing import Dict, List, NamedTuple, Tuple
 
-from .engine import (_DOT_LEAVES, Value, _count_consumers, _inputs, _local_partials,
-                     _reset_pending, _warn_if_hand_built, topological_order)
+from .core import Value, backpropagate, inputs, topological_order
+from .handbuilt import warn_if_hand_built
 from .graph import _number, _op_text, _plain_float
 from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, NARY, UNARY
 
@@ -70,7 +70,7 @@ class Step(NamedTuple):
 
 
 def _derivative_texts(node: Value) -> List[Tuple[str, str]]:
-    """Per use of an input, in the order of ``_local_partials``: the input's
+    """Per use of an input, in the order of ``local_partials``: the input's
     name in the op table (``x``, ``b``, ``xs[2]``) and the table's text of
     d out / d input."""
     op = node.op
@@ -84,7 +84,7 @@ def _derivative_texts(node: Value) -> List[Tuple[str, str]]:
         return list(zip(names, terms))
     if layout == CONST_LEFT:
         return [(names[1], terms[1])]
-    n = len(_inputs(node))
+    n = len(inputs(node))
     if layout == NARY:            # one expression gives the whole list of partials
         whole = terms[0] if re.fullmatch(r"\w+(\(\w*\))?", terms[0]) else f"({terms[0]})"
         return [(f"{names[0]}[{k}]", f"{whole}[{k}]") for k in range(n)]
@@ -118,59 +118,37 @@ def backward_steps(root: Value) -> List[Step]:
     """
     if type(root) is not Value:
         raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")
-    _warn_if_hand_built(root, "backward_steps()", stacklevel=2)   # before any change
-    return _walk(root, topological_order(root))
+    order = topological_order(root)
+    warn_if_hand_built(order, "backward_steps()", stacklevel=2)   # before any change
+    return walk(root, order)
 
 
-def _walk(root: Value, order: List[Value]) -> List[Step]:
+def walk(root: Value, order: List[Value]) -> List[Step]:
     """:func:`backward_steps`'s walk, without the warning (each public caller
-    gives it first, naming the user's line). ``order`` is
-    ``topological_order(root)``, which each caller has already: it gives
-    each input's number of uses."""
+    gives it first, naming the user's line): the core's reverse walk,
+    :func:`~autograd_lite.core.backpropagate`, recording each edge. ``order``
+    is ``topological_order(root)``, which each caller has already."""
     uses: Dict[int, int] = {}
     for node in order:
-        for child in _inputs(node):
+        for child in inputs(node):
             uses[id(child)] = uses.get(id(child), 0) + 1
     seen: Dict[int, int] = {}
     steps: List[Step] = []
-    # As Value.backward: count each interior node's consumers (and zero its
-    # gradient), seed the root, then let a node pass its gradient down once
-    # all its consumers have passed theirs. Backward's loop hands a ready
-    # input on without a stack round trip; this plain stack takes the nodes
-    # in the same order.
-    _count_consumers(root)
-    root.grad = (root.grad + 1.0) if root.op is None else 1.0
-    try:
-        ready: List[Value] = [root]
-        while ready:
-            node = ready.pop()
-            op = node.op
-            if op is None:
-                continue
-            g = node.grad
-            pairs = _local_partials(node, graph=False)
-            texts = _derivative_texts(node)
-            if len(texts) != len(pairs):        # one text per edge, or the walk is wrong
-                raise RuntimeError(f"explain: op {op.name!r} has {len(pairs)} edges but "
-                                   f"{len(texts)} derivative texts")
-            for position, ((child, local), (wrt, text)) in enumerate(zip(pairs, texts)):
-                before = child.grad
-                product = g * local
-                # backward skips a zero constant of a neuron's dot when g is
-                # finite (adding ±0.0 leaves the gradient as it is): so do we
-                if not (op is _DOT_LEAVES and not local and isfinite(g)):
-                    child.grad = before + product
-                key = id(child)
-                seen[key] = seen.get(key, 0) + 1
-                steps.append(Step(node, child, position, seen[key], uses[key], wrt, text, local, g,
-                                  product, before, child.grad))
-                if child.op is not None:
-                    child._pending -= 1
-                    if not child._pending:
-                        ready.append(child)
-    except BaseException:
-        _reset_pending(root)
-        raise
+    texts: List[Tuple[str, str]] = []
+
+    def record(node: Value, position: int, child: Value, g, local, before) -> None:
+        if position == 0:
+            texts[:] = _derivative_texts(node)
+        if position >= len(texts):          # one text per edge, or the walk is wrong
+            raise RuntimeError(f"explain: op {node.op!r} has more edges than its "
+                               f"{len(texts)} derivative texts")
+        wrt, text = texts[position]
+        key = id(child)
+        seen[key] = seen.get(key, 0) + 1
+        steps.append(Step(node, child, position, seen[key], uses[key], wrt, text, local, g,
+                          g * local, before, child.grad))
+
+    backpropagate(order, 1.0, on_edge=record)
     return steps
 
 
@@ -268,8 +246,8 @@ def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> str:
     order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(_too_big_message(len(order), max_nodes))
-    _warn_if_hand_built(root, "explain()", stacklevel=2)      # before any change
-    steps = _walk(root, order)
+    warn_if_hand_built(order, "explain()", stacklevel=2)      # before any change
+    steps = walk(root, order)
     rows = [("edge", "op", "local derivative", "grad × local", "input's grad")]
     for s in steps:
         rows.append((f"{node_name(s.node)} -> {node_name(s.input)}", _op_text(s.node),

@@ -59,8 +59,10 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .engine import Value, _local_partials, _warn_hand_built, enable_grad, topological_order
-from .engine import is_real_number as _is_number
+from .coerce import is_real_number as _is_number
+from .core import Value, local_partials, topological_order
+from .grad_mode import enable_grad
+from .handbuilt import warn_hand_built
 from .ops import Op
 
 __all__ = ["gradients", "grad", "value_and_grad", "jacobian", "hessian", "jvp"]
@@ -147,7 +149,13 @@ def _value_list(where: str, inputs) -> List[Value]:
 
 def _reverse(output: Value, inputs: Sequence[Value], graph: bool) -> Dict[int, Any]:
     """Adjoints d output / d node, keyed by id(node), for the nodes on a path
-    from an input to ``output``."""
+    from an input to ``output``.
+
+    The core's reverse walk (:func:`~autograd_lite.core.backpropagate`: the
+    same order, the same ``local_partials``, the same sums), kept apart
+    because a transform must not touch any ``.grad``: the adjoints live in a
+    dictionary, which also lets the walk prune to the nodes that lead to an
+    input and skip the multiplication by a unit seed."""
     order = topological_order(output)
     # A node matters when an input lies below it (or it is an input): only
     # these nodes get an adjoint, since no other adjoint could reach an input.
@@ -166,7 +174,7 @@ def _reverse(output: Value, inputs: Sequence[Value], graph: bool) -> Dict[int, A
         if node.op is not None and node.op.forward is None and id(node) in relevant:
             hand_built[node.op] = None
     if hand_built:
-        _warn_hand_built(hand_built, graph, "taking a derivative")
+        warn_hand_built(hand_built, graph, "taking a derivative")
     adjoint: Dict[int, Any] = {id(output): 1.0}
     get = adjoint.get
     for node in reversed(order):
@@ -176,7 +184,7 @@ def _reverse(output: Value, inputs: Sequence[Value], graph: bool) -> Dict[int, A
         if g is None:
             continue
         unit = type(g) is float and g == 1.0
-        for child, partial in _local_partials(node, graph=graph):
+        for child, partial in local_partials(node, graph=graph):
             child_key = id(child)
             if child_key not in relevant:
                 continue
@@ -210,7 +218,7 @@ def _forward(outputs: Sequence[Any], seeds: Sequence[Tuple[Value, Any]],
             if node.op.forward is None:         # built by hand, Value(data, children, ...)
                 hand_built[node.op] = None
             total: Any = None
-            for child, partial in _local_partials(node, graph=graph):
+            for child, partial in local_partials(node, graph=graph):
                 t = tangent.get(id(child))
                 if t is None:
                     continue
@@ -219,7 +227,7 @@ def _forward(outputs: Sequence[Any], seeds: Sequence[Tuple[Value, Any]],
             tangent[key] = total
         results.append(tangent.get(id(out), 0.0))
     if hand_built:
-        _warn_hand_built(hand_built, graph, "jvp")
+        warn_hand_built(hand_built, graph, "jvp")
     return results
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 import random
 from typing import Callable, List, Optional, Sequence
 
-from .engine import Value, _as_float, apply_op, is_real_number, no_grad
+from .coerce import as_float, is_real_number
+from .core import Value
+from .fused import apply_op
+from .grad_mode import no_grad
 from .ops import DOT, NARY, OPS, Op  # noqa: F401 (OPS: the doctests use it)
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "check_op",
@@ -31,7 +34,7 @@ def _points(f, inputs: Sequence, where: str) -> List[float]:
         raise TypeError(f"{where}: inputs must be a sequence with one number per "
                         f"argument of f, got {type(inputs).__name__}; write "
                         f"{where}(f, {example})")
-    return [_as_float(x.data if type(x) is Value else x, f"{where}: input {i}")
+    return [as_float(x.data if type(x) is Value else x, f"{where}: input {i}")
             for i, x in enumerate(inputs)]
 
 

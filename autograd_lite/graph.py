@@ -50,7 +50,8 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 
 import graphviz
 
-from .engine import _LOCAL, Value, _inputs, _warn_if_hand_built
+from .core import Value, inputs, topological_order
+from .handbuilt import LOCAL, warn_if_hand_built
 from .files import check_destination, write_atomically
 from .ops import CONST_LEFT, CONST_RIGHT, DOT_CONST
 
@@ -149,7 +150,7 @@ def _edge_labels(value: Value) -> Optional[Tuple[str, ...]]:
     ``dot(w, [1.0, 2.0])`` is one node whose edges say ``× 1.0``, ``× 2.0``;
     a node built with local gradients, ``Value(data, (a, b), (3.0, 2.0))``,
     has edges that say ``∂ 3.0``, ``∂ 2.0``. None when no edge has one."""
-    if value.op is _LOCAL:
+    if value.op is LOCAL:
         return tuple(f"∂ {_constant(c)}" for c in value._b)
     if value.op is not None and value.op.layout == DOT_CONST:
         return tuple(f"× {_constant(c)}" for c in value._b)
@@ -163,7 +164,7 @@ def _collect(root: Value, depth: Optional[int], max_nodes: int
 
     Breadth-first, so each value's distance is its shortest path to root; then
     Kahn's algorithm over the drawn edges, as in
-    :func:`~autograd_lite.engine.topological_order` (which has no depth
+    :func:`~autograd_lite.core.topological_order` (which has no depth
     limit) but taking a node's inputs first to last, so that ``a`` is
     numbered before ``b`` in ``a * b`` (Graphviz usually, not always, places
     it above in a left-to-right layout: other edges can pull it down). The
@@ -178,7 +179,7 @@ def _collect(root: Value, depth: Optional[int], max_nodes: int
         if value.op is None or (depth is not None and distance >= depth):
             continue
         expanded.add(id(value))
-        for child in _inputs(value):
+        for child in inputs(value):
             key = id(child)
             if key in consumers:
                 consumers[key] += 1
@@ -194,7 +195,7 @@ def _collect(root: Value, depth: Optional[int], max_nodes: int
         order.append(value)
         if id(value) not in expanded:
             continue
-        for child in _inputs(value):
+        for child in inputs(value):
             key = id(child)
             consumers[key] -= 1
             if not consumers[key]:
@@ -518,7 +519,7 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
                    height="0.3", width="0.3", **extra)
         if not cut:
             labels = _edge_labels(value)
-            for k, child in enumerate(_inputs(value)):
+            for k, child in enumerate(inputs(value)):
                 attrs = {}
                 if labels is not None:
                     # dot(w, [1.0, 2.0]): w_k's edge says the number it is scaled by
@@ -591,7 +592,8 @@ def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLi
             raise ValueError(f"save_graph: dpi applies to .png files only, got {path!r}")
         from .page import _check_root, _save_page
         _check_root(graph, "save_graph")
-        _warn_if_hand_built(graph, "save_graph()", stacklevel=2)  # before anything is written
+        # before anything is written
+        warn_if_hand_built(topological_order(graph), "save_graph()", stacklevel=2)
         return _save_page(graph, path, draw_options, "save_graph")
     if suffix not in _FORMATS:
         raise ValueError(f"save_graph: cannot tell the format of {path!r}; end the path "

@@ -54,6 +54,8 @@ __all__ = [
     "DOT_CONST",
     "markdown_table",
     "ieee_arithmetic",
+    "layout_inputs",
+    "layout_partials",
 ]
 
 
@@ -105,6 +107,7 @@ for _error in (DomainError, DivisionByZeroError, FloatOverflowError):
 # Node layouts: where a node keeps its inputs (slots ``_a`` and ``_b``).
 # A table entry has a natural layout; binary entries also get constant
 # variants, so ``x * 2.0`` stores 2.0 in the node instead of a leaf node.
+# layout_inputs and layout_partials (below Op) read a node through its layout.
 # ---------------------------------------------------------------------------
 
 UNARY = 1        # _a: Value                  _b: None
@@ -273,7 +276,7 @@ GELU_K = math.sqrt(2.0 / math.pi)   # the tanh approximation's sqrt(2/pi)
 
 # What a partial expression may name besides out and the inputs: helpers that
 # serve floats and Values alike, and constants.
-_PARTIAL_NAMESPACE = {
+PARTIAL_NAMESPACE = {
     "exp": exp, "log": log, "sin": sin, "cos": cos, "tanh": tanh,
     "sigmoid": sigmoid, "sign": sign, "softmax": softmax, "inf": math.inf,
     "GELU_K": GELU_K, "_power": _power, "_divide": _divide, "_equal": _equal,
@@ -392,7 +395,7 @@ def _gelu(x):
     return 0.5 * x * (1.0 + math.tanh(GELU_K * (x + 0.044715 * x * x * x)))
 
 
-def _left_to_right(numbers: Iterable[float]) -> float:
+def left_to_right(numbers: Iterable[float]) -> float:
     """0 + x₁ + x₂ + …, one rounding per addition: the bits of a chain of +
     (and of ``sum()`` over Values). The builtin ``sum`` of floats does that
     up to Python 3.11; from 3.12 it compensates rounding, which is more
@@ -401,15 +404,15 @@ def _left_to_right(numbers: Iterable[float]) -> float:
 
 
 if sys.version_info < (3, 12):
-    _left_to_right = sum  # type: ignore[assignment]  # noqa: F811 (same result, a C loop over doubles)
+    left_to_right = sum  # type: ignore[assignment]  # noqa: F811 (same result, a C loop over doubles)
 
 
 def _sum(xs):
-    return _left_to_right(xs)
+    return left_to_right(xs)
 
 
 def _dot(a, b):
-    return _left_to_right(map(operator.mul, a, b))
+    return left_to_right(map(operator.mul, a, b))
 
 
 def _logsumexp(xs):
@@ -480,7 +483,7 @@ class _AsMaths(ast.NodeTransformer):
 _IEEE_BINARY = {ast.Pow: "_power", ast.Div: "_divide"}
 
 
-def _compile(lambda_source: str, what: str, param: str = "",
+def compile_text(lambda_source: str, what: str, param: str = "",
              namespace: Optional[Dict[str, Any]] = None) -> Callable:
     """A partial's text as a function, named for tracebacks (``namespace``:
     the helpers it names, by default those of the partials)."""
@@ -488,7 +491,7 @@ def _compile(lambda_source: str, what: str, param: str = "",
     tree = ast.parse(lambda_source, mode="eval")
     tree = ast.fix_missing_locations(_AsMaths(numbers).visit(tree))
     return eval(compile(tree, f"<{what}>", "eval"),
-                dict(_PARTIAL_NAMESPACE if namespace is None else namespace))
+                dict(PARTIAL_NAMESPACE if namespace is None else namespace))
 
 
 def _shortcut(expression: str, inputs: Tuple[str, ...], param: str):
@@ -509,7 +512,7 @@ def _shortcut(expression: str, inputs: Tuple[str, ...], param: str):
     return None
 
 
-def _pair_shortcut(terms: Tuple[str, ...], inputs: Tuple[str, ...]):
+def pair_shortcut_of(terms: Tuple[str, ...], inputs: Tuple[str, ...]):
     """What backward may use instead of calling a two-input op's partials:
     both values when both expressions are numbers (``a + b``: (1.0, 1.0)), or
     SWAPPED when they are the other input's names (``a * b``: b, a). None
@@ -541,6 +544,12 @@ class Op:
             per input (d out / d input_i).
         partials: ``derivative`` compiled to ``f(out, *inputs, [param])``.
         forward: the op on floats.
+        array: the op on numpy arrays, an expression over the inputs (and
+            parameter) in the names of :mod:`autograd_lite.compile.arrays`
+            (``exp(x)``, ``where(x > 0, x, alpha * x)``): what ``compile``
+            runs for a whole batch, the scalar forward's formula step for
+            step. ``""`` for an op added with ``define_op``, whose float
+            forward compile runs per element.
         domain: per input, the intervals the checks sample.
         param_samples: parameter values the checks use.
         layout: where a node of this op keeps its inputs (``UNARY``, ...).
@@ -565,7 +574,7 @@ class Op:
                  "derivative", "partials", "forward", "domain", "param_samples",
                  "layout", "base", "const_right", "const_left",
                  "first_partial", "second_partial", "first_partial_shortcut",
-                 "pair_shortcut")
+                 "pair_shortcut", "array")
     forward: Any        # the op on floats (a callable); None for a node built by hand
     partials: Callable[..., tuple]
     first_partial: Callable[..., Any]
@@ -580,8 +589,9 @@ class Op:
     def __init__(self, name: str, symbol: str, usage: str, formula: str, *,
                  inputs: str, derivative: str, forward: Optional[Callable[..., Any]],
                  domain: Sequence[Tuple[Interval, ...]], layout: int,
-                 param: str = "", param_samples: Sequence[float] = ()):
+                 param: str = "", param_samples: Sequence[float] = (), array: str = ""):
         self.name = name
+        self.array = array
         self.symbol = symbol
         self.usage = usage
         self.formula = formula
@@ -595,26 +605,31 @@ class Op:
         self.base = self
         self.const_right = self.const_left = None
         signature = ", ".join(("out",) + self.inputs + ((param,) if param else ()))
-        self.partials = _compile(f"lambda {signature}: ({derivative},)", f"partials of {name}",
+        self.partials = compile_text(f"lambda {signature}: ({derivative},)", f"partials of {name}",
                                  param)
         # d out / d input 0 alone, from the same text: what a unary or
         # constant-right node uses, without building a tuple to index.
         terms = self.terms()
         first = terms[0]
-        self.first_partial = _compile(f"lambda {signature}: {first}",
+        self.first_partial = compile_text(f"lambda {signature}: {first}",
                                       f"first partial of {name}", param)
-        self.second_partial = (_compile(f"lambda {signature}: {terms[1]}",
+        self.second_partial = (compile_text(f"lambda {signature}: {terms[1]}",
                                         f"second partial of {name}", param)
                                if len(terms) > 1 else None)
         self.first_partial_shortcut = _shortcut(first, self.inputs, param)
-        self.pair_shortcut = (_pair_shortcut(terms, self.inputs)
+        self.pair_shortcut = (pair_shortcut_of(terms, self.inputs)
                               if layout == BINARY else None)
         if len(self.domain) != len(self.inputs):
             raise ValueError(f"op {name}: {len(self.inputs)} inputs but "
                              f"{len(self.domain)} domains")
 
-    def _variant(self, layout: int) -> "Op":
-        """The same op with one input a constant: same forward, same partials."""
+    def variant(self, layout: int) -> "Op":
+        """The same op with nodes of another layout (one input a constant):
+        the same forward and partials, ``base`` this op.
+
+        >>> OPS["mul"].variant(CONST_RIGHT).partials(6.0, 2.0, 3.0)
+        (3.0, 2.0)
+        """
         variant = object.__new__(Op)
         for slot in Op.__slots__:
             setattr(variant, slot, getattr(self, slot))
@@ -642,13 +657,48 @@ class Op:
         return f"Op({self.name!r}: {self.formula})"
 
 
-def _add_variants(op: Op) -> Op:
+def layout_inputs(layout: int, a: Any, b: Any) -> Sequence[Any]:
+    """The Value inputs of a node of this layout whose slots hold ``a`` and
+    ``b``, in order, a reused input once per use (a tuple)."""
+    if layout == UNARY or layout == CONST_RIGHT:
+        return (a,)
+    if layout == BINARY:
+        return (a, b)
+    if layout == CONST_LEFT:
+        return (b,)
+    return a + b if layout == DOT else a      # NARY, DOT_CONST: a is a tuple
+
+
+def layout_partials(op: Op, out: Any, a: Any, b: Any,
+                    val: Callable[[Sequence[Any]], list]) -> Sequence[Any]:
+    """The local partials of a node of ``op`` whose slots hold ``a`` and ``b``:
+    one per input of :func:`layout_inputs`, in its order. ``out`` is the
+    node's output and ``val`` maps a sequence of input Values to what the
+    partials read (their numbers, or the Values themselves)."""
+    layout = op.layout
+    if layout == UNARY:
+        return op.partials(out, *val((a,)))
+    if layout == CONST_RIGHT:                 # b is the constant
+        return op.partials(out, *val((a,)), b)[:1]
+    if layout == BINARY:
+        return op.partials(out, *val((a, b)))
+    if layout == CONST_LEFT:                  # a is the constant: only d/db is needed
+        return (op.second_partial(out, a, *val((b,))),)
+    if layout == NARY:
+        return op.partials(out, val(a))[0]
+    if layout == DOT:
+        pa, pb = op.partials(out, val(a), val(b))
+        return [*pa, *pb]
+    return op.partials(out, val(a), b)[0]     # DOT_CONST: the numbers are in b
+
+
+def add_variants(op: Op) -> Op:
     """Give a binary (or dot) entry its constant variants; return it."""
     if op.layout == BINARY:
-        op.const_right = op._variant(CONST_RIGHT)
-        op.const_left = op._variant(CONST_LEFT)
+        op.const_right = op.variant(CONST_RIGHT)
+        op.const_left = op.variant(CONST_LEFT)
     elif op.layout == DOT:
-        op.const_right = op._variant(DOT_CONST)
+        op.const_right = op.variant(DOT_CONST)
     return op
 
 
@@ -657,7 +707,7 @@ def _table(*ops: Op) -> Dict[str, Op]:
     for op in ops:
         if op.name in table:
             raise ValueError(f"op table: duplicate entry {op.name!r}")
-        table[op.name] = _add_variants(op)
+        table[op.name] = add_variants(op)
     return table
 
 
@@ -668,80 +718,103 @@ def _table(*ops: Op) -> Dict[str, Op]:
 OPS: Dict[str, Op] = _table(
     # ---- arithmetic --------------------------------------------------------
     Op("add", "+", "a + b", "a + b", inputs="a, b", forward=operator.add,
-       derivative="1.0, 1.0", domain=(REALS, REALS), layout=BINARY),
+       derivative="1.0, 1.0", domain=(REALS, REALS), layout=BINARY,
+       array="a + b"),
     Op("sub", "-", "a - b", "a - b", inputs="a, b", forward=operator.sub,
-       derivative="1.0, -1.0", domain=(REALS, REALS), layout=BINARY),
+       derivative="1.0, -1.0", domain=(REALS, REALS), layout=BINARY,
+       array="a - b"),
     Op("mul", "*", "a * b", "a · b", inputs="a, b", forward=operator.mul,
-       derivative="b, a", domain=(REALS, REALS), layout=BINARY),
+       derivative="b, a", domain=(REALS, REALS), layout=BINARY,
+       array="a * b"),
     Op("div", "/", "a / b", "a / b", inputs="a, b", forward=_div,
-       derivative="1.0 / b, -out / b", domain=(REALS, NONZERO), layout=BINARY),
+       derivative="1.0 / b, -out / b", domain=(REALS, NONZERO), layout=BINARY,
+       array="a / b"),
     Op("neg", "neg", "-x", "-x", inputs="x", forward=operator.neg,
-       derivative="-1.0", domain=(REALS,), layout=UNARY),
+       derivative="-1.0", domain=(REALS,), layout=UNARY,
+       array="-x"),
     Op("abs", "abs", "abs(x)", "|x|", inputs="x", forward=abs,
        # sign(0) = 0: the subgradient PyTorch returns at the kink
-       derivative="sign(x)", domain=(OFF_KINK,), layout=UNARY),
+       derivative="sign(x)", domain=(OFF_KINK,), layout=UNARY,
+       array="abs(x)"),
     # ---- powers ------------------------------------------------------------
     Op("pow", "**{c}", "x ** c", "x^c, c a constant", inputs="x", param="c",
        # 0 for c == 0 (a constant, even at x == 0 or nan); at x == 0 and
        # 0 < c < 1, 0 ** (c - 1) is inf (IEEE pow), as PyTorch's rule
        forward=_pow, derivative="0.0 if c == 0 else c * x ** (c - 1)", domain=(POSITIVE,),
-       param_samples=(2, 3, -1, 0.5, 2.5), layout=CONST_RIGHT),
+       param_samples=(2, 3, -1, 0.5, 2.5), layout=CONST_RIGHT,
+       array="power(x, c)"),
     Op("pow_value", "**", "a ** b", "a^b, b a Value (a >= 0)", inputs="a, b",
        forward=_pow_value,
        # PyTorch's rules: d/da is 0 where b == 0 (a constant), else +inf at
        # a == 0 for b < 1 (IEEE pow); d/db = a^b ln a is taken as 0 at a == 0
        derivative="0.0 if b == 0 else b * a ** (b - 1), "
                   "0.0 if a == 0 and b >= 0 else out * log(a)",
-       domain=(POSITIVE, REALS), layout=BINARY),
+       domain=(POSITIVE, REALS), layout=BINARY,
+       array="power_value(a, b)"),
     Op("sqrt", "sqrt", "x.sqrt()", "√x", inputs="x", forward=_sqrt,
        # d/dx √x = 1 / (2 √x), which is +inf at x == 0
-       derivative="0.5 / out if out > 0 else inf", domain=(POSITIVE,), layout=UNARY),
+       derivative="0.5 / out if out > 0 else inf", domain=(POSITIVE,), layout=UNARY,
+       array="sqrt(x)"),
     # ---- exponentials and logs ---------------------------------------------
     Op("exp", "exp", "x.exp()", "e^x", inputs="x", forward=_exp,
-       derivative="out", domain=(REALS,), layout=UNARY),
+       derivative="out", domain=(REALS,), layout=UNARY,
+       array="exp(x)"),
     Op("log", "log", "x.log()", "ln x", inputs="x", forward=_log,
-       derivative="1.0 / x", domain=(POSITIVE,), layout=UNARY),
+       derivative="1.0 / x", domain=(POSITIVE,), layout=UNARY,
+       array="log(x)"),
     # ---- trigonometry ------------------------------------------------------
     Op("sin", "sin", "x.sin()", "sin x", inputs="x", forward=_periodic("sin", math.sin),
-       derivative="cos(x)", domain=(REALS,), layout=UNARY),
+       derivative="cos(x)", domain=(REALS,), layout=UNARY,
+       array="sin(x)"),
     Op("cos", "cos", "x.cos()", "cos x", inputs="x", forward=_periodic("cos", math.cos),
-       derivative="-sin(x)", domain=(REALS,), layout=UNARY),
+       derivative="-sin(x)", domain=(REALS,), layout=UNARY,
+       array="cos(x)"),
     # ---- activations -------------------------------------------------------
     Op("tanh", "tanh", "x.tanh()", "tanh x", inputs="x", forward=math.tanh,
-       derivative="1 - out * out", domain=(REALS,), layout=UNARY),
+       derivative="1 - out * out", domain=(REALS,), layout=UNARY,
+       array="tanh(x)"),
     Op("sigmoid", "sigmoid", "x.sigmoid()", "σ(x) = 1 / (1 + e^-x)", inputs="x",
-       forward=_sigmoid, derivative="out * (1 - out)", domain=(REALS,), layout=UNARY),
+       forward=_sigmoid, derivative="out * (1 - out)", domain=(REALS,), layout=UNARY,
+       array="sigmoid(x)"),
     Op("relu", "ReLU", "x.relu()", "max(x, 0)", inputs="x", forward=_relu,
        # subgradient 0 at x == 0, as micrograd and PyTorch (and 1 at nan, as PyTorch)
-       derivative="0.0 if x <= 0 else 1.0", domain=(OFF_KINK,), layout=UNARY),
+       derivative="0.0 if x <= 0 else 1.0", domain=(OFF_KINK,), layout=UNARY,
+       array="where(x < 0, 0.0, x)"),
     Op("leaky_relu", "leaky_relu", "x.leaky_relu(alpha)", "x if x > 0 else α·x",
        inputs="x", param="alpha", forward=_leaky_relu,
        derivative="1.0 if x > 0 else alpha", domain=(OFF_KINK,),
-       param_samples=(0.01, 0.2), layout=CONST_RIGHT),
+       param_samples=(0.01, 0.2), layout=CONST_RIGHT,
+       array="where(x > 0, x, alpha * x)"),
     Op("elu", "elu", "x.elu(alpha)", "x if x > 0 else α·(e^x - 1)", inputs="x",
        param="alpha", forward=_elu,
        # for x <= 0: d/dx α(e^x - 1) = α e^x, computed so: out + α equals it
        # but cancels (a relative error of 2e-4 at x = -30); 1 at nan, as PyTorch
        derivative="alpha * exp(x) if x <= 0 else 1.0", domain=(OFF_KINK,),
-       param_samples=(1.0, 0.5), layout=CONST_RIGHT),
+       param_samples=(1.0, 0.5), layout=CONST_RIGHT,
+       array="where(x > 0, x, alpha * expm1(minimum(x, 0.0)))"),
     Op("gelu", "gelu", "x.gelu()", "½x(1 + tanh(√(2/π)(x + 0.044715x³)))",
        inputs="x", forward=_gelu,
        # product rule on ½x(1 + t), t = tanh(u), u = k(x + 0.044715 x³)
        derivative="0.5 * (1 + tanh(GELU_K * (x + 0.044715 * x * x * x))) + "
                   "0.5 * x * (1 - tanh(GELU_K * (x + 0.044715 * x * x * x)) ** 2)"
                   " * GELU_K * (1 + 3 * 0.044715 * x * x)",
-       domain=(REALS,), layout=UNARY),
+       domain=(REALS,), layout=UNARY,
+       array="0.5 * x * (1.0 + tanh(GELU_K * (x + 0.044715 * x * x * x)))"),
     Op("softplus", "softplus", "x.softplus()", "ln(1 + e^x)", inputs="x",
-       forward=_softplus, derivative="sigmoid(x)", domain=(REALS,), layout=UNARY),
+       forward=_softplus, derivative="sigmoid(x)", domain=(REALS,), layout=UNARY,
+       array="maximum(x, 0.0) + log1p(exp(-abs(x)))"),
     # ---- fused n-ary (one node for many inputs) -----------------------------
     Op("sum", "sum", "vsum(xs)", "x₁ + x₂ + … + xₙ", inputs="xs", forward=_sum,
-       derivative="[1.0] * len(xs)", domain=(REALS,), layout=NARY),
+       derivative="[1.0] * len(xs)", domain=(REALS,), layout=NARY,
+       array="left_to_right(xs)"),
     Op("dot", "dot", "dot(a, b)", "a₁b₁ + a₂b₂ + … + aₙbₙ", inputs="a, b",
-       forward=_dot, derivative="b, a", domain=(REALS, REALS), layout=DOT),
+       forward=_dot, derivative="b, a", domain=(REALS, REALS), layout=DOT,
+       array="left_to_right(a * b)"),
     Op("logsumexp", "logsumexp", "logsumexp(xs)", "ln(e^x₁ + … + e^xₙ)", inputs="xs",
        # d/dx_i = e^x_i / Σ e^x_j, the softmax (computed stably, see softmax)
        forward=_logsumexp, derivative="softmax(xs)",
-       domain=(((-3.0, 3.0), (-1000.0, -990.0), (990.0, 1000.0)),), layout=NARY),
+       domain=(((-3.0, 3.0), (-1000.0, -990.0), (990.0, 1000.0)),), layout=NARY,
+       array="logsumexp(xs)"),
 )
 
 

@@ -34,8 +34,9 @@ import os
 import re
 from typing import Any, Dict, Iterator, List, Union
 
-from .engine import Value, _inputs, _warn_if_hand_built, topological_order
-from .explain import _walk, local_text, node_name, product_text, total_text
+from .core import Value, inputs, topological_order
+from .handbuilt import warn_if_hand_built
+from .explain import local_text, node_name, product_text, total_text, walk
 from .files import check_destination, write_atomically
 from .graph import (DEFAULT_MAX_NODES, _collect, _constant, _explaining_missing_dot,
                     _number, _op_text, _plain_float, draw_graph)
@@ -51,7 +52,7 @@ def _formula(value: Value) -> str:
     if op is None:                          # a leaf: not computed
         return ""
     if op.forward is None:                  # built by hand: no formula to fill in
-        return f"{value._op}({', '.join(node_name(x) for x in _inputs(value))})"
+        return f"{value._op}({', '.join(node_name(x) for x in inputs(value))})"
     names = op.inputs
     a, b = value._a, value._b
 
@@ -142,7 +143,8 @@ def build_page(root: Value, *, title: str = "", **draw_options) -> str:
         True
     """
     _check_root(root, "build_page")
-    _warn_if_hand_built(root, "build_page()", stacklevel=2)   # before anything is drawn
+    # before anything is drawn
+    warn_if_hand_built(topological_order(root), "build_page()", stacklevel=2)
     return _page(root, title, draw_options, "build_page")
 
 
@@ -172,7 +174,7 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str) -> 
     draw_graph(root, show_grad=True, **draw_options)
     nodes = topological_order(root)
     with _gradients_put_back(nodes):
-        steps = _walk(root, nodes)
+        steps = walk(root, nodes)
         graph = draw_graph(root, show_grad=True, **draw_options)
         root_grad = root.grad
     order, _ = _collect(root, None, draw_options.get("max_nodes", DEFAULT_MAX_NODES))
@@ -187,8 +189,8 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str) -> 
             "formula": _formula(v) if computed else "",
             "op": _op_text(v) if computed else "",
             "usage": v.op.usage if v.op is not None else "",
-            "inputs": [position[id(x)] for x in _inputs(v)] if computed else [],
-            "edges": ([edges[(i, k)] for k in range(len(_inputs(v)))] + [edges[(i, "out")]]
+            "inputs": [position[id(x)] for x in inputs(v)] if computed else [],
+            "edges": ([edges[(i, k)] for k in range(len(inputs(v)))] + [edges[(i, "out")]]
                       if computed else []),
         })
     backward = [{
@@ -239,7 +241,8 @@ def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> s
         (0.0, True)
     """
     _check_root(root, "save_page")
-    _warn_if_hand_built(root, "save_page()", stacklevel=2)    # before anything is written
+    # before anything is written
+    warn_if_hand_built(topological_order(root), "save_page()", stacklevel=2)
     return _save_page(root, path, options, "save_page")
 
 

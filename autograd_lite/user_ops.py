@@ -32,9 +32,13 @@ import math
 import threading
 from typing import Callable, Dict, NamedTuple, Optional, Sequence, Tuple, Union
 
-from .engine import Value, _as_float, _local_partials, apply_op, enable_grad, is_real_number
-from .ops import (_PARTIAL_NAMESPACE, BINARY, OPS, REALS, UNARY, DivisionByZeroError,
-                  DomainError, FloatOverflowError, Interval, Op, _add_variants, _compile)
+from .coerce import as_float, is_real_number
+from .core import Value, local_partials
+from .fused import apply_op
+from .grad_mode import enable_grad
+from .ops import (BINARY, OPS, REALS, UNARY, DivisionByZeroError,
+                  DomainError, FloatOverflowError, Interval, Op, PARTIAL_NAMESPACE, add_variants,
+                  compile_text)
 
 __all__ = ["define_op", "remove_op"]
 
@@ -134,7 +138,7 @@ def define_op(name: str, forward: Union[str, Callable[..., float]], derivative: 
     derivative = _check_text(derivative, "derivative", ("out",) + names, len(names), where)
     if isinstance(forward, str):
         forward_text = _check_text(forward, "forward", names, 1, where)
-        raw_forward = _compile(f"lambda {', '.join(names)}: ({forward_text})",
+        raw_forward = compile_text(f"lambda {', '.join(names)}: ({forward_text})",
                                f"forward of {name}", namespace=_FORWARD_NAMESPACE)
     elif callable(forward):
         forward_text, raw_forward = "", forward
@@ -160,7 +164,7 @@ def define_op(name: str, forward: Union[str, Callable[..., float]], derivative: 
     except SyntaxError as exc:   # parses alone, but not as partials (a stray comma)
         raise ValueError(f"{where}: the derivative {derivative!r} does not compile as "
                          f"partials: {exc.msg}") from exc
-    _add_variants(op)
+    add_variants(op)
     _try_out(op, names, intervals, where)
     with _lock:
         if name in _defined:               # by another thread, meanwhile
@@ -243,7 +247,7 @@ def _input_names(inputs, where: str) -> Tuple[str, ...]:
                          f"inputs={inputs!r}")
     for n in names:
         if (not n.isidentifier() or keyword.iskeyword(n) or n == "out"
-                or n in _PARTIAL_NAMESPACE or n in _BUILTINS):
+                or n in PARTIAL_NAMESPACE or n in _BUILTINS):
             raise ValueError(f"{where}: input names must be identifiers other than 'out' "
                              f"and the helpers' names, got {n!r} in inputs={inputs!r}")
     if len(set(names)) != len(names):
@@ -269,7 +273,7 @@ def _check_text(text, what: str, variables: Tuple[str, ...], terms: int, where: 
                          f"{'' if found == 1 else 's'} for {terms} input"
                          f"{'' if terms == 1 else 's'}; write one expression per input "
                          f"({', '.join(v for v in variables if v != 'out')}), comma separated")
-    known = set(variables) | set(_PARTIAL_NAMESPACE) | set(_BUILTINS)
+    known = set(variables) | set(PARTIAL_NAMESPACE) | set(_BUILTINS)
     bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
              and isinstance(n.ctx, ast.Store)}
     bound |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.Lambda)
@@ -277,7 +281,7 @@ def _check_text(text, what: str, variables: Tuple[str, ...], terms: int, where: 
     unknown = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
                       and isinstance(n.ctx, ast.Load)} - known - bound)
     if unknown:
-        helpers = ", ".join(sorted(set(_PARTIAL_NAMESPACE) | set(_BUILTINS)))
+        helpers = ", ".join(sorted(set(PARTIAL_NAMESPACE) | set(_BUILTINS)))
         raise ValueError(f"{where}: the {what} {text!r} names unknown "
                          f"{'variable' if len(unknown) == 1 else 'variables'} "
                          f"{', '.join(unknown)}; it may use {', '.join(variables)} and "
@@ -321,7 +325,7 @@ def _is_interval(item) -> bool:
 # its helpers and operators, so it refuses what they refuse (log(-1) is a
 # DomainError, exp(1000) an overflow, 1 / 0 a division by zero), where the
 # helpers of a derivative give IEEE inf and nan.
-_FORWARD_NAMESPACE = dict(_PARTIAL_NAMESPACE, exp=OPS["exp"].forward, log=OPS["log"].forward,
+_FORWARD_NAMESPACE = dict(PARTIAL_NAMESPACE, exp=OPS["exp"].forward, log=OPS["log"].forward,
                           sin=OPS["sin"].forward, cos=OPS["cos"].forward,
                           _power=OPS["pow"].forward, _divide=OPS["div"].forward)
 
@@ -345,7 +349,7 @@ def _forward(fn: Callable, name: str, names: Tuple[str, ...]) -> Callable[..., f
         if type(result) is Value:
             raise TypeError(f"{name}: forward must return a float, got a Value; it is "
                             "called on floats (write math.exp(x), not x.exp())")
-        return _as_float(result, f"{name}: forward")
+        return as_float(result, f"{name}: forward")
     forward.__name__ = f"_{name}"
     return forward
 
@@ -367,7 +371,7 @@ def _try_out(op: Op, names: Tuple[str, ...], domain, where: str) -> None:
         stage = "Values"
         with enable_grad():
             node = apply_op(op, *map(Value, point))
-            on_values = [p for _, p in _local_partials(node, graph=True)]
+            on_values = [p for _, p in local_partials(node, graph=True)]
     except Exception as exc:
         raise ValueError(
             f"{where}: the derivative {op.derivative!r} fails on {stage} at {at}: "
@@ -380,7 +384,7 @@ def _try_out(op: Op, names: Tuple[str, ...], domain, where: str) -> None:
             if not is_real_number(got):
                 raise ValueError(f"{where}: the derivative with respect to {names[i]} must "
                                  f"be a number, got {type(got).__name__} at {at}")
-        f, v_data = _as_float(on_float, where), _as_float(on_value, where)
+        f, v_data = as_float(on_float, where), as_float(on_value, where)
         if not (f == v_data or math.isclose(f, v_data, rel_tol=1e-9, abs_tol=1e-12)
                 or (math.isnan(f) and math.isnan(v_data))):
             raise ValueError(f"{where}: the derivative with respect to {names[i]} is {f!r} "

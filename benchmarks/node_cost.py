@@ -12,7 +12,7 @@ times, per node, medians of interleaved repetitions:
 * autograd-lite's forward with the cyclic garbage collector off, then on (the
   difference is the collector scanning the young graph);
 * its backward, pass by pass: counting each node's consumers, then passing
-  gradients down (``engine._count_consumers`` and ``engine._propagate``).
+  gradients down (``accelerator._count_consumers`` and ``accelerator._propagate``).
 
 Usage::
 
@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from autograd_lite import Value  # noqa: E402
-from autograd_lite import engine  # noqa: E402
+from autograd_lite import accelerator  # noqa: E402
 
 __all__ = ["measure", "main", "ROWS"]
 
@@ -107,10 +107,10 @@ def measure(steps: int = 10_000, reps: int = 21) -> Dict[str, float]:
         elapsed, y = _timed(lambda: _chain(Value(1.0), steps), True)
         samples["forward, collector on"].append(elapsed)
         start = time.process_time_ns()
-        engine._count_consumers(y)
+        accelerator._count_consumers(y)
         counted = time.process_time_ns()
         y.grad = 1.0
-        engine._propagate(y)
+        accelerator._propagate(y)
         done = time.process_time_ns()
         samples["backward: counting consumers"].append(counted - start)
         samples["backward: passing gradients"].append(done - counted)

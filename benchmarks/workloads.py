@@ -11,6 +11,11 @@ Engines:
 
 * ``floats``: plain Python floats, forward only: the lower bound.
 * ``autograd-lite``: this project's :class:`autograd_lite.Value`.
+* ``reference``: the same ``Value`` without the accelerator (the core alone,
+  as ``AUTOGRAD_LITE_REFERENCE=1`` runs it): a fresh copy of the package
+  imported under another name beside the accelerated one, so the two run in
+  one process and the accelerator's worth shows. (``mnist-nn`` does not apply:
+  ``nn`` is built on the accelerated package.)
 * ``micrograd``: the PyPI package ``micrograd==0.1.0`` (the ``bench`` extra).
   It has no ``exp``/``log``; :func:`micrograd_exp` and :func:`micrograd_log`
   add them in micrograd's own style (a closure per node, as in the lecture
@@ -38,6 +43,7 @@ import importlib.util
 import functools
 import gc
 import math
+import os
 import random
 import sys
 from dataclasses import dataclass
@@ -93,7 +99,7 @@ class Engine:
             self.set_data(leaf, value)
 
 
-ENGINE_NAMES = ("floats", "autograd-lite", "micrograd", "torch", "microgpt")
+ENGINE_NAMES = ("floats", "autograd-lite", "reference", "micrograd", "torch", "microgpt")
 
 
 def _float_relu(x):
@@ -118,6 +124,45 @@ def _autograd_lite() -> Engine:
                   backward=Value.backward, grad=lambda v: float(v.grad),
                   data=lambda v: v.data, zero_grad=lambda leaves: _set_grads(leaves, 0.0),
                   version=autograd_lite.__version__)
+
+
+def _reference() -> Engine:
+    module = _fresh_reference_package()
+    Value = module.Value
+    return Engine("reference", Value, Value.relu, Value.exp, Value.log,
+                  backward=Value.backward, grad=lambda v: float(v.grad),
+                  data=lambda v: v.data, zero_grad=lambda leaves: _set_grads(leaves, 0.0),
+                  version=f"{module.__version__}, the core alone (AUTOGRAD_LITE_REFERENCE=1)")
+
+
+def _fresh_reference_package():
+    """A second copy of autograd_lite, named ``autograd_lite_reference``,
+    imported with ``AUTOGRAD_LITE_REFERENCE=1``: its ``Value`` is a class of
+    its own, on which the accelerator is not installed (CPython's tests load
+    their pure-Python references the same way, ``import_fresh_module``)."""
+    name = "autograd_lite_reference"
+    if name in sys.modules:
+        return sys.modules[name]
+    import autograd_lite
+    folder = Path(autograd_lite.__file__).parent
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)])
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    saved = os.environ.get("AUTOGRAD_LITE_REFERENCE")
+    os.environ["AUTOGRAD_LITE_REFERENCE"] = "1"
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    finally:
+        if saved is None:
+            del os.environ["AUTOGRAD_LITE_REFERENCE"]
+        else:
+            os.environ["AUTOGRAD_LITE_REFERENCE"] = saved
+    return module
 
 
 def micrograd_exp(x):
@@ -203,7 +248,7 @@ def _microgpt_value() -> Engine:
                   version="(its published Value class, benchmarks/microgpt.py)")
 
 
-_FACTORIES = {"floats": _floats, "autograd-lite": _autograd_lite,
+_FACTORIES = {"floats": _floats, "autograd-lite": _autograd_lite, "reference": _reference,
               "micrograd": _micrograd, "torch": _torch, "microgpt": _microgpt_value}
 
 

@@ -14,11 +14,14 @@ the same code document by document on the scalar engine, as microgpt does.
 Before training, one batch's compiled losses and gradients are checked
 against the scalar engine's, document by document.
 
-Two differences from microgpt, both so that compile can follow the code:
+Two differences from microgpt, both so that compile runs the code as one
+trace per length:
 
 * softmax is ``exp(l - logsumexp(logits))``: microgpt subtracts
-  ``max(v.data for v in logits)``, a number read from the data, which a
-  trace would fix to the first document's value;
+  ``max(v.data for v in logits)``, and under compile which logit is largest
+  is a branch; with a softmax per position and head, documents take so many
+  branch patterns that compile refuses them (it keeps 8), where logsumexp
+  has no branch;
 * the loss of a position is ``nn.cross_entropy(logits, target)``
   (``logsumexp(logits) - logits[target]``, which is ``-log softmax[target]``,
   microgpt's loss, without forming the softmax); the target is a per-document
@@ -134,8 +137,9 @@ def softmax(logits: Sequence[Value]) -> List[Value]:
 
     microgpt shifts by ``max(v.data for v in logits)`` to keep ``exp`` from
     overflowing; logsumexp is that shift made a Value (it subtracts the max
-    inside), so the same code runs eagerly and under compile, where a number
-    read from one document's data would be fixed for every document.
+    inside its own op), so compile follows it without a branch: which logit
+    is largest differs from document to document, and a branch per softmax
+    would multiply the traces.
 
     >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0)])]
     [0.2689, 0.7311]

@@ -61,7 +61,7 @@ from autograd_lite import Value, compile, dot, no_grad  # noqa: E402
 from demos._common import (DemoError, demo_parser, output_dir, output_file,  # noqa: E402
                            plt, positive_float, positive_int, progress, run, save_figure,
                            user_input)
-from nn.checkpoint import _is_safetensors  # noqa: E402
+from nn.checkpoint import is_safetensors  # noqa: E402
 from nn.module import ACTIVATIONS  # noqa: E402
 
 __all__ = ["main", "logits", "predict", "build_model", "Compiled"]
@@ -433,7 +433,7 @@ def check_save_path(path: Path) -> None:
     or it names a safetensors file (which holds a model's weights only, by
     the checkpoint module's own rule for the suffix)."""
     output_file(path, "--save", "run.json")
-    if _is_safetensors(path):
+    if is_safetensors(path):
         raise DemoError(f"--save {path}: a .safetensors file holds a model's weights only, "
                         f"and --save writes a training checkpoint (the model, Adam's state "
                         f"and the schedule); name a JSON file instead, e.g. --save "

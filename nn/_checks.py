@@ -7,7 +7,7 @@ import numbers
 from typing import Any, Callable, Collection, List, Sequence, Tuple, Type, Union
 
 from autograd_lite import Value
-from autograd_lite.engine import is_real_number
+from autograd_lite import is_real_number
 
 from ._activations import ACTIVATIONS
 
@@ -209,7 +209,7 @@ def loaded_number(where: str, key: str, value: Any, *,
 
     * an int or a float, as JSON gives them, or a numpy scalar of those kinds
       (np.float32, np.int64, ...) or a 0-d array, as safetensors and numpy
-      give them (any real number: :func:`autograd_lite.engine.is_real_number`);
+      give them (any real number: :func:`autograd_lite.is_real_number`);
     * not a bool, Python's or numpy's: True is 1 to Python, but no weight,
       buffer or epoch is saved as a bool, so one is a state from elsewhere;
     * finite: checkpoints hold finite numbers only, and a nan or inf weight or

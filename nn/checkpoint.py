@@ -80,7 +80,7 @@ from .optim import Optimizer
 from .schedulers import LRScheduler
 
 __all__ = ["FORMAT", "VERSION", "MAX_DEPTH", "save_checkpoint", "load_checkpoint",
-           "read_checkpoint", "write_atomic"]
+           "read_checkpoint", "write_atomic", "is_safetensors", "load_parameters"]
 
 FORMAT = "autograd-lite-checkpoint"
 VERSION = 2
@@ -90,7 +90,8 @@ _MAX_DIGITS = 20          # an integer in a checkpoint is a count or a step
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-def _is_safetensors(path: PathLike) -> bool:
+def is_safetensors(path: PathLike) -> bool:
+    """Whether ``path`` names a ``.safetensors`` file (by its suffix, any case)."""
     return os.fspath(path).lower().endswith(".safetensors")
 
 
@@ -118,11 +119,6 @@ def write_atomic(path: PathLike, document: Any) -> None:
         f.write("\n")
 
     write_atomically(path, write, where="save")
-
-
-def _architecture(module: Any) -> Dict[str, Any]:
-    """``{"class": name, **module.config()}``: what the checkpoint records."""
-    return {"class": type(module).__name__, **module.config()}
 
 
 def _depth(document: Any) -> int:
@@ -212,7 +208,7 @@ def save_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
     document: Dict[str, Any] = {
         "format": FORMAT,
         "version": 1,            # a file without training state: what version 1 read
-        "architecture": _architecture(module),
+        "architecture": module.architecture(),
         "num_parameters": len(parameters),
         "parameters": parameters,
     }
@@ -222,7 +218,7 @@ def save_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
         document[key] = {"class": type(obj).__name__, "state_dict": state}
         document["version"] = VERSION
     document["metadata"] = metadata
-    if _is_safetensors(path):
+    if is_safetensors(path):
         _write_safetensors(path, document)
     else:
         write_atomic(path, document)
@@ -375,7 +371,7 @@ def read_checkpoint(path: PathLike) -> Dict[str, Any]:
     with open(path, "rb") as f:
         raw = f.read()
     where = f"checkpoint {path!r}"
-    if _is_safetensors(path):
+    if is_safetensors(path):
         document = _read_safetensors(raw, where)
     else:
         document = _parse_json(raw, where)
@@ -486,7 +482,7 @@ def _shapes(shapes: Dict[str, Any]) -> str:
 def _check_architecture(module: Any, saved: Any, where: str) -> None:
     if not isinstance(saved, dict) or not module.config():
         return
-    mine = _architecture(module)
+    mine = module.architecture()
     # The initializer only chose the starting weights, which are replaced.
     different = [key for key in sorted(set(mine) | set(saved))
                  if key != "init" and mine.get(key) != saved.get(key)]
@@ -498,7 +494,7 @@ def _check_architecture(module: Any, saved: Any, where: str) -> None:
                          f"nn.load_model(path)")
 
 
-def _load_parameters(module: Any, parameters: Dict[str, float], where: str) -> None:
+def load_parameters(module: Any, parameters: Dict[str, float], where: str) -> None:
     """``module.load_state_dict(parameters, strict=True)``, its error (a
     StateDictKeyError or a ValueError) prefixed with ``where`` (the file)."""
     try:
@@ -574,7 +570,7 @@ def load_checkpoint(module: Any, path: PathLike, optimizer: Optional[Optimizer] 
     where = f"checkpoint {os.fspath(path)!r}"
     _check_architecture(module, document.get("architecture"), where)
     states = [(obj, _checked_training_state(obj, key, document, where)) for key, obj in given]
-    _load_parameters(module, document["parameters"], where)
+    load_parameters(module, document["parameters"], where)
     for obj, state in states:                   # checked above: cannot fail
         obj._apply_state(state)
     return document["metadata"]

@@ -23,7 +23,6 @@ embeddings from N(0, 0.08²)). The draws go row by row from the generator of
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, Dict, List
 
 from autograd_lite import Leaves, Value, select
@@ -104,15 +103,12 @@ class Embedding(Module):
             ...     print(error)
             Embedding: token id 5 is out of range for 3 values (valid: 0..2)
         """
-        if isinstance(index, numbers.Integral) and not isinstance(index, bool):
-            return list(select(self.weight, index, where="Embedding", what="token id"))
-        # (not hasattr __len__: a per-sample integer of compile may answer to
-        # len() only to raise an error that says what to pass instead)
         if isinstance(index, (str, bytes, list, tuple, range)) or getattr(index, "ndim", None):
             raise TypeError(f"Embedding: expected one token id (an int, or a per-sample "
                             f"integer of compile), got {type(index).__name__}; look up "
                             "a sequence one id at a time: [emb(i) for i in ids]")
-        return _per_sample_row(self.weight, index)
+        # select over the rows: row ``index`` eagerly, each sample's own row compiled
+        return select(self.weight, index, where="Embedding", what="token id")
 
     def config(self) -> Dict[str, Any]:
         return {"num_embeddings": self.num_embeddings, "embedding_dim": self.embedding_dim}
@@ -165,10 +161,3 @@ class Embedding(Module):
         table.load_state_dict({f"weight.{i}.{j}": x for i, row in enumerate(weight)
                                for j, x in enumerate(row)})
         return table
-
-
-def _per_sample_row(rows: List[Leaves], index: Any) -> List[Value]:
-    """Row ``index`` of ``rows`` (equal-length rows) for a per-sample index:
-    one per-sample selection per column."""
-    return [select([row[d] for row in rows], index, where="Embedding", what="token id")
-            for d in range(len(rows[0]))]

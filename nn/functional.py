@@ -32,8 +32,8 @@ import numbers
 from typing import Any, List, Literal, Sequence, Tuple, Union, overload
 
 from autograd_lite import OPS, Value, dot, logsumexp, vsum
-from autograd_lite.engine import is_real_number
-from autograd_lite.tape import SampleIndexError, TracedIndex, select
+from autograd_lite import is_real_number
+from autograd_lite.compile import SampleIndexError, TracedIndex, select
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "mse_loss", "l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -50,7 +50,7 @@ _Reduction = Literal["mean", "sum"]
 class TargetOutOfRangeError(SampleIndexError):
     """A class index outside 0..C-1 (both a ValueError and, as in PyTorch,
     an IndexError), eager or compiled: a per-sample index out of range
-    (:class:`autograd_lite.tape.SampleIndexError`)."""
+    (:class:`autograd_lite.compile.SampleIndexError`)."""
 
 
 # ---------------------------------------------------------------------------
@@ -153,12 +153,13 @@ def _shifted(row: List[Scalar]) -> List[Value]:
     e^0 = 1 exactly, so nothing overflows and no precision is lost to a large
     common offset (e.g. logits near 1000).
 
-    m is a number read from the data, so compile refuses softmax and
-    log_softmax. z_i - logsumexp(z) would compile (no number read), but for
-    the largest z_i it subtracts two nearly equal numbers, m + log S rounded
-    and m: log_softmax of [1000, 970] loses 20% of its first entry, softmax
-    hundreds of ulps at logits near 1000; shifting by another Value (z_0)
-    has the same cancellation. The max it must be."""
+    m is a number read from the data: compile follows it per sample, and
+    which z is largest is a comparison, so samples with different largest
+    logits run on different traces. z_i - logsumexp(z) would need no branch,
+    but for the largest z_i it subtracts two nearly equal numbers, m + log S
+    rounded and m: log_softmax of [1000, 970] loses 20% of its first entry,
+    softmax hundreds of ulps at logits near 1000; shifting by another Value
+    (z_0) has the same cancellation. The max it must be."""
     m = max(_data(v) for v in row)
     return [v - m if isinstance(v, Value) else Value(float(v) - m) for v in row]
 
@@ -445,9 +446,15 @@ _LOG_FLOOR = -100.0   # PyTorch clamps each log of binary_cross_entropy here
 def _log_clamped(p: Scalar) -> Scalar:
     """max(log p, -100), as PyTorch's BCE: a probability of exactly 0 or 1
     then gives a finite loss. Where the clamp is active the gradient is 0."""
+    if type(p) is Value:        # compared as a Value: compile checks it per sample
+        if p > 0:
+            log_p = p.log()
+            if log_p >= _LOG_FLOOR:
+                return log_p
+        return _LOG_FLOOR
     v = _data(p)
     if v > 0 and math.log(v) >= _LOG_FLOOR:
-        return p.log() if type(p) is Value else math.log(v)
+        return math.log(v)
     return _LOG_FLOOR
 
 

@@ -46,13 +46,13 @@ from typing import (Any, Dict, Iterator, List, Mapping, Optional,
                     Sequence, Tuple, Union)
 
 from autograd_lite import Leaves, Value, dot
+from autograd_lite import is_real_number
 from autograd_lite.bulk import zero_grads
-from autograd_lite.engine import is_real_number
 
 from . import interop
 from ._activations import ACTIVATIONS  # public here: nn.module.ACTIVATIONS
 from ._checks import activation_name, check_keys, loaded_number, positive_int
-from .checkpoint import _architecture, load_checkpoint, save_checkpoint
+from .checkpoint import load_checkpoint, save_checkpoint
 from .init import Initializer, Seed, get_initializer, make_rng
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "IncompatibleKeys",
@@ -366,6 +366,16 @@ class Module:
         """
         return {}
 
+    def architecture(self) -> Dict[str, Any]:
+        """What a checkpoint records of the model's shape: the class name and
+        :meth:`config`, from which :func:`nn.load_model` rebuilds it.
+
+        Example:
+            >>> MLP(2, [1], seed=0).architecture()["class"]
+            'MLP'
+        """
+        return {"class": type(self).__name__, **self.config()}
+
     def to_torch(self) -> Any:
         """The same function as a float64 ``torch.nn.Sequential`` of ``Linear``
         layers and activation modules (see :mod:`nn.interop`), for an
@@ -387,7 +397,7 @@ class Module:
             >>> abs(net(torch.tensor(x, dtype=torch.float64)).item() - model(x).data) < 1e-12
             True
         """
-        architecture = _architecture(self)
+        architecture = self.architecture()
         try:
             interop.linear_layers(architecture)
         except ValueError as error:

@@ -11,7 +11,7 @@ import os
 from typing import Union
 
 from ._checks import positive_int
-from .checkpoint import _load_parameters, read_checkpoint
+from .checkpoint import load_parameters, read_checkpoint
 from .embedding import Embedding
 from .init import INITIALIZERS
 from .interop import linear_layers, parameter_count, parameter_names
@@ -82,7 +82,7 @@ def load_model(path: Union[str, "os.PathLike[str]"]) -> Module:
         model = cls(seed=0, **config)      # the config's keys are the arguments' names
     except (TypeError, ValueError) as error:
         raise ValueError(f"{where} has an invalid architecture record: {error}") from None
-    _load_parameters(model, document["parameters"], where)
+    load_parameters(model, document["parameters"], where)
     return model
 
 
@@ -101,7 +101,7 @@ def _embedding(document: dict, config: dict, where: str) -> Embedding:
                          f"parameters named weight.<row>.<column>, but holds {len(present)} "
                          f"that do not match; the file is corrupt")
     model = Embedding(rows, dim, seed=0)
-    _load_parameters(model, present, where)
+    load_parameters(model, present, where)
     return model
 
 

@@ -120,8 +120,8 @@ def test_operators_and_losses_have_precise_types_under_mypy(mypy_output):
             assert line in errors, (line, mypy_output)
             continue
         assert line not in errors, (line, mypy_output)
-        name = {"Value": "autograd_lite.engine.Value", "bool": "bool", "float": "float",
-                "List[Value]": "list[autograd_lite.engine.Value]"}[expected]
+        name = {"Value": "autograd_lite.core.Value", "bool": "bool", "float": "float",
+                "List[Value]": "list[autograd_lite.core.Value]"}[expected]
         assert revealed.get(line) == name, (line, mypy_output)
 
 

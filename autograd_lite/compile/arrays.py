@@ -3,7 +3,9 @@
 :func:`autograd_lite.compile` replays a traced graph over whole batches. It
 asks this module, for each table entry, for
 
-* ``forward(*inputs, [param])``: the op on arrays, with the scalar forward's
+* ``forward(*inputs, [param])``: the op on arrays, the entry's own ``array``
+  text evaluated with this module's helpers (one place per primitive: the
+  entry), with the scalar forward's
   formula step for step (the stable sigmoid and softplus, left-to-right sums),
   so that values agree with the scalar engine to the last bit where numpy
   computes the same float operations; and not finite wherever the scalar
@@ -13,8 +15,8 @@ asks this module, for each table entry, for
 * ``partials(out, *inputs, [param])``: the table's own derivative text,
   rewritten for arrays by a syntax-tree transform (``a if c else b`` becomes
   ``np.where(c, a, b)``, ``x > 0 or c >= 1`` becomes ``np.logical_or(...)``,
-  ``exp``/``log``/... their numpy forms). No derivative is written here: the
-  table stays the one place that knows one.
+  ``exp``/``log``/... their numpy forms). No derivative and no forward is
+  written here: the table stays the one place that knows them.
 
 N-ary inputs (``xs`` of ``sum``, ``logsumexp``; both sides of ``dot``) are
 arrays whose last axis runs over the op's inputs.
@@ -31,13 +33,13 @@ from __future__ import annotations
 import ast
 import functools
 import math
-from typing import Callable, Dict, List
+from typing import Callable, List
 
 import numpy as np
 
-from .ops import GELU_K, OPS, DomainError, Op
+from ..ops import GELU_K, OPS, DomainError, Op
 
-__all__ = ["NumpyOp", "numpy_op", "FORWARDS"]
+__all__ = ["NumpyOp", "numpy_op", "array_forward"]
 
 
 # ---------------------------------------------------------------------------
@@ -97,35 +99,27 @@ def _pow_value(a, b):
     return np.where((a < 0) | ((a == 0) & (b <= 0)), np.nan, np.power(a, b))
 
 
+def _math_tanh(x):
+    # math.tanh per element: numpy's tanh is an ulp off math's on about one
+    # argument in eight (its exp, log, sin, cos, expm1 and log1p agree), and
+    # tanh's derivative 1 - out**2, or gelu's 1 + tanh(u) with tanh(u) near
+    # -1, turns that ulp into a relative error without bound
+    x = np.asarray(x, dtype=float)
+    return np.fromiter(map(math.tanh, x.ravel().tolist()), float, x.size).reshape(x.shape)
+
+
 def _sign(x):
     # as ops.sign: 1, -1, or 0 (also for nan, which compares false both ways)
     return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))
 
 
-FORWARDS: Dict[str, Callable] = {
-    "add": np.add,
-    "sub": np.subtract,
-    "mul": np.multiply,
-    "div": np.divide,
-    "neg": np.negative,
-    "abs": np.abs,
-    "pow": _pow,
-    "pow_value": _pow_value,
-    "sqrt": np.sqrt,
-    "exp": np.exp,
-    "log": np.log,
-    "sin": np.sin,
-    "cos": np.cos,
-    "tanh": np.tanh,
-    "sigmoid": _sigmoid,
-    "relu": lambda x: np.where(x < 0, 0.0, x),
-    "leaky_relu": lambda x, alpha: np.where(x > 0, x, alpha * x),
-    "elu": lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0))),
-    "gelu": lambda x: 0.5 * x * (1.0 + np.tanh(GELU_K * (x + 0.044715 * x * x * x))),
-    "softplus": _softplus,
-    "sum": _left_to_right,
-    "dot": lambda a, b: _left_to_right(a * b),
-    "logsumexp": _logsumexp,
+# The names an op's ``array`` text may use (besides its inputs and parameter).
+_FORWARD_NAMES = {
+    "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "sqrt": np.sqrt,
+    "expm1": np.expm1, "log1p": np.log1p, "tanh": _math_tanh, "abs": np.abs,
+    "where": np.where, "minimum": np.minimum, "maximum": np.maximum,
+    "power": _pow, "power_value": _pow_value, "sigmoid": _sigmoid,
+    "logsumexp": _logsumexp, "left_to_right": _left_to_right, "GELU_K": GELU_K,
 }
 
 
@@ -135,7 +129,7 @@ FORWARDS: Dict[str, Callable] = {
 
 _NAMESPACE = {
     "np": np, "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos,
-    "tanh": np.tanh, "sigmoid": _sigmoid, "sign": _sign, "softmax": _softmax,
+    "tanh": _math_tanh, "sigmoid": _sigmoid, "sign": _sign, "softmax": _softmax,
     "inf": math.inf, "GELU_K": GELU_K,
     # len(xs) of an n-ary input is the length of its last axis
     "len": lambda xs: np.shape(xs)[-1],
@@ -199,8 +193,8 @@ class NumpyOp:
 
     def __init__(self, op: Op):
         self.op = op
-        if op.name in FORWARDS:
-            self.forward = FORWARDS[op.name]
+        if op.array:
+            self.forward = array_forward(op)
             self.source = _array_source(f"({op.derivative},)")
             signature = ", ".join(("out",) + op.inputs + ((op.param,) if op.param else ()))
             self.partials = eval(compile(f"lambda {signature}: {self.source}",
@@ -249,6 +243,18 @@ def _partials_per_element(fn: Callable, n_in: int, n_out: int) -> Callable:
     return partials
 
 
+def array_forward(op: Op) -> Callable:
+    """An op's ``array`` text as a function of arrays, ``f(*inputs, [param])``.
+
+    >>> from autograd_lite.ops import OPS
+    >>> array_forward(OPS["relu"])(np.array([-1.0, 2.0]))
+    array([0., 2.])
+    """
+    signature = ", ".join(op.inputs + ((op.param,) if op.param else ()))
+    return eval(compile(f"lambda {signature}: {op.array}", f"<array forward of {op.name}>",
+                        "eval"), dict(_FORWARD_NAMES))
+
+
 @functools.lru_cache(maxsize=None)
 def _numpy_op(op: Op) -> NumpyOp:
     return NumpyOp(op)
@@ -260,7 +266,7 @@ def numpy_op(op: Op) -> NumpyOp:
     Raises:
         KeyError: ``op`` is not an entry of the op table (or no longer: an op
             removed with ``remove_op``). Every entry has an array form: the
-            built-in ones a forward in ``FORWARDS``; one added with
+            built-in ones their ``array`` text; one added with
             ``define_op`` runs its float forward and partials per element.
     """
     if op.base.name not in OPS or OPS[op.base.name] is not op.base:

@@ -25,7 +25,9 @@ What it does differently, all for speed:
 * A dot over weights that are all leaves (:data:`DOT_LEAVES`, a neuron whose
   weights are ``Leaves``) is not counted, and zero constants (a black
   pixel) are skipped: adding ``g * 0.0`` leaves a gradient as it was, since
-  one built up from +0.0 is never -0.0.
+  one built up from +0.0 is never -0.0. So is a whole n-ary node whose
+  gradient is 0 (a dead ReLU's neuron) when its partials are finite; its
+  interior inputs are still counted down.
 """
 
 from __future__ import annotations
@@ -309,18 +311,25 @@ def _propagate(root: Value) -> None:
                 if not left:
                     following = x           # as above
         else:
+            # Zero products are skipped here, exactly: g * p with g or p zero
+            # and the other finite is ±0.0, and x.grad + ±0.0 is x.grad to the
+            # bit (nan and ±inf included) unless x.grad is -0.0, and backward
+            # never makes one: interior grads start at +0.0 (pass 1), leaves at
+            # +0.0 (Value(), zero_grad()), and +0.0 + ±0.0 is +0.0. Only a leaf's
+            # grad set to -0.0 from outside (by hand, or scaled by a clip) comes
+            # out +0.0 from the core where a skip leaves it -0.0 (equal, as
+            # floats). A factor that is inf or nan is never skipped: 0 * inf is nan.
             if layout == DOT_CONST:        # the fused neuron: partials are the constants
                 xs = node._a
                 a_data = [x._data for x in xs] if _reads_inputs(op) else None
                 partials = op.partials(node._data, a_data, node._b)[0]
                 if op is DOT_LEAVES:       # weights: leaves, nothing to count down
+                    _, finite, nonzero = _constants(partials)
+                    if not g and finite:
+                        continue           # a dead neuron (ReLU off): every product is ±0.0
                     pairs: Iterable[Tuple[Value, Any]] = zip(xs, partials)
-                    if isfinite(g):
-                        # A zero constant (a black pixel) adds g * 0 = ±0.0, which
-                        # leaves a grad as it was (one built up from +0.0 is never
-                        # -0.0): compress skips those inputs in C. A non-finite g
-                        # takes every input, so inf * 0 = nan still shows.
-                        pairs = compress(pairs, partials)
+                    if isfinite(g):        # the inputs of zero constants (black pixels)
+                        pairs = zip(compress(xs, partials), nonzero)   # skipped in C
                     for x, p in pairs:
                         x.grad += g * p
                     continue
@@ -331,6 +340,14 @@ def _propagate(root: Value) -> None:
                 listed = local_partials(node)
                 xs = [x for x, _ in listed]
                 partials = [p for _, p in listed]
+            if not g and layout != CONST_LEFT and all(map(isfinite, partials)):
+                for x in xs:               # n-ary: nothing to add; the counts still go down
+                    if x.op is not None:
+                        left = x._pending - 1
+                        x._pending = left
+                        if not left:
+                            push(x)
+                continue
             for x, p in zip(xs, partials):
                 x.grad += g * p
                 if x.op is not None:
@@ -338,6 +355,23 @@ def _propagate(root: Value) -> None:
                     x._pending = left
                     if not left:
                         push(x)
+
+
+# What backward needs of a DOT_LEAVES node's constants (a layer's input, shared
+# by its neurons), kept for the last tuple met: (the tuple, whether all are
+# finite, the nonzero ones in order). The tuple is held here, so no other can
+# take its identity, and a tuple of numbers cannot change: a match is a proof.
+# One reference, replaced whole: a thread reads a consistent triple.
+_last_constants: List[Tuple[Any, bool, List[Any]]] = [(None, False, [])]
+
+
+def _constants(numbers: tuple) -> Tuple[Any, bool, List[Any]]:
+    """(numbers, all finite?, the nonzero numbers) for a dot's constants."""
+    facts = _last_constants[0]
+    if facts[0] is not numbers:
+        facts = (numbers, all(map(isfinite, numbers)), list(compress(numbers, numbers)))
+        _last_constants[0] = facts
+    return facts
 
 
 def _reset_pending(root: Value) -> None:

@@ -64,10 +64,20 @@ class Scalar:
     """The base of Value: the number, comparisons, and conversions refused."""
 
     __slots__ = ()
-    data: float
+    if TYPE_CHECKING:
+        # At run time ``data`` is the core's slot ``_data`` under its public
+        # name (core.py), or a tracer's property (tracing.py).
+        @property
+        def data(self) -> float:
+            """The number."""
+
+        @data.setter
+        def data(self, value: float) -> None: ...
     _data: float        # the number, as the core reads it (``data`` may be traced)
     op: Any
     _b: Any
+    grad: Any
+    label: str
 
     __lt__ = _ordering("<", operator.lt)
     __le__ = _ordering("<=", operator.le)
@@ -86,6 +96,10 @@ class Scalar:
         if op.layout == CONST_RIGHT and "{c}" in op.symbol:
             return op.symbol.replace("{c}", str(self._b))
         return op.symbol
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad}{label})"
 
     def item(self) -> float:
         """The number, as a Python float (PyTorch's ``tensor.item()``; the

@@ -1,61 +1,61 @@
 """The core: ``Value``, and reverse mode as the plain chain rule. Start here.
 
-A ``Value`` holds a float (``data``), the derivative of the last
-``backward()`` root with respect to it (``grad``), the op that made it
-(``op``, an entry of :data:`autograd_lite.ops.OPS`, None for a leaf) and that
-op's inputs. The core knows no derivative rule: :func:`local_partials` asks
-the op table, and :func:`backpropagate` applies the chain rule in reverse
-topological order. Read this file, then :mod:`autograd_lite.ops`, and you
-have the whole algorithm.
+A ``Value`` holds a float (``data``), d root / d itself after ``backward()``
+(``grad``), the op that made it (an entry of :data:`autograd_lite.ops.OPS`,
+None for a leaf) and its inputs. The core knows no derivative rule:
+:func:`local_partials` asks the op table, :func:`backpropagate` applies the
+chain rule in reverse topological order. Read this file, then ops.py.
 
 A node never changes after it is returned, so ``_prev`` and ``_op`` show the
 graph as written. Its inputs live in two slots, ``_a`` and ``_b``, as the op's
 *layout* says (ops.py): a constant (the 2 of ``x * 2``) is kept in the node.
-:mod:`autograd_lite.accelerator` puts faster ``+``, ``*`` and ``backward``
-over this file's, with the same nodes and gradients, bit for bit.
+:mod:`autograd_lite.accelerator` installs faster ``+``, ``*`` and ``backward``
+over these, bit for bit the same; :mod:`autograd_lite.tracing` installs what
+``compile`` needs to follow traced code.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from contextlib import nullcontext
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from . import grad_mode
 from .coerce import GRAD_IS_NONE, Number, as_float, constant, unsupported_operand
-from .compat import Scalar, set_comparison_hook
+from .compat import Scalar
 from .handbuilt import hand_built, hand_built_ops, warn_hand_built
 from .ops import OPS, Op, ieee_arithmetic, layout_inputs, layout_partials
 
 __all__ = ["Value", "new_node", "apply_unary", "apply_binary", "apply_with_param", "inputs",
-           "local_partials", "topological_order", "backpropagate", "TraceHook",
-           "set_trace_hook", "stand_in"]
+           "local_partials", "topological_order", "backpropagate", "DATA_SLOT",
+           "set_node_hook", "stand_in"]
 Operand = Union["Value", float]      # a number operand: an int is a float to type checkers
 
 
 def new_node(data: float, op: Op, a: Any, b: Any) -> "Value":
-    """A new interior node, ``op`` applied to the inputs ``a``, ``b`` (kept as
-    the op's layout says): the one constructor. A leaf inside ``no_grad``."""
+    """The one constructor: ``op`` of inputs ``a``, ``b`` as its layout keeps them."""
     node = object.__new__(Value)
-    node._data = data
-    node.grad = 0.0
-    node.label = ""
-    node._pending = 0
-    if not grad_mode.threads_not_recording or grad_mode.is_grad_enabled():
-        node.op, node._a, node._b = op, a, b
-    else:
-        node.op = node._a = node._b = None
+    node._data, node.grad, node.label, node._pending = data, 0.0, "", 0
+    recording = not grad_mode.threads_not_recording or grad_mode.is_grad_enabled()
+    node.op, node._a, node._b = (op, a, b) if recording else (None, None, None)
     if _trace_hook is not None:
         _trace_hook.created(node)
     return node
 
 
+def unary_method(name: str, doc: str) -> Callable[["Value"], "Value"]:
+    """The method ``x.name()``: the op table's entry ``name`` applied to x."""
+    op = OPS[name]
+    def method(self: Value) -> Value:
+        return apply_unary(op, self)
+    method.__name__, method.__qualname__, method.__doc__ = name, f"Value.{name}", doc
+    return method
+
+
 class Value(Scalar):
     """A scalar that remembers how it was computed, for reverse-mode autodiff.
 
-    Args:
-        data: the number (int, float, bool or numpy scalar), stored as a float.
-        _children, _op, local_grads: a node built by hand, micrograd's or
-            microgpt's way (:mod:`autograd_lite.handbuilt`).
-        label: a name, shown by ``draw_graph``.
+    ``data`` is stored as a float, ``label`` is shown by ``draw_graph``;
+    ``_children``, ``_op``, ``local_grads`` build a node by hand (handbuilt.py).
 
     >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
     >>> y = a * b + b ** 2 / a; y.backward(); y.data, a.grad, b.grad
@@ -73,14 +73,13 @@ class Value(Scalar):
 
     def __init__(self, data, _children: Sequence["Value"] = (), _op: Any = "",
                  label: str = "", *, local_grads: Optional[Sequence[Number]] = None):
-        if _trace_hook is not None and type(data) is not float:
-            number = _trace_hook.as_value(data)     # a number a tracer handed out
-            if number is not None and not _children and local_grads is None:
-                self._data, self.grad, self.label, self._pending = number._data, 0.0, label, 0
+        number = stand_in(data) if type(data) is not float else None   # compile's x.data
+        if number is not None:
+            data = number._data
+            if not _children and local_grads is None:     # this Value is that number's node
                 self.op, self._a, self._b = number.op, number._a, number._b
-                return                              # this Value is that number's node
-            if number is not None:      # built by hand: the tracer refuses it when made
-                data = number._data
+                self.grad, self.label, self._pending, self._data = 0.0, label, 0, data
+                return
         self._data, self.grad, self.label, self._pending = as_float(data, "Value"), 0.0, label, 0
         self.op = self._a = self._b = None          # a leaf, unless built by hand
         if _children or local_grads is not None or not isinstance(_op, str):
@@ -94,23 +93,10 @@ class Value(Scalar):
                 if _trace_hook is not None:
                     _trace_hook.created(self)
 
-    if TYPE_CHECKING:
-        # At run time ``data`` is the slot ``_data`` itself (set below the class).
-        @property
-        def data(self) -> float:
-            """The number."""
-
-        @data.setter
-        def data(self, value: float) -> None: ...
-
     @property
     def _prev(self) -> Tuple["Value", ...]:
         """micrograd's inputs: the Value inputs in order, a reused one per use."""
         return tuple(inputs(self))
-
-    def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad}{label})"
 
     # ---- operators and functions: one line each onto the op table -----------
     # (accelerator.py installs its own __add__, __radd__, __mul__, __rmul__)
@@ -127,41 +113,20 @@ class Value(Scalar):
     def __pos__(self) -> Value: return self
     def __abs__(self) -> Value: return apply_unary(OPS["abs"], self)
 
-    def __pow__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
-            return apply_binary(OPS["pow_value"], self, other)
-        return apply_with_param(OPS["pow"], self, other)      # x ** 2: the 2 stays an int
+    def __pow__(self, other: Operand) -> Value:     # x ** 2: the 2 stays an int, in the node
+        return (apply_binary(OPS["pow_value"], self, other) if isinstance(other, Value)
+                else apply_with_param(OPS["pow"], self, other))
 
-    def exp(self) -> Value:
-        """e^x."""
-        return apply_unary(OPS["exp"], self)
-    def log(self) -> Value:
-        """Natural log; x must be > 0."""
-        return apply_unary(OPS["log"], self)
-    def sqrt(self) -> Value:
-        """Square root; x must be >= 0."""
-        return apply_unary(OPS["sqrt"], self)
-    def sin(self) -> Value:
-        """Sine, x in radians."""
-        return apply_unary(OPS["sin"], self)
-    def cos(self) -> Value:
-        """Cosine, x in radians."""
-        return apply_unary(OPS["cos"], self)
-    def tanh(self) -> Value:
-        """Hyperbolic tangent, in (-1, 1)."""
-        return apply_unary(OPS["tanh"], self)
-    def sigmoid(self) -> Value:
-        """1 / (1 + e^-x), stable for any x."""
-        return apply_unary(OPS["sigmoid"], self)
-    def relu(self) -> Value:
-        """max(x, 0), with derivative 0 at x == 0."""
-        return apply_unary(OPS["relu"], self)
-    def gelu(self) -> Value:
-        """GELU, tanh approximation (PyTorch's ``approximate='tanh'``)."""
-        return apply_unary(OPS["gelu"], self)
-    def softplus(self) -> Value:
-        """ln(1 + e^x), stable for any x."""
-        return apply_unary(OPS["softplus"], self)
+    exp = unary_method("exp", "e^x.")
+    log = unary_method("log", "Natural log; x must be > 0.")
+    sqrt = unary_method("sqrt", "Square root; x must be >= 0.")
+    sin = unary_method("sin", "Sine, x in radians.")
+    cos = unary_method("cos", "Cosine, x in radians.")
+    tanh = unary_method("tanh", "Hyperbolic tangent, in (-1, 1).")
+    sigmoid = unary_method("sigmoid", "1 / (1 + e^-x), stable for any x.")
+    relu = unary_method("relu", "max(x, 0), with derivative 0 at x == 0.")
+    gelu = unary_method("gelu", "GELU, tanh approximation (PyTorch's ``approximate='tanh'``).")
+    softplus = unary_method("softplus", "ln(1 + e^x), stable for any x.")
     def leaky_relu(self, alpha: float = 0.01) -> Value:
         """x if x > 0 else alpha * x."""
         return apply_with_param(OPS["leaky_relu"], self, alpha)
@@ -174,8 +139,7 @@ class Value(Scalar):
 
     # ---- reverse mode --------------------------------------------------------
     def _backward(self) -> None:
-        """One chain-rule step, as micrograd's lecture calls it by hand: for each
-        use of an input, ``input.grad += self.grad * d self / d input``."""
+        """micrograd's one chain-rule step: ``input.grad += self.grad * d self / d input``."""
         for child, partial in local_partials(self):
             child.grad += self.grad * partial
 
@@ -204,91 +168,22 @@ class Value(Scalar):
 # ``data`` is the slot ``_data`` under its public name: the slot's own
 # descriptor, so ``x.data`` costs what reading a slot costs. While a tracer
 # is installed it is a property that asks the tracer; the core reads ``_data``.
-_DATA_SLOT = Value.__dict__["_data"]
-setattr(Value, "data", _DATA_SLOT)  # noqa: B010 (typed as a property above)
+DATA_SLOT = Value.__dict__["_data"]
+setattr(Value, "data", DATA_SLOT)  # noqa: B010 (typed as a property in compat.Scalar)
 
 
-# ---- the trace hook: how compile follows what traced code does -------------
-class TraceHook:
-    """What a tracer (``autograd_lite.compile``) is told while installed with
-    :func:`set_trace_hook`; each method must answer as the core alone would
-    for a thread that is not tracing (these defaults).
-
-    * ``data(value)``: what ``value.data`` hands code (the core itself reads
-      the private slot; ``item``, ``detach``, ``repr`` and ``format`` go
-      through ``data``); ``assign_data(value, number)``: ``value.data = number``;
-    * ``created(node)``: every node made, in the order made;
-    * ``compare(value, symbol, other, result)``: every comparison of a Value;
-    * ``as_value(x)``: the Value standing for ``x``, an object ``data``
-      handed out, or None for anything else (``Value(x)``, ``vsum([x])``).
-    """
-
-    def data(self, value: Value) -> Any:
-        return value._data
-
-    def assign_data(self, value: Value, number: Any) -> None:
-        value._data = number
-
-    def created(self, node: Value) -> None:
-        return None
-
-    def compare(self, value: Value, symbol: str, other: object, result: bool) -> None:
-        return None
-
-    def as_value(self, x: object) -> Optional[Value]:
-        return None
+# ---- the one hook: how compile follows what traced code does ----------------
+_trace_hook: Optional[Any] = None      # a tracing.TraceHook while a tracer is installed
 
 
-_trace_hook: Optional[TraceHook] = None
-# The methods set_trace_hook wraps, as installed when it was called.
-_MAKERS = ("__add__", "__radd__", "__mul__", "__rmul__")
-_unwrapped: Dict[str, Any] = {}
-
-
-def set_trace_hook(hook: Optional[TraceHook]) -> None:
-    """Install a tracer (or, with None, remove it): the one way code outside
-    the core changes what the core does.
-
-    While installed, ``Value.data`` asks ``hook.data`` (and writing it,
-    ``hook.assign_data``), every node made is reported to ``hook.created``
-    (the accelerator's ``+`` and ``*`` too), every comparison to
-    ``hook.compare``, and ``Value(x)`` asks ``hook.as_value(x)`` first.
-    Removed, ``data`` is the slot again and the methods are the ones it
-    found. The hook answers for every thread, so it must act only for the
-    threads that trace.
-    """
+def set_node_hook(hook: Optional[Any]) -> None:
+    """Report every node made to ``hook`` (None: to no one); see tracing.py."""
     global _trace_hook
-    if hook is None:
-        _trace_hook = None
-        for name, method in _unwrapped.items():
-            setattr(Value, name, method)
-        _unwrapped.clear()
-        setattr(Value, "data", _DATA_SLOT)  # noqa: B010 (typed as a property above)
-        set_comparison_hook(None)
-        return
-    if _trace_hook is None:
-        _unwrapped.update((name, Value.__dict__[name]) for name in _MAKERS)
     _trace_hook = hook
-    created = hook.created
-
-    def reporting(method: Callable[[Value, Any], Any]) -> Callable[[Value, Any], Any]:
-        def make(self: Value, other: Any) -> Any:
-            node = method(self, other)
-            if type(other) is Value or type(other) is float or type(other) is int:
-                created(node)       # made inline (else by new_node, which reported it)
-            return node
-        return make
-
-    for name, method in _unwrapped.items():
-        setattr(Value, name, reporting(method))
-    setattr(Value, "data", property(hook.data, hook.assign_data,  # noqa: B010
-                                    doc="The number (while a tracer is installed)."))
-    set_comparison_hook(hook.compare)
 
 
 def stand_in(x: object) -> Optional[Value]:
-    """The Value a tracer's number ``x`` stands for, or None (no tracer, or
-    ``x`` is something else)."""
+    """The Value a tracer's number ``x`` stands for, else None."""
     return None if _trace_hook is None else _trace_hook.as_value(x)
 
 
@@ -333,17 +228,16 @@ def local_partials(node: Value, graph: bool = False) -> List[Tuple[Value, Any]]:
     """(input, d node / d input) for each use of an input, from the op table:
     on floats, or with ``graph`` on Values (differentiable, and in IEEE
     arithmetic as on floats: an overflow is inf, see ops.py)."""
-    op = node.op
-    if op is None:
+    if node.op is None:
         return []
     if not graph:
-        return list(zip(inputs(node), layout_partials(op, node._data, node._a, node._b, _data)))
+        numbers = layout_partials(node.op, node._data, node._a, node._b, _numbers)
+        return list(zip(inputs(node), numbers))
     with ieee_arithmetic():
-        return list(zip(inputs(node), layout_partials(op, node, node._a, node._b, list)))
+        return list(zip(inputs(node), layout_partials(node.op, node, node._a, node._b, list)))
 
 
-def _data(values: Sequence[Value]) -> list:
-    return [v._data for v in values]
+_numbers = lambda values: [v._data for v in values]     # noqa: E731  (the Values' numbers)
 
 
 def topological_order(root: Value) -> List[Value]:
@@ -385,12 +279,9 @@ def backpropagate(order: List[Value], seed: Any = 1.0, graph: bool = False,
     its users have passed theirs, passes ``grad * d node / d input`` to each
     input. With ``graph`` the gradients are Values (``create_graph=True``).
 
-    Args:
-        order: ``topological_order(root)``; seed: d L / d root.
-        graph: evaluate the partials on Values (differentiable gradients).
-        on_edge: called as ``on_edge(node, position, input, grad, partial,
-            before)`` after each edge adds ``grad * partial`` to ``input.grad``
-            (which was ``before``): how ``explain`` records the walk.
+    ``order`` is ``topological_order(root)``, ``seed`` d L / d root. ``on_edge``,
+    if given, is called as ``on_edge(node, position, input, grad, partial,
+    before)`` after each edge (how ``explain`` records the walk).
     """
     for node in order:
         if node.op is not None:
@@ -399,8 +290,7 @@ def backpropagate(order: List[Value], seed: Any = 1.0, graph: bool = False,
             raise TypeError(GRAD_IS_NONE.format(node=node))
     root = order[-1]
     root.grad = seed if root.op is not None else root.grad + seed
-    previous = grad_mode.set_grad_enabled(True) if graph else None
-    try:
+    with grad_mode.enable_grad() if graph else nullcontext():   # a graph of the gradients
         for node in reversed(order):
             g = node.grad
             for position, (child, partial) in enumerate(local_partials(node, graph)):
@@ -408,6 +298,3 @@ def backpropagate(order: List[Value], seed: Any = 1.0, graph: bool = False,
                 child.grad = before + g * partial     # the chain rule, one edge
                 if on_edge is not None:
                     on_edge(node, position, child, g, partial, before)
-    finally:
-        if previous is not None:
-            grad_mode.set_grad_enabled(previous)

@@ -84,7 +84,8 @@ def dot(a: Sequence[Union[Value, Number]], b: Sequence[Union[Value, Number]]) ->
     if kind_a in _VALUE_KINDS and kind_b in _NUMBER_KINDS:
         consts = b if kind_b == "floats" else as_floats(b, "dot")
         variant = DOT_LEAVES if kind_a == "leaves" else op.const_right
-        return new_node(op.forward(map(_get_data, a), consts), variant, a, consts)
+        # A list comprehension reads the weights faster than map(_get_data, a).
+        return new_node(op.forward([v._data for v in a], consts), variant, a, consts)
     # Values on both sides, or a mix: numbers become constant leaves.
     a = as_values(a, "dot")
     b = as_values(b, "dot")

@@ -20,7 +20,6 @@ run when they disagree.
 
 from __future__ import annotations
 
-import gc
 import statistics
 from typing import Any, Callable, Dict
 
@@ -91,19 +90,7 @@ def measure(sizes: W.Sizes, reps: int, clock: Callable[[], int], engines: Dict[s
     runs = {"compile": compiled, "numpy": lambda: numpy_step(W1, b1, W2, b2, X, Y)}
     if micro_case is not None:
         runs["micrograd"] = micrograd_step
-    times: Dict[str, list] = {name: [] for name in runs}
-    for run in runs.values():               # untimed first step (traces, caches)
-        run()
-    for rep in range(reps):
-        names = list(runs)
-        names = names[rep % len(names):] + names[:rep % len(names)]
-        for name in names:
-            model.zero_grad()
-            gc.collect()
-            started = clock()
-            runs[name]()
-            times[name].append(clock() - started)
-        log(f"compiled: repetition {rep + 1}/{reps}")
+    times = W.time_interleaved(runs, reps, clock, model.zero_grad, log, "compiled")
     per_sample = {name: statistics.median(t) / (1 if name == "micrograd" else batch)
                   for name, t in times.items()}
     micrograd = per_sample.get("micrograd")

@@ -21,7 +21,7 @@ Engines:
   add them in micrograd's own style (a closure per node, as in the lecture
   that introduced micrograd), for the cross-entropy of the MNIST workloads.
 * ``torch``: PyTorch with 0-d float64 tensors, ``requires_grad`` leaves.
-* ``microgpt``: the minimal local-gradients ``Value`` of Karpathy's microgpt,
+* ``microgpt``: the local-gradients ``Value`` Karpathy's microgpt publishes,
   :class:`benchmarks.microgpt.LocalGradValue`, the baseline of the ``microgpt``
   workload.
 
@@ -41,6 +41,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import functools
+import gc
 import math
 import os
 import random
@@ -54,6 +55,7 @@ __all__ = [
     "available_engines", "Neuron", "Layer", "MLP", "mlp_weights", "moons_data",
     "mnist_sample", "nn_mnist_mlp", "cross_entropy", "micrograd_exp", "micrograd_log",
     "CountingValue", "count_nodes", "micrograd_node_count", "NotApplicable",
+    "time_interleaved",
 ]
 
 
@@ -243,7 +245,7 @@ def _microgpt_value() -> Engine:
                   LocalGradValue.log, backward=LocalGradValue.backward,
                   grad=lambda v: float(v.grad), data=lambda v: float(v.data),
                   zero_grad=lambda leaves: _set_grads(leaves, 0),
-                  version="(local-gradient Value, benchmarks/microgpt.py)")
+                  version="(its published Value class, benchmarks/microgpt.py)")
 
 
 _FACTORIES = {"floats": _floats, "autograd-lite": _autograd_lite, "reference": _reference,
@@ -459,6 +461,7 @@ class Sizes:
     gpt_embd: int = 16
     gpt_heads: int = 4
     gpt_block: int = 10
+    gpt_batch: int = 64                 # documents per step of the gpt workload (compiled)
     max_depth: int = 1_000_000
     seed: int = 0
 
@@ -466,7 +469,7 @@ class Sizes:
 DEFAULT = Sizes()
 QUICK = Sizes(chain_steps=50, moons_points=8, moons_layers=(4, 4, 1), mnist_hidden=2,
               compiled_batch=8, step_hidden=2, step_batch=8, gpt_embd=4, gpt_heads=2,
-              gpt_block=3, max_depth=2_000)
+              gpt_block=3, gpt_batch=8, max_depth=2_000)
 
 
 def _chain(engine: Engine, sizes: Sizes) -> Case:
@@ -617,10 +620,11 @@ WORKLOADS: Dict[str, Workload] = {w.name: w for w in (
                          "one MNIST image", _mnist_nn),
     Workload("microgpt", "microgpt's GPT (n_embd {gpt_embd}, {gpt_heads} heads, block "
                          "{gpt_block}, vocabulary 27, ReLU² MLP) on one name, Adam", _microgpt,
-             # plain floats too before Python 3.12, where sum() of floats adds
-             # left to right as Values do; from 3.12 it compensates its rounding
-             same_bits=("autograd-lite", "microgpt")
-             + (("floats",) if sys.version_info < (3, 12) else ())),
+             # plain floats do autograd-lite's arithmetic before Python 3.12, where
+             # sum() of floats adds left to right as Values do (from 3.12 it
+             # compensates its rounding); microgpt's a / b is a * b**-1, which
+             # rounds otherwise: it agrees to rounding only
+             same_bits=("autograd-lite", "floats") if sys.version_info < (3, 12) else ()),
 )}
 
 
@@ -711,3 +715,42 @@ def micrograd_node_count(workload: Workload, sizes: Sizes) -> int:
     :class:`CountingValue` (the op-by-op MNIST graph for ``mnist-nn``)."""
     build = _mnist if workload.name == "mnist-nn" else workload.build
     return count_nodes(build(_counting_engine(), sizes).forward())
+
+
+# ---------------------------------------------------------------------------
+# Timing steps side by side
+# ---------------------------------------------------------------------------
+
+def time_interleaved(runs: Dict[str, Callable[[], Any]], reps: int, clock: Callable[[], int],
+                     reset: Callable[[], None], log: Callable[[str], None],
+                     label: str) -> Dict[str, List[int]]:
+    """Time each of ``runs`` ``reps`` times, interleaved, after one untimed call each.
+
+    Repetition k runs them in an order rotated by k, so none always follows
+    the same one; before each timed call ``reset()`` runs (e.g. zeroing the
+    gradients) and an untimed ``gc.collect()`` clears the previous one's
+    garbage.
+
+    Returns:
+        name -> the times of its repetitions, in the clock's unit.
+
+    >>> ticks = iter(range(100))
+    >>> times = time_interleaved({"a": lambda: None}, 2, lambda: next(ticks), lambda: None,
+    ...                          lambda message: None, "demo")
+    >>> times
+    {'a': [1, 1]}
+    """
+    times: Dict[str, List[int]] = {name: [] for name in runs}
+    for run in runs.values():               # untimed first step (traces, caches)
+        run()
+    for rep in range(reps):
+        names = list(runs)
+        names = names[rep % len(names):] + names[:rep % len(names)]
+        for name in names:
+            reset()
+            gc.collect()
+            started = clock()
+            runs[name]()
+            times[name].append(clock() - started)
+        log(f"{label}: repetition {rep + 1}/{reps}")
+    return times

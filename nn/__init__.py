@@ -21,7 +21,8 @@ from autograd_lite import __version__ as __version__  # one version for both pac
 
 from .checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from .clip import clip_grad_norm_, clip_grad_value_
-from .data import batches, load_idx, load_mnist
+from .data import batches, group_by_length, load_idx, load_mnist
+from .embedding import Embedding
 from .functional import (TargetOutOfRangeError, binary_cross_entropy,
                          binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
                          huber_loss, l1_loss, log_softmax, mse_loss, softmax)
@@ -34,7 +35,7 @@ from .schedulers import (CosineAnnealingLR, ExponentialLR, LinearLR, LinearWarmu
 
 __all__ = [
     # modules
-    "Module", "Neuron", "Layer", "MLP", "IncompatibleKeys", "StateDictKeyError",
+    "Module", "Neuron", "Layer", "MLP", "Embedding", "IncompatibleKeys", "StateDictKeyError",
     # losses and softmax
     "softmax", "log_softmax", "cross_entropy", "mse_loss", "l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "hinge_loss",
@@ -50,5 +51,5 @@ __all__ = [
     # checkpoints
     "save_checkpoint", "load_checkpoint", "read_checkpoint", "load_model",
     # data
-    "load_idx", "load_mnist", "batches",
+    "load_idx", "load_mnist", "batches", "group_by_length",
 ]

@@ -21,11 +21,11 @@ import os
 import random
 import zlib
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-__all__ = ["load_idx", "load_mnist", "batches", "IDX_DTYPES", "MNIST_FILES"]
+__all__ = ["load_idx", "load_mnist", "batches", "group_by_length", "IDX_DTYPES", "MNIST_FILES"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -414,3 +414,78 @@ def _batches(X: np.ndarray, y: np.ndarray, order: np.ndarray,
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
         yield X[idx], y[idx]
+
+
+# ---- sequences grouped by length ----------------------------------------------
+
+def group_by_length(sequences: Sequence[Sequence[int]], batch_size: int, *,
+                    seed: Union[int, np.random.Generator, None] = None,
+                    drop_last: bool = False) -> List[np.ndarray]:
+    """Batches of equal-length token sequences, shuffled by seed, for ``compile``.
+
+    A compiled function takes a batch as one array whose axis 0 runs over
+    the samples, so every sequence in a batch must have the same length (a
+    sequence of n tokens is a graph of n steps: each length is its own
+    trace). This groups the sequences by length, shuffles each group, cuts
+    it into batches of at most ``batch_size`` rows, and shuffles the batches
+    of all lengths together: one pass over the data (an epoch).
+
+    Args:
+        sequences: token sequences (lists of ints, or 1-D integer arrays).
+        batch_size: rows per batch; a length's last batch holds what is left.
+        seed: an int (same seed, same batches), a ``np.random.Generator``
+            (one generator shared across epochs gives a new order each
+            epoch), or None: drawn from the ``random`` module's global
+            generator, so ``random.seed(n)`` repeats the run.
+        drop_last: drop each length's last batch when it holds fewer than
+            ``batch_size`` rows (every batch then has exactly that many).
+
+    Returns:
+        A list of int64 arrays of shape ``(rows, length)``; every sequence is
+        in exactly one of them (unless ``drop_last`` dropped it).
+
+    Raises:
+        TypeError: a sequence that is not integers, or a ``batch_size`` that
+            is not an int. ValueError: an empty sequence, or a ``batch_size``
+            below 1.
+
+    Example:
+        >>> docs = [[1, 2], [3, 4, 5], [6, 7], [8, 9, 10], [11, 12]]
+        >>> for batch in group_by_length(docs, batch_size=2, seed=0):
+        ...     print(batch.tolist())
+        [[11, 12], [1, 2]]
+        [[8, 9, 10], [3, 4, 5]]
+        [[6, 7]]
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(f"group_by_length: batch_size must be an int, got "
+                        f"{type(batch_size).__name__}")
+    if batch_size < 1:
+        raise ValueError(f"group_by_length: batch_size must be >= 1, got {batch_size}")
+    groups: Dict[int, List[np.ndarray]] = {}
+    for i, sequence in enumerate(sequences):
+        row = np.asarray(sequence)
+        if row.shape == (0,):
+            raise ValueError(f"group_by_length: sequence {i} is empty; drop empty "
+                             "sequences, or add a token that marks the start")
+        if row.ndim != 1 or row.dtype.kind not in "iu":
+            raise TypeError(f"group_by_length: sequence {i} must be a flat sequence of "
+                            f"integers (token ids), got {_describe(sequence, row)}")
+        groups.setdefault(len(row), []).append(row)
+    if seed is None:
+        seed = random.getrandbits(128)      # random.seed(n) fixes it, as in batches()
+    rng = np.random.default_rng(seed)
+    out: List[np.ndarray] = []
+    for length in sorted(groups):
+        rows = np.stack(groups[length]).astype(np.int64)[rng.permutation(len(groups[length]))]
+        for start in range(0, len(rows), int(batch_size)):
+            batch = rows[start:start + batch_size]
+            if len(batch) == batch_size or not drop_last:
+                out.append(batch)
+    return [out[k] for k in rng.permutation(len(out))]
+
+
+def _describe(sequence: Any, row: np.ndarray) -> str:
+    if row.ndim != 1:
+        return f"{type(sequence).__name__} of shape {row.shape}"
+    return f"{type(sequence).__name__} of dtype {row.dtype}"

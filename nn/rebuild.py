@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 from typing import Union
 
+from ._checks import positive_int
 from .checkpoint import load_parameters, read_checkpoint
+from .embedding import Embedding
 from .init import INITIALIZERS
 from .interop import linear_layers, parameter_count, parameter_names
 from .module import MLP, Layer, Module, Neuron
@@ -19,7 +21,7 @@ __all__ = ["load_model"]
 
 
 def load_model(path: Union[str, "os.PathLike[str]"]) -> Module:
-    """Rebuild the model a checkpoint was saved from (MLP, Layer or Neuron).
+    """Rebuild the model a checkpoint was saved from (MLP, Layer, Neuron or Embedding).
 
     The architecture the file claims is checked against the parameters it
     holds (their number) before any Value is allocated, so a small file
@@ -46,8 +48,10 @@ def load_model(path: Union[str, "os.PathLike[str]"]) -> Module:
     where = f"load_model: checkpoint {os.fspath(path)!r}"
     saved = document.get("architecture", {})
     config = dict(saved) if isinstance(saved, dict) else {}
-    classes = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
+    classes = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron, "Embedding": Embedding}
     name = config.pop("class", None)
+    if name == "Embedding":
+        return _embedding(document, config, where)
     cls = classes.get(name) if isinstance(name, str) else None
     if cls is None:
         raise ValueError(f"{where} does not record an architecture this library can "
@@ -79,6 +83,25 @@ def load_model(path: Union[str, "os.PathLike[str]"]) -> Module:
     except (TypeError, ValueError) as error:
         raise ValueError(f"{where} has an invalid architecture record: {error}") from None
     load_parameters(model, document["parameters"], where)
+    return model
+
+
+def _embedding(document: dict, config: dict, where: str) -> Embedding:
+    """An Embedding of the recorded sizes, checked against the parameters
+    present before any Value is allocated."""
+    try:
+        rows = positive_int("", "num_embeddings", config.get("num_embeddings"))
+        dim = positive_int("", "embedding_dim", config.get("embedding_dim"))
+    except ValueError as error:
+        raise ValueError(f"{where} has an invalid architecture record: {error}") from None
+    present = document["parameters"]
+    if rows * dim != len(present) or any(f"weight.{i}.{j}" not in present
+                                         for i in range(rows) for j in range(dim)):
+        raise ValueError(f"{where} claims Embedding({rows}, {dim}), which has {rows * dim} "
+                         f"parameters named weight.<row>.<column>, but holds {len(present)} "
+                         f"that do not match; the file is corrupt")
+    model = Embedding(rows, dim, seed=0)
+    load_parameters(model, present, where)
     return model
 
 

@@ -1,7 +1,7 @@
 """Tracing: one call of ``fn`` on the Values of one sample, every read recorded.
 
 While a thread traces, the core reports to :data:`TRACER` (installed with
-:func:`autograd_lite.core.set_trace_hook`): every node an op makes, in the
+:func:`autograd_lite.tracing.set_trace_hook`): every node an op makes, in the
 order made; every comparison of a Value; and every read of ``.data``, which
 hands ``fn`` a :class:`TracedNumber` instead of a float. A TracedNumber
 follows the number per sample: its arithmetic builds Values (crossing into a
@@ -28,10 +28,11 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type
 import numpy as np
 
 from ..coerce import as_float, as_tuple, is_real_number
-from ..core import TraceHook, Value, set_trace_hook
+from ..core import Value
 from ..fused import apply_op, as_values
 from ..grad_mode import enable_grad
 from ..ops import REALS, UNARY, DomainError, Op
+from ..tracing import TraceHook, set_trace_hook
 
 __all__ = ["ConcretizationError", "TracedNumber", "TracedIndex", "SampleIndexError",
            "Guard", "Trace", "STOP", "TRACER", "select", "trace", "user_line"]

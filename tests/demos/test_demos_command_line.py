@@ -23,7 +23,7 @@ pytest.importorskip("tqdm")
 from demos._common import run  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMOS = ["calculus", "graph", "mnist", "moons", "optimizers", "xor"]
+DEMOS = ["calculus", "gpt", "graph", "mnist", "moons", "optimizers", "xor"]
 HAVE_MLXTEND = importlib.util.find_spec("mlxtend") is not None
 # A folder no one can create: /proc takes no new entries, even from root.
 UNWRITABLE = "/proc/autograd-lite-nope"
@@ -82,7 +82,7 @@ def test_a_bad_option_is_a_usage_error(name, capsys):
     assert_usage_error(result, "argument --seed: invalid int value: 'x'")
 
 
-@pytest.mark.parametrize("name", ["xor", "moons", "mnist"])
+@pytest.mark.parametrize("name", ["xor", "moons", "mnist", "gpt"])
 @pytest.mark.parametrize("lr", ["inf", "nan", "0"])
 def test_a_learning_rate_that_is_not_a_finite_positive_number_is_a_usage_error(name, lr,
                                                                               capsys):

@@ -115,6 +115,16 @@ def mlp_moons():
     return vsum(losses) * (1.0 / len(losses)), model.parameters()
 
 
+def dead_neurons():
+    """ReLUs that are off in both hidden layers (a dot whose gradient is 0),
+    and one off because its pixel is inf, so its weight's gradient is nan."""
+    model = nn.MLP(6, [8, 8, 3], seed=1)
+    loss = nn.cross_entropy(model((0.0, 1.5, -2.0, 0.0, 0.25, 3.0)), 2)
+    w = Leaves([Value(-1.0), Value(0.5)])
+    off = dot(w, (math.inf, 0.0)).relu()
+    return loss + off * 2.0, model.parameters() + list(w)
+
+
 def hand_built():
     a, b = Value(0.3), Value(-1.2)
     c = Value(a.data * b.data, (a, b), (b.data, a.data))
@@ -140,7 +150,7 @@ def second_derivative():
 
 
 WORKLOADS = [chain, reuse_and_constants, every_op, neuron_with_black_pixels, mlp_moons,
-             hand_built, accumulated_twice, second_derivative] + [
+             dead_neurons, hand_built, accumulated_twice, second_derivative] + [
     (lambda seed=seed: random_graph(seed)) for seed in range(20)]
 
 

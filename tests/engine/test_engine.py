@@ -3,6 +3,7 @@ chains; calling backward twice; gradient modes; micrograd's view of a node;
 numbers of every kind on either side of an operator."""
 
 import math
+import struct
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from autograd_lite import (OPS, Value, enable_grad, gradcheck, is_grad_enabled,
                            no_grad, topological_order)
+from autograd_lite.core import backpropagate
 from support import derivatives_by_repeated_backward, worked_example
 
 
@@ -544,6 +546,80 @@ def test_dot_keeps_no_reference_to_weights_once_their_owner_is_gone():
     assert sys.getrefcount(first) == held_by_us
     del weights
     assert sys.getrefcount(first) == held_by_us - 1
+
+
+# ---------------------------------------------------------------------------
+# Dead neurons: a dot whose gradient is 0 passes nothing down, exactly
+# ---------------------------------------------------------------------------
+
+def _bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+def _gradients_by_backward_and_by_the_core(build):
+    """The leaves' gradients after ``backward()`` and after the core's own walk
+    (``backpropagate``), each on a graph of its own built by ``build()``."""
+    root, leaves = build()
+    root.backward()
+    by_backward = [p.grad for p in leaves]
+    root, leaves = build()
+    backpropagate(topological_order(root), 1.0)
+    return by_backward, [p.grad for p in leaves]
+
+
+def _dead_neuron_reading_inf():
+    """A ReLU neuron whose pre-activation is -inf (dead) because a pixel is inf,
+    beside a live one reading the same pixels and another input."""
+    from autograd_lite import Leaves, dot, vsum
+    pixels = (math.inf, 0.0, 0.5, 0.0)
+    dead = Leaves([Value(-1.0), Value(2.0), Value(0.5), Value(3.0)])
+    live = Leaves([Value(1.0), Value(1.0), Value(-2.0), Value(1.0)])
+    live_pixels = (0.0, 0.0, -0.5, 2.0)
+    b = Value(0.25)
+    h = [(dot(dead, pixels) + b).relu(), (dot(live, live_pixels) + b).relu(),
+         (dot(live, pixels) + b).relu()]
+    return vsum(h) * 2.0, list(dead) + list(live) + [b]
+
+
+def test_a_dead_neuron_whose_input_holds_inf_gives_nan_gradients_exactly_as_the_core():
+    by_backward, by_core = _gradients_by_backward_and_by_the_core(_dead_neuron_reading_inf)
+    assert math.isnan(by_backward[0])                     # 0 * inf, not skipped as 0
+    assert by_backward[1:4] == [0.0, 0.0, 0.0]
+    assert by_backward[4:] == [math.inf, 0.0, -1.0 + 1.0, 4.0, 4.0]   # 2 * each input
+    assert list(map(_bits, by_backward)) == list(map(_bits, by_core))
+
+
+def _three_layers_with_dead_neurons(inf_in_hidden: bool):
+    """Input -> 3 ReLUs -> 2 ReLUs (one dead) -> a sum: the dead neuron of the
+    second layer reads the first layer's Values, which must still be counted
+    down for the first layer to receive the live neuron's gradient."""
+    from autograd_lite import Leaves, dot, vsum
+    x = (1.0, -2.0, 0.5)
+    w1 = [Leaves([Value(0.5), Value(0.25), Value(1.0)]),
+          Leaves([Value(-1.0), Value(-1.0), Value(0.0)]),
+          Leaves([Value(2.0), Value(0.5), Value(1e308 if inf_in_hidden else 1.0)])]
+    h = [dot(w, x).relu() for w in w1]
+    if inf_in_hidden:
+        h[2] = h[2] * 1e10                                # inf: overflows on purpose
+    w2 = [Leaves([Value(-1.0), Value(-1.0), Value(-1.0)]),   # dead: pre-activation < 0
+          Leaves([Value(1.0), Value(0.5)])]
+    z = [dot(w2[0], h).relu(), dot(w2[1], h[:2]).relu()]
+    leaves = [p for w in w1 + w2 for p in w]
+    return vsum(z) * 3.0, leaves
+
+
+@pytest.mark.parametrize("inf_in_hidden", [False, True])
+def test_a_dead_neuron_over_computed_inputs_still_lets_the_layer_below_receive_its_gradient(
+        inf_in_hidden):
+    by_backward, by_core = _gradients_by_backward_and_by_the_core(
+        lambda: _three_layers_with_dead_neurons(inf_in_hidden))
+    assert list(map(_bits, by_backward)) == list(map(_bits, by_core))
+    assert by_backward[:6] == [3.0, -6.0, 1.5, 1.5, -3.0, 0.75]   # via the live neuron
+    assert by_backward[9:11] == [0.0, 0.0]
+    if inf_in_hidden:
+        assert math.isnan(by_backward[11])               # 0 * inf in the dead neuron
+    else:
+        assert by_backward[11] == 0.0
 
 
 def test_apply_op_takes_numbers_and_says_how_many_arguments_an_op_takes():

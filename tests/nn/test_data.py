@@ -462,3 +462,68 @@ def test_fuzzed_idx_files_load_or_are_value_errors_naming_the_file(tmp_path, see
         else:
             assert type(outcome) is ValueError, (where, repr(outcome))
             assert str(path) in str(outcome), (where, str(outcome))
+
+
+# ---- group_by_length --------------------------------------------------------------
+
+from nn.data import group_by_length  # noqa: E402
+
+DOCS = [[1, 2], [3, 4, 5], [6, 7], [8, 9, 10], [11, 12], [13], [14, 15, 16], [17, 18]]
+
+
+def test_group_by_length_puts_every_sequence_in_exactly_one_equal_length_batch():
+    out = group_by_length(DOCS, batch_size=2, seed=0)
+    assert all(b.ndim == 2 and b.dtype == np.int64 and len(b) <= 2 for b in out)
+    rows = sorted(tuple(row) for b in out for row in b.tolist())
+    assert rows == sorted(map(tuple, DOCS))
+    assert len(out) == 5          # lengths 1, 2, 3: 1 + 2 + 2 batches
+
+
+def test_group_by_length_is_seeded():
+    def as_lists(out):
+        return [b.tolist() for b in out]
+    assert as_lists(group_by_length(DOCS, 2, seed=1)) == as_lists(group_by_length(DOCS, 2, seed=1))
+    orders = {str(as_lists(group_by_length(DOCS, 2, seed=s))) for s in range(6)}
+    assert len(orders) > 1
+
+
+def test_group_by_length_with_a_generator_gives_a_new_order_each_epoch():
+    rng = np.random.default_rng(0)
+    first, second = (str([b.tolist() for b in group_by_length(DOCS, 2, seed=rng)])
+                     for _ in range(2))
+    assert first != second
+
+
+def test_group_by_length_without_seed_follows_random_seed():
+    random.seed(4)
+    first = [b.tolist() for b in group_by_length(DOCS, 2)]
+    random.seed(4)
+    assert [b.tolist() for b in group_by_length(DOCS, 2)] == first
+
+
+def test_group_by_length_drop_last_keeps_only_full_batches():
+    out = group_by_length(DOCS, batch_size=2, seed=0, drop_last=True)
+    assert sorted(b.shape for b in out) == [(2, 2), (2, 2), (2, 3)]
+
+
+def test_group_by_length_accepts_integer_arrays():
+    out = group_by_length([np.array([1, 2], dtype=np.int32), np.array([3, 4])], 4, seed=0)
+    assert [b.tolist() for b in out] == [[[1, 2], [3, 4]]] or \
+        [b.tolist() for b in out] == [[[3, 4], [1, 2]]]
+
+
+@pytest.mark.parametrize("sequences, error, message", [
+    ([[1, 2], [0.5, 1.0]], TypeError, "sequence 1 must be a flat sequence of integers"),
+    ([[1, 2], [[1, 2]]], TypeError, r"sequence 1 .* shape \(1, 2\)"),
+    ([[1], []], ValueError, "sequence 1 is empty"),
+])
+def test_group_by_length_refuses_what_is_not_token_sequences(sequences, error, message):
+    with pytest.raises(error, match=message):
+        group_by_length(sequences, 2, seed=0)
+
+
+@pytest.mark.parametrize("batch_size, error", [(0, ValueError), (1.5, TypeError),
+                                               (True, TypeError)])
+def test_group_by_length_refuses_a_bad_batch_size(batch_size, error):
+    with pytest.raises(error, match="batch_size"):
+        group_by_length(DOCS, batch_size, seed=0)

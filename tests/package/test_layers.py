@@ -7,7 +7,7 @@ layers below it, never one above):
     foundation    ops (the op table), coerce, files, grad_mode
     beside core   compat (Value's base class), handbuilt (nodes built by hand)
     core          core (Value and the reference walk)
-    accelerator   accelerator (installed over the core)
+    accelerator   accelerator, tracing (each installed over the core)
     fused         fused (vsum, dot, logsumexp, apply_op), bulk (many Values' numbers)
     transforms    functional, gradcheck, user_ops
     text          text (numbers, names and refusals every picture shares)
@@ -37,7 +37,7 @@ LAYERS: List[Tuple[str, ...]] = [
     ("ops", "coerce", "files", "grad_mode"),
     ("compat", "handbuilt"),
     ("core",),
-    ("accelerator",),
+    ("accelerator", "tracing"),
     ("fused", "bulk"),
     ("functional", "gradcheck", "user_ops"),
     ("text",),
@@ -209,3 +209,9 @@ def test_the_checks_find_what_they_look_for(tmp_path):
     assert found == [("autograd_lite.core", []), ("autograd_lite.ops", ["OPS"]),
                      ("autograd_lite.page", ["_save_page"])]
 
+
+
+def test_the_core_reads_in_one_sitting():
+    # The README's promise: core.py, the whole algorithm, in at most 300 lines.
+    lines = (ROOT / PACKAGE / "core.py").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 300, f"core.py has {len(lines)} lines; the core's budget is 300"

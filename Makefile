@@ -1,32 +1,40 @@
 # Two commands on a fresh Debian/Ubuntu machine with Python 3.9+:
-#   make demo   sets up .venv and trains the MNIST demo
-#   make test   sets up .venv and runs the test suite (then its engine tests
-#               a second time in reference mode, AUTOGRAD_LITE_REFERENCE=1)
+#   make demo   sets up .venv with what the demos need and trains the MNIST demo
+#   make test   sets up .venv with the dev tools too and runs the test suite
+#               (then its engine tests a second time in reference mode,
+#               AUTOGRAD_LITE_REFERENCE=1)
 # Also: make bench (prints the benchmark table), make bench-results (also
-# rewrites benchmarks/results.md and the README's performance section), make
+# rewrites benchmarks/results.md and the performance sections of the README
+# and docs/performance.md), make
 # test-pythons (the suite on the oldest and newest supported Pythons, each in
 # its own .venv-3.X).
 # Each installs what it needs: the pip packages into .venv, and Debian's
-# graphviz (the `dot` binary), python3-venv, chromium and chromium-driver
-# when missing and run as root.
+# graphviz (the `dot` binary) and python3-venv, and for the tests chromium and
+# chromium-driver, when missing and run as root.
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
-STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# One stamp per extra installed, named by pyproject.toml's checksum: an edit
+# to it installs again. dev includes demos, so installing dev stamps both.
+SUM        = $(shell cksum < pyproject.toml | cut -d' ' -f1)
+DEMO_STAMP = $(VENV)/.installed-demos-$(SUM)
+DEV_STAMP  = $(VENV)/.installed-dev-$(SUM)
 
-.PHONY: demo test bench bench-results test-pythons setup system-deps clean
+.PHONY: demo test bench bench-results test-pythons setup demo-setup system-deps browser-deps \
+        clean
 
-demo: setup
+demo: demo-setup
 	$(PY) demos/mnist.py
 
 # The engine, transform, nn and property tests again on the core alone, without
 # the accelerator (autograd_lite/accelerator.py): the two must agree, bit for bit.
-REFERENCE_TESTS = tests/test_engine.py tests/test_functional.py tests/test_properties.py \
-                  tests/test_higher_order.py tests/test_explain.py tests/test_lecture.py \
-                  tests/test_micrograd_compat.py tests/test_reference_mode.py \
-                  tests/test_first_hour_edges.py \
-                  $(wildcard tests/test_nn_*.py)
+REFERENCE_TESTS = tests/engine/test_engine.py tests/transforms/test_functional.py \
+                  tests/engine/test_properties.py tests/transforms/test_higher_order.py \
+                  tests/pictures/test_explain.py tests/compat/test_lecture.py \
+                  tests/compat/test_micrograd_compat.py tests/engine/test_reference_mode.py \
+                  tests/engine/test_first_hour_edges.py \
+                  $(wildcard tests/nn/test_nn_*.py)
 
 test: setup
 	$(PY) -m ruff check .
@@ -58,7 +66,7 @@ OLD_MATPLOTLIB_QUIET = -W "ignore::DeprecationWarning:matplotlib._mathtext" \
                        -W "ignore::DeprecationWarning:matplotlib._fontconfig_pattern" \
                        -W "ignore::DeprecationWarning:pyparsing.util"
 
-test-pythons: system-deps
+test-pythons: system-deps browser-deps
 	@for pair in $(foreach v,$(OTHER_PYTHONS),$(v)=$(call python_for,$(v))); do \
 	  v=$${pair%%=*}; py=$${pair#*=}; \
 	  [ -n "$$py" ] && [ -x "$$py" ] || { echo "test-pythons: no Python $$v found" \
@@ -74,21 +82,33 @@ test-pythons: system-deps
 	  $$venv/bin/python -m pytest -q $(OLD_MATPLOTLIB_QUIET) || exit 1; \
 	done
 
-setup: system-deps $(STAMP)
+# setup: the package with the dev extra (tests, linters, the notebook's
+# kernel); demo-setup: with the demos extra only.
+setup: system-deps browser-deps $(DEV_STAMP)
 
-$(STAMP):
+demo-setup: system-deps $(DEMO_STAMP)
+
+$(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 9))' || { \
 	  echo "autograd-lite needs Python 3.9 or newer; $(PYTHON) is $$($(PYTHON) -V 2>&1)." \
 	       "Run with PYTHON=python3.X make ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[demos,dev]"
-	@rm -f $(VENV)/.installed-*
+
+$(DEMO_STAMP): | $(PY)
+	$(PY) -m pip install -q -e ".[demos]"
+	@rm -f $(VENV)/.installed-demos-*
 	@touch $@
 
+$(DEV_STAMP): | $(PY)
+	$(PY) -m pip install -q -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@ $(DEMO_STAMP)
+
 # Debian packages: graphviz for `dot` (SVG rendering), python3-venv for venv;
-# chromium and chromium-driver for the interactive page's browser tests
-# (installed as root; without root they are optional: those tests skip).
+# browser-deps: chromium and chromium-driver for the interactive page's
+# browser tests, which make test needs and make demo does not (installed as
+# root; without root they are optional: those tests skip).
 system-deps:
 	@missing=""; \
 	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
@@ -103,8 +123,10 @@ system-deps:
 	    echo "Install them with:  sudo apt-get install$$missing   (macOS: brew install graphviz)"; \
 	    exit 1; \
 	  fi; \
-	fi; \
-	browser=""; \
+	fi
+
+browser-deps:
+	@browser=""; \
 	command -v chromium >/dev/null 2>&1 || browser="$$browser chromium"; \
 	command -v chromedriver >/dev/null 2>&1 || browser="$$browser chromium-driver"; \
 	if [ -n "$$browser" ]; then \

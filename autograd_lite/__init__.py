@@ -24,7 +24,9 @@ if os.environ.get("AUTOGRAD_LITE_REFERENCE", "") in ("", "0"):
 from .functional import grad, gradients, hessian, jacobian, jvp, value_and_grad
 from .gradcheck import GradcheckError, check_op, gradcheck, gradgradcheck
 from .explain import explain
-from .graph import draw_dot, draw_graph, save_graph
+from .graph import draw_dot, draw_graph
+from .page import show_page
+from .pictures import save_graph
 from .ops import OPS, DivisionByZeroError, DomainError, FloatOverflowError, Op
 from .user_ops import define_op, remove_op
 from .compile import compile as compile  # public; kept out of __all__, see below
@@ -39,7 +41,7 @@ __all__ = [
     "OPS", "Op", "DomainError", "DivisionByZeroError", "FloatOverflowError",
     "define_op", "remove_op",
     "gradcheck", "gradgradcheck", "check_op", "GradcheckError",
-    "draw_graph", "draw_dot", "save_graph", "explain",
+    "draw_graph", "draw_dot", "save_graph", "show_page", "explain",
     "grad", "value_and_grad", "jacobian", "hessian", "jvp", "gradients",
     "select",
 ]

@@ -19,15 +19,15 @@ gradients (the page puts them back as they were).
 from __future__ import annotations
 
 import re
-from typing import Dict, List, NamedTuple, Tuple
+from typing import Any, Dict, List, NamedTuple, Tuple
 
 from .core import Value, backpropagate, inputs, topological_order
 from .handbuilt import warn_if_hand_built
-from .graph import _number, _op_text, _plain_float
 from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, NARY, UNARY
+from .text import node_name, number, op_text, plain_float, too_big_message
 
-__all__ = ["explain", "backward_steps", "Step", "node_name", "local_text", "product_text",
-           "total_text", "DEFAULT_MAX_NODES"]
+__all__ = ["explain", "Explanation", "backward_steps", "Step", "node_name", "local_text",
+           "product_text", "total_text", "DEFAULT_MAX_NODES"]
 
 DEFAULT_MAX_NODES = 100
 """Most Values ``explain`` describes unless told otherwise: a graph of 100
@@ -152,51 +152,44 @@ def walk(root: Value, order: List[Value]) -> List[Step]:
     return steps
 
 
-def node_name(value: Value) -> str:
-    """How the text names a value: its label (quoted if it has spaces), else
-    its op and data in brackets (``(* -6.0000)``), or ``(leaf 2.0000)``."""
-    if value.label != "" and value.label is not None:
-        label = str(value.label)
-        return repr(label) if not label or any(c.isspace() for c in label) else label
-    if value.op is None:
-        return f"(leaf {_number(value.data)})"
-    return f"({_op_text(value)} {_number(value.data)})"
-
-
 def local_text(step: Step) -> str:
     """``dout/dx = 1 - out * out = 0.5000``: the op table's local derivative
     and its value."""
-    return f"dout/d{step.wrt} = {step.derivative} = {_number(step.local)}"
+    return f"dout/d{step.wrt} = {step.derivative} = {number(step.local)}"
 
 
 def product_text(step: Step) -> str:
     """``1.0000 × 0.5000 = 0.5000``: the incoming gradient times the local
     derivative."""
-    return f"{_number(step.grad)} × {_number(step.local)} = {_number(step.product)}"
+    return f"{number(step.grad)} × {number(step.local)} = {number(step.product)}"
 
 
 def total_text(step: Step) -> str:
     """``n.grad = 0.5000``, or for a reused input (or a leaf that already had
     a gradient) ``a.grad = 1.0000 + -3.0000 = -2.0000  (use 2 of 2)``."""
     name = node_name(step.input)
-    if step.use > 1 or _plain_float(step.before) != 0:
-        text = f"{name}.grad = {_number(step.before)} + {_number(step.product)} = " \
-               f"{_number(step.after)}"
+    if step.use > 1 or plain_float(step.before) != 0:
+        text = f"{name}.grad = {number(step.before)} + {number(step.product)} = " \
+               f"{number(step.after)}"
     else:
-        text = f"{name}.grad = {_number(step.after)}"
+        text = f"{name}.grad = {number(step.after)}"
     if step.uses > 1:
         text += f"  (use {step.use} of {step.uses})"
     return text
 
 
-def _too_big_message(size: int, max_nodes: int) -> str:
-    return (f"explain: the graph has {size} values, more than max_nodes={max_nodes}; "
-            f"one line per edge would be too long to read. To explain it anyway, raise "
-            f"the limit: explain(root, max_nodes={size}). To explain a part, explain from "
-            f"an intermediate value: explain(some_value) shows what it depends on.")
+class Explanation(str):
+    """:func:`explain`'s text: a ``str``, which IPython and Jupyter display as
+    the lines it holds rather than as a quoted string full of ``\\n``."""
+
+    __slots__ = ()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's display: the text itself."""
+        printer.text(str(self))
 
 
-def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> str:
+def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> Explanation:
     """Run the backward pass from ``root`` and describe it, one line per edge.
 
     Each line reads ``node -> input``, the op, the local derivative
@@ -219,7 +212,8 @@ def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> str:
             before anything is run.
 
     Returns:
-        The text, a heading line then one line per edge.
+        The text, a heading line then one line per edge: a ``str`` (an
+        :class:`Explanation`, which a notebook shows as its lines).
 
     Raises:
         TypeError: ``root`` is not a Value.
@@ -245,17 +239,18 @@ def explain(root: Value, max_nodes: int = DEFAULT_MAX_NODES) -> str:
         raise ValueError(f"explain: max_nodes must be a positive int, got {max_nodes!r}")
     order = topological_order(root)
     if len(order) > max_nodes:
-        raise ValueError(_too_big_message(len(order), max_nodes))
+        raise ValueError(too_big_message("explain", "explain", len(order), max_nodes,
+                                         "one line per edge would be too long to read"))
     warn_if_hand_built(order, "explain()", stacklevel=2)      # before any change
     steps = walk(root, order)
     rows = [("edge", "op", "local derivative", "grad × local", "input's grad")]
     for s in steps:
-        rows.append((f"{node_name(s.node)} -> {node_name(s.input)}", _op_text(s.node),
+        rows.append((f"{node_name(s.node)} -> {node_name(s.input)}", op_text(s.node),
                      local_text(s), product_text(s), total_text(s)))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [f"backward from {node_name(root)} = {_number(root.data)}, "
+    lines = [f"backward from {node_name(root)} = {number(root.data)}, "
              f"{node_name(root)}.grad = 1"]
     for row in rows:
         lines.append("  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths))
                      + "  " + row[4])
-    return "\n".join(lines)
+    return Explanation("\n".join(lines))

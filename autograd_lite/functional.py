@@ -469,11 +469,31 @@ def value_and_grad(f: Callable[..., Value],
     return _named(_value_and_grad(f, argnums, "value_and_grad"), "value_and_grad", f)
 
 
+_MANY_POINTS = ("{where} differentiates f at one point, and a numpy array argument is one "
+                "point with a coordinate per element, so f received an array of Values. To "
+                "differentiate a function of one number at each of many points, compile "
+                "it: compile({where}(f))(xs) gives a Batch, one result per element of xs")
+
+
+def _array_argument(args: Sequence[Any]) -> bool:
+    return any(isinstance(arg, np.ndarray) for arg in args)
+
+
 def _value_and_grad(f: Callable, argnums: Argnums, where: str) -> Callable:
     @functools.wraps(f, assigned=("__module__", "__doc__"))
     def transformed(*args, **kwargs):
         graph = _graph_mode(args, kwargs.values())
-        result, groups, variables = _call_at_variables(where, f, argnums, args, kwargs)
+        try:
+            result, groups, variables = _call_at_variables(where, f, argnums, args, kwargs)
+        except AttributeError as exc:
+            # f(x) wrote x.tanh() and x is the array: grad(f)(np.linspace(...))
+            if _array_argument(args) and "'numpy.ndarray' object has no attribute" in str(exc):
+                raise TypeError(f"{where}: f failed on an array: {exc}. "
+                                + _MANY_POINTS.format(where=where)) from exc
+            raise
+        if isinstance(result, np.ndarray) and _array_argument(args):
+            raise TypeError(f"{where}: f must return one scalar Value, got a numpy array of "
+                            f"shape {result.shape}. " + _MANY_POINTS.format(where=where))
         out = _scalar_output(where, result)
         flat = gradients(out, variables, create_graph=graph)
         packed, start = [], 0
@@ -504,7 +524,9 @@ def grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..., Any]:
 
     Raises:
         TypeError: ``f`` returns several outputs (use :func:`jacobian`), or an
-            argument is not a number or a 1-D sequence of numbers.
+            argument is not a number or a 1-D sequence of numbers, or ``f``
+            fails on a numpy array of points, as ``grad(f)(np.linspace(0, 1,
+            50))`` does: the error says to write ``compile(grad(f))(xs)``.
 
     Example:
         >>> grad(lambda x: x ** 2)(3.0)

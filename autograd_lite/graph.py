@@ -3,7 +3,7 @@
 ``draw_graph(y)`` returns a :class:`graphviz.Digraph` (the Python ``graphviz``
 package). Building it needs no external program, so its DOT text,
 ``draw_graph(y).source``, is always available; turning it into a picture
-(``.render()``, ``.pipe()``, :func:`save_graph`, a notebook's display) runs
+(``.render()``, ``.pipe()``, :func:`~autograd_lite.pictures.save_graph`, a notebook's display) runs
 Graphviz's ``dot`` program.
 
 The picture, read left to right (``rankdir="LR"``):
@@ -29,7 +29,10 @@ Output is deterministic: nodes are named by their position in the graph's
 topological order (``v0``, ``v1``, ...; op nodes ``op1``, ...), never by memory
 address, so the same graph gives byte-identical DOT text and SVG. All label
 text is escaped, so any string (quotes, ``<>``, ``|``, braces, backslashes,
-newlines, any unicode) is shown as written.
+newlines, any unicode) is shown as written; a label longer than
+:data:`~autograd_lite.text.SHORT_LABEL` characters is shortened in its box and
+shown whole on hover, and text UTF-8 cannot write (a lone surrogate) is
+refused, naming it.
 
 Graphviz needs minutes for graphs of many thousand nodes and the picture is
 unreadable long before that, so ``draw_graph`` refuses graphs of more than
@@ -44,19 +47,19 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 from collections import deque
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import graphviz
 
-from .core import Value, inputs, topological_order
-from .handbuilt import LOCAL, warn_if_hand_built
-from .files import check_destination, write_atomically
-from .ops import CONST_LEFT, CONST_RIGHT, DOT_CONST
+from .core import Value, inputs
+from .handbuilt import LOCAL
+from .ops import DOT_CONST
+from .text import (SHORT_LABEL, check_encodable, constant, number, op_text, plain_float,
+                   shorten, too_big_message)
 
-__all__ = ["draw_graph", "draw_dot", "save_graph", "GraphDrawing",
-           "GraphvizNotFoundError", "DEFAULT_MAX_NODES"]
+__all__ = ["draw_graph", "draw_dot", "drawing_order", "GraphDrawing", "GraphvizNotFoundError",
+           "missing_dot_explained", "DEFAULT_MAX_NODES"]
 
 DEFAULT_MAX_NODES = 500
 """Most Values ``draw_graph`` draws unless told otherwise. ``dot`` lays out
@@ -108,9 +111,10 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
 
 
 @contextlib.contextmanager
-def _explaining_missing_dot() -> Iterator[None]:
-    """Turn graphviz's ExecutableNotFound into :class:`GraphvizNotFoundError`
-    (``from`` the original, to keep the command it tried)."""
+def missing_dot_explained() -> Iterator[None]:
+    """Turn graphviz's ExecutableNotFound, inside the ``with`` block, into
+    :class:`GraphvizNotFoundError` (``from`` the original, to keep the command
+    it tried)."""
     try:
         yield
     except GraphvizNotFoundError:
@@ -132,12 +136,12 @@ class GraphDrawing(graphviz.Digraph):
 
     def pipe(self, *args, **kwargs):
         """:meth:`graphviz.Digraph.pipe` (notebook display uses it too)."""
-        with _explaining_missing_dot():
+        with missing_dot_explained():
             return super().pipe(*args, **kwargs)
 
     def render(self, *args, **kwargs):
         """:meth:`graphviz.Digraph.render` (``view`` uses it too)."""
-        with _explaining_missing_dot():
+        with missing_dot_explained():
             return super().render(*args, **kwargs)
 
 
@@ -151,15 +155,16 @@ def _edge_labels(value: Value) -> Optional[Tuple[str, ...]]:
     a node built with local gradients, ``Value(data, (a, b), (3.0, 2.0))``,
     has edges that say ``∂ 3.0``, ``∂ 2.0``. None when no edge has one."""
     if value.op is LOCAL:
-        return tuple(f"∂ {_constant(c)}" for c in value._b)
+        return tuple(f"∂ {constant(c)}" for c in value._b)
     if value.op is not None and value.op.layout == DOT_CONST:
-        return tuple(f"× {_constant(c)}" for c in value._b)
+        return tuple(f"× {constant(c)}" for c in value._b)
     return None
 
 
-def _collect(root: Value, depth: Optional[int], max_nodes: int
-             ) -> Tuple[List[Value], Set[int]]:
-    """The values within ``depth`` ops of ``root``, inputs before their users,
+def drawing_order(root: Value, depth: Optional[int] = None,
+                  max_nodes: int = DEFAULT_MAX_NODES) -> Tuple[List[Value], Set[int]]:
+    """The values ``draw_graph`` draws, numbered ``v0``, ``v1``, ... in this
+    order: those within ``depth`` ops of ``root``, inputs before their users,
     and the ids of those whose inputs are drawn (the "expanded" ones).
 
     Breadth-first, so each value's distance is its shortest path to root; then
@@ -187,7 +192,9 @@ def _collect(root: Value, depth: Optional[int], max_nodes: int
                 consumers[key] = 1
                 queue.append((child, distance + 1))
     if len(consumers) > max_nodes:
-        raise ValueError(_too_big_message(len(consumers), max_nodes, depth))
+        raise ValueError(too_big_message(
+            "draw_graph", "draw", len(consumers), max_nodes, "Graphviz would take minutes to "
+            "lay it out and the picture would be unreadable", depth, depth_option=True))
     order = []
     ready = [root]
     while ready:
@@ -204,16 +211,6 @@ def _collect(root: Value, depth: Optional[int], max_nodes: int
     return order, expanded
 
 
-def _too_big_message(size: int, max_nodes: int, depth: Optional[int]) -> str:
-    part = "" if depth is None else f" within depth={depth}"
-    return (f"draw_graph: the graph has {size} values{part}, more than "
-            f"max_nodes={max_nodes}; Graphviz would take minutes to lay it out and the "
-            f"picture would be unreadable. To draw it anyway, raise the limit: "
-            f"draw_graph(root, max_nodes={size}). To draw a part, pass depth=k to keep "
-            f"only the values at most k ops above root (e.g. depth=3), or draw from an "
-            f"intermediate value: draw_graph(some_value) shows what it depends on.")
-
-
 # ---------------------------------------------------------------------------
 # Text
 # ---------------------------------------------------------------------------
@@ -224,12 +221,13 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"
 def _escape(text) -> str:
     """``text`` as Graphviz HTML-label content that shows exactly as written.
 
-    The markup characters become entities and a newline a line break;
-    characters XML cannot carry (control characters, lone surrogates) are
-    shown as their escape, ``\\x07``. A backslash is doubled: Graphviz reads
-    ``\\N``, ``\\G``, ``\\E``, ... in a label (after the entities, so an
-    entity would not hide it) as the node's or graph's name, and ``\\\\``
-    as one backslash.
+    The markup characters become entities and a newline (or U+2028, U+2029)
+    a line break;
+    characters XML cannot carry (control characters) are shown as their
+    escape, ``\\x07`` (lone surrogates are refused before, naming the text).
+    A backslash is doubled: Graphviz reads ``\\N``, ``\\G``, ``\\E``, ... in a
+    label (after the entities, so an entity would not hide it) as the node's
+    or graph's name, and ``\\\\`` as one backslash.
     """
     text = str(text).replace("\r\n", "\n").replace("\t", "    ")
     out = []
@@ -239,68 +237,73 @@ def _escape(text) -> str:
             out.append(_ENTITIES[ch])
         elif ch == "\\":
             out.append("\\\\")
-        elif ch == "\n":
+        elif ch in "\n\u2028\u2029":           # line and paragraph separators too
             out.append("<BR/>")
-        elif code < 32 or code == 0x7F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        elif _unprintable(code):
             out.append(f"\\\\x{code:02x}" if code < 256 else f"\\\\u{code:04x}")
         else:
             out.append(ch)
     return "".join(out)
 
 
-def _plain_float(x) -> float:
-    """A number, or a gradient kept as a Value (``create_graph=True``), as a float."""
-    return float(x.data if type(x) is Value else x)
+def _unprintable(code: int) -> bool:
+    """A character XML cannot carry (SVG is XML): a control character."""
+    return code < 32 or code == 0x7F or code in (0xFFFE, 0xFFFF)
 
 
-def _number(x) -> str:
-    """A data or grad value: 4 decimals as micrograd, or 4 significant digits
-    (``1.341e-03``) when 4 decimals would hide most of the number."""
-    x = _plain_float(x)
-    if x == 0:
-        return "0.0000"         # also -0.0: the sign of a zero is noise here
-    if not math.isfinite(x):
-        return str(x)                       # nan, inf, -inf
-    if 1e-2 <= abs(x) < 1e5:
-        return f"{x:.4f}"
-    return f"{x:.3e}"
+# Graphviz reads at most 16,384 bytes in one string of DOT text (a label, a
+# tooltip); past it, a syntax error. Ours stay below, with room for markup.
+_GRAPHVIZ_STRING = 16_000
 
 
-def _constant(c) -> str:
-    """A constant kept in a node: exact when short (2, 0.5, 1e-08), else to 4
-    significant digits (0.3333)."""
-    if isinstance(c, int) and not isinstance(c, bool):
-        return str(c)
-    text = repr(float(c))
-    if len(text) > 8:
-        text = f"{float(c):.4g}"
-        if text.lstrip("-").isdigit():
-            text += ".0"                     # still reads as a float: 1.0, not 1
-    return text
+def _tooltip(text: str) -> str:
+    """``text`` as a DOT tooltip that shows exactly as written on hover.
+
+    Graphviz reads a tooltip's backslashes twice (``\\\\\\\\N`` shows ``\\N``), so
+    each is written as four; a quote is escaped, a newline written ``\\n``
+    (no raw line break in the DOT text), a control character shown as its escape.
+    """
+    out = []
+    for ch in text.replace("\r\n", "\n"):
+        code = ord(ch)
+        if ch == "\\":
+            out.append("\\" * 4)
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif _unprintable(code):
+            out.append("\\" * 4 + (f"x{code:02x}" if code < 256 else f"u{code:04x}"))
+        else:
+            out.append(ch)
+    return graphviz.nohtml("".join(out))
 
 
-def _op_text(node: Value) -> str:
-    """What the op node says: ``+``, ``tanh``, ``**2``, ``* 2.0``, ``2.0 -``,
-    ``leaky_relu alpha=0.1``."""
-    op = node.op
-    symbol = node._op
-    if op is None:                                           # a leaf: no op node
-        return ""
-    if op.layout == CONST_RIGHT and "{" not in op.symbol:
-        if op.param and op.base.layout == CONST_RIGHT:      # x.leaky_relu(0.1)
-            return f"{symbol} {op.param}={_constant(node._b)}"
-        return f"{symbol} {_constant(node._b)}"              # x * 2.0
-    if op.layout == CONST_LEFT:
-        return f"{_constant(node._a)} {symbol}"              # 2.0 - x
-    return symbol
+def _shown(text: str, what: str) -> Tuple[str, Dict[str, str]]:
+    """A label (or an op's text) as its box shows it, escaped, and the node's
+    attributes for it: the whole text as a tooltip when the box shows it
+    shortened. Refuses text that cannot be written (``what`` names it) and
+    text too long for Graphviz even as a tooltip."""
+    check_encodable(text, "draw_graph", what)
+    short = shorten(text)
+    if short == text:
+        return _escape(text), {}
+    tooltip = _tooltip(text)
+    if len(tooltip.encode("utf-8")) > _GRAPHVIZ_STRING:
+        raise ValueError(f"draw_graph: {what} {short!r} is {len(text)} characters long; the "
+                         f"box shows its first {SHORT_LABEL - 1} and the whole text on "
+                         f"hover, but Graphviz reads at most 16,384 bytes in one string. "
+                         f"Give it a shorter label (e.g. its first {SHORT_LABEL} characters)")
+    return _escape(short), {"tooltip": tooltip}
 
 
 # ---------------------------------------------------------------------------
 # Drawing
 # ---------------------------------------------------------------------------
 
+
 def _grad_magnitude(value: Value) -> float:
-    return abs(_plain_float(value.grad))
+    return abs(plain_float(value.grad))
 
 
 def _grad_fill(magnitude: float, largest: float) -> Optional[str]:
@@ -315,23 +318,24 @@ def _grad_fill(magnitude: float, largest: float) -> Optional[str]:
     return _GRAD_BINS[-1][1]
 
 
-def _value_label(value: Value, kind: str, show_grad: bool,
+def _value_label(label: Optional[str], value: Value, kind: str, show_grad: bool,
                  grad_fill: Optional[str]) -> str:
-    """A one-row table: | label | data 2.0000 | grad -3.0000 |."""
+    """A one-row table: | label | data 2.0000 | grad -3.0000 |; ``label`` is
+    the label escaped as shown, or None."""
     fill, border, width, rounded = _KINDS[kind]
     style = ' STYLE="rounded"' if rounded else ""
     # A coloured cell's square corners would poke out of a rounded border:
     # inset the cells a little and round the coloured one too.
     spacing = 2 if rounded and grad_fill else 0
     cells = []
-    if value.label != "" and value.label is not None:
-        cells.append(f"<TD><B>{_escape(value.label)}</B></TD>")
-    cells.append(f"<TD>data {_number(value.data)}</TD>")
+    if label is not None:
+        cells.append(f"<TD><B>{label}</B></TD>")
+    cells.append(f"<TD>data {number(value.data)}</TD>")
     if show_grad:
         colour = f' BGCOLOR="{grad_fill}"' if grad_fill else ""
         if grad_fill and rounded:
             colour += ' STYLE="rounded"'
-        cells.append(f"<TD{colour}>grad {_number(value.grad)}</TD>")
+        cells.append(f"<TD{colour}>grad {number(value.grad)}</TD>")
     return (f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="{spacing}" '
             f'CELLPADDING="5" BGCOLOR="{fill}" COLOR="{border}"{style}><TR>'
             f'{"<VR/>".join(cells)}'
@@ -455,6 +459,9 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
         raise ValueError(f"draw_graph: depth must be None or an int >= 0, got {depth!r}")
     if isinstance(fontsize, bool) or not isinstance(fontsize, (int, float)) or not fontsize > 0:
         raise ValueError(f"draw_graph: fontsize must be a positive number, got {fontsize!r}")
+    if not isinstance(title, str):
+        raise TypeError(f"draw_graph: title must be a str, got {type(title).__name__}")
+    check_encodable(title, "draw_graph", "title=")
     if colour_by_grad and not show_grad:
         raise ValueError("draw_graph: colour_by_grad colours the grad cells, so it needs "
                          "show_grad=True")
@@ -474,7 +481,7 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
     if legend is None:
         legend = colour_by_grad or params is not None
 
-    order, expanded = _collect(root, depth, max_nodes)
+    order, expanded = drawing_order(root, depth, max_nodes)
 
     font = {"fontname": _FONT, "fontsize": str(fontsize)}
     graph = GraphDrawing(
@@ -493,10 +500,10 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
     position = {id(value): i for i, value in enumerate(order)}
     kinds_seen = set()
     for i, value in enumerate(order):
-        op_text = None if value.op is None else _op_text(value)
+        symbol = None if value.op is None else op_text(value)
         if value is root:
             kind = "root"
-        elif op_text is not None:
+        elif symbol is not None:
             kind = "interior"
         elif id(value) in param_ids:
             kind = "parameter"
@@ -505,15 +512,23 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
         kinds_seen.add(kind)
         grad_fill = (_grad_fill(_grad_magnitude(value), largest)
                      if largest is not None else None)        # set by colour_by_grad
-        graph.node(f"v{i}", label=_value_label(value, kind, show_grad, grad_fill))
-        if op_text is None:
+        label: Optional[str] = None
+        hover: Dict[str, str] = {}
+        if value.label != "" and value.label is not None:
+            label, hover = _shown(str(value.label), "the label")
+        graph.node(f"v{i}", label=_value_label(label, value, kind, show_grad, grad_fill),
+                   **hover)
+        if symbol is None:
             continue
         cut = id(value) not in expanded
         op_name = f"op{i}"
-        extra = {"tooltip": "inputs not drawn (depth limit)"} if cut else {}
-        if len(op_text) == 1:                  # + - * /: a bigger glyph reads better
+        shown, extra = _shown(symbol, "the op")
+        if cut:
+            extra["tooltip"] = _tooltip(f"{symbol}: inputs not drawn (depth limit)"
+                                        if extra else "inputs not drawn (depth limit)")
+        if len(symbol) == 1:                   # + - * /: a bigger glyph reads better
             extra["fontsize"] = str(fontsize + 4)
-        graph.node(op_name, label=f"<{_escape(op_text)}>", shape="ellipse",
+        graph.node(op_name, label=f"<{shown}>", shape="ellipse",
                    style="filled,dashed" if cut else "filled", fillcolor=_OP_FILL,
                    color=_OP_BORDER, fontcolor=_OP_FONT_COLOUR, margin="0.05,0.02",
                    height="0.3", width="0.3", **extra)
@@ -531,6 +546,10 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
     leaf_name = "input" if params is not None else "leaf"
     kinds = [k for k in ("root", "parameter", "leaf", "interior") if k in kinds_seen]
     caption = _caption(title, kinds, leaf_name, legend, largest, fontsize)
+    if len(caption.encode("utf-8")) > _GRAPHVIZ_STRING:
+        raise ValueError(f"draw_graph: title= is {len(title)} characters long, more than "
+                         "Graphviz reads in one string (16,384 bytes with its markup); "
+                         "give a shorter title")
     if caption:
         graph.attr(label=caption, labelloc="b", labeljust="c")
     return graph
@@ -538,85 +557,3 @@ def draw_graph(root: Value, rankdir: str = "LR", show_grad: bool = True,
 
 draw_dot = draw_graph
 """micrograd's name for :func:`draw_graph`."""
-
-
-_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
-
-
-def save_graph(graph: Union[Value, graphviz.Digraph], path: Union[str, os.PathLike],
-               *, dpi: Optional[Number] = None, **draw_options) -> str:
-    """Draw a graph and write it to ``path``, atomically; the format is its suffix.
-
-    Args:
-        graph: a Value (drawn with ``draw_graph(graph, **draw_options)``) or
-            a digraph ``draw_graph`` returned.
-        path: where to write: ``.svg``, ``.png`` or ``.pdf`` (rendered with
-            ``dot``), ``.dot``/``.gv`` (the DOT text; needs no Graphviz), or
-            ``.html``: a page that steps through the forward and backward
-            pass (see :mod:`autograd_lite.page`; ``graph`` must be a Value;
-            ``title`` becomes the page's heading, and ``show_grad``,
-            ``colour_by_grad`` and ``depth`` are refused: the page shows
-            every value and fills in the gradients itself).
-            No format changes a gradient: a picture shows each ``.grad`` as
-            it is, and the page works out its own and puts them back.
-            The folder must exist. The file appears complete or not at all.
-        dpi: pixels per inch of a ``.png`` (Graphviz's default is 96; 150
-            gives a sharp picture on a high-resolution screen).
-        **draw_options: passed to :func:`draw_graph` when ``graph`` is a Value.
-
-    Returns:
-        The path written, as a string.
-
-    Raises:
-        GraphvizNotFoundError: ``dot`` is needed and not installed.
-        ValueError: unknown suffix, or the graph is too big (see draw_graph).
-        TypeError: ``graph`` is neither a Value nor a digraph, drawing
-            options came with a digraph, or an ``.html`` page was given
-            ``show_grad``, ``colour_by_grad`` or ``depth``.
-        FileNotFoundError: the folder of ``path`` does not exist.
-        IsADirectoryError: ``path`` is a folder.
-
-    Example:
-        >>> import os, tempfile
-        >>> from autograd_lite import Value
-        >>> x = Value(3.0, label="x"); y = x * x; y.backward()
-        >>> folder = tempfile.mkdtemp()
-        >>> path = save_graph(y, os.path.join(folder, "square.dot"))
-        >>> open(path).read().count("->")      # two uses of x, one op -> result
-        3
-    """
-    path = os.fspath(path)
-    suffix = os.path.splitext(path)[1].lower()
-    if suffix == ".html":               # the interactive page: autograd_lite.page
-        if dpi is not None:
-            raise ValueError(f"save_graph: dpi applies to .png files only, got {path!r}")
-        from .page import _check_root, _save_page
-        _check_root(graph, "save_graph")
-        # before anything is written
-        warn_if_hand_built(topological_order(graph), "save_graph()", stacklevel=2)
-        return _save_page(graph, path, draw_options, "save_graph")
-    if suffix not in _FORMATS:
-        raise ValueError(f"save_graph: cannot tell the format of {path!r}; end the path "
-                         f"with one of {', '.join(sorted(_FORMATS) + ['.html'])}")
-    check_destination(path, "save_graph")     # before drawing, which can take a while
-    if isinstance(graph, Value):
-        graph = draw_graph(graph, **draw_options)
-    elif draw_options:
-        raise TypeError("save_graph: drawing options apply only when given a Value, "
-                        f"got a {type(graph).__name__} and {sorted(draw_options)}")
-    elif not isinstance(graph, graphviz.Digraph):
-        raise TypeError(f"save_graph: expected a Value or a graphviz.Digraph, got "
-                        f"{type(graph).__name__}")
-    if dpi is not None:
-        if suffix != ".png":
-            raise ValueError(f"save_graph: dpi applies to .png files only, got {path!r}")
-        if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not dpi > 0:
-            raise ValueError(f"save_graph: dpi must be a positive number, got {dpi!r}")
-        graph = graph.copy()
-        graph.attr(dpi=str(dpi))
-    if _FORMATS[suffix] == "dot":
-        data = graph.source.encode("utf-8")
-    else:
-        with _explaining_missing_dot():       # graph may be a plain graphviz.Digraph
-            data = graph.pipe(format=_FORMATS[suffix])
-    return write_atomically(path, lambda f: f.write(data), binary=True, where="save_graph")

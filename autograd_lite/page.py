@@ -4,7 +4,10 @@
 works out the backward pass from ``root`` and writes one self-contained HTML file:
 Graphviz's picture of the graph (:func:`~autograd_lite.graph.draw_graph`,
 inline SVG), and a script and styles inline, nothing fetched from the
-network, so it opens from disk in any browser. The page plays
+network, so it opens from disk in any browser. In a notebook,
+``show_page(root)`` shows the same page inline, in a frame of its own, so any
+number of pages and graphs sit in one notebook without sharing styles, keys
+or element ids. The page plays
 
 * the forward pass: the values appear one by one, inputs before the values
   computed from them (``draw_graph``'s order, ``v0``, ``v1``, ...);
@@ -15,7 +18,10 @@ network, so it opens from disk in any browser. The page plays
   gradient after adding it; a reused input's running total shows each time.
 
 The backward steps are :func:`~autograd_lite.explain.backward_steps`, the walk
-``explain`` prints, embedded as JSON with every number already formatted. The
+``explain`` prints, embedded as JSON with every number already formatted and
+every ``<``, ``>`` and ``&`` escaped, so no label can end the script or
+comment it out; the script finds a box's numbers by their place in the box,
+never by reading its text, so a label that reads ``grad 1.0`` is only a label. The
 walk starts from zeroed gradients (as after ``zero_grad()``), so the page shows
 what ``explain`` says of a fresh graph, and at its last step the gradients
 ``backward()`` computes there: d root / d value. Making the page changes no
@@ -32,17 +38,17 @@ import html
 import json
 import os
 import re
-from typing import Any, Dict, Iterator, List, Union
+from typing import Any, Dict, Iterator, List, Tuple, Union
 
 from .core import Value, inputs, topological_order
+from .explain import local_text, product_text, total_text, walk
 from .handbuilt import warn_if_hand_built
-from .explain import local_text, node_name, product_text, total_text, walk
 from .files import check_destination, write_atomically
-from .graph import (DEFAULT_MAX_NODES, _collect, _constant, _explaining_missing_dot,
-                    _number, _op_text, _plain_float, draw_graph)
+from .graph import DEFAULT_MAX_NODES, draw_graph, drawing_order
 from .ops import BINARY, CONST_LEFT, CONST_RIGHT, DOT, DOT_CONST, NARY, UNARY
+from .text import check_encodable, constant, node_name, number, op_text, plain_float
 
-__all__ = ["build_page", "save_page"]
+__all__ = ["build_page", "save_page", "show_page", "InlinePage"]
 
 
 def _formula(value: Value) -> str:
@@ -63,17 +69,17 @@ def _formula(value: Value) -> str:
     if layout == UNARY:
         slots = {names[0]: node_name(a)}
     elif layout == CONST_RIGHT:
-        slots = {names[0]: node_name(a), (op.param or names[-1]): _constant(b)}
+        slots = {names[0]: node_name(a), (op.param or names[-1]): constant(b)}
     elif layout == BINARY:
         slots = {names[0]: node_name(a), names[1]: node_name(b)}
     elif layout == CONST_LEFT:
-        slots = {names[0]: _constant(a), names[1]: node_name(b)}
+        slots = {names[0]: constant(a), names[1]: node_name(b)}
     elif layout == NARY:
         slots = {names[0]: listed(a)}
     elif layout == DOT:
         slots = {names[0]: listed(a), names[1]: listed(b)}
     elif layout == DOT_CONST:
-        slots = {names[0]: listed(a), names[1]: listed(b, _constant)}
+        slots = {names[0]: listed(a), names[1]: listed(b, constant)}
     else:                                   # pragma: no cover - every layout is above
         slots = {}
     return re.sub(r"\b(" + "|".join(map(re.escape, slots)) + r")\b",
@@ -87,7 +93,9 @@ def _edge_ids(source: str) -> Dict[tuple, str]:
     ``edge2``, ... in the order the DOT text states them."""
     ids: Dict[tuple, str] = {}
     count: Dict[int, int] = {}
-    statements = [line for line in source.splitlines()
+    # Split at newlines only: every label is one DOT line (its line breaks are
+    # written <BR/> or \n), while splitlines() would also split at U+2028.
+    statements = [line for line in source.split("\n")
                   if re.match(r"\s*(v|op)\d+ -> ", line)]      # not an op labelled "->"
     for n, line in enumerate(statements, start=1):
         into = re.match(r"\s*v\d+ -> op(\d+)\b", line)
@@ -102,14 +110,21 @@ def _edge_ids(source: str) -> Dict[tuple, str]:
     return ids
 
 
-def _svg(graph) -> str:
-    """The picture as inline SVG: Graphviz's output without the XML prolog
-    and DOCTYPE, sized by the page rather than in points."""
-    with _explaining_missing_dot():
-        svg = graph.pipe(format="svg").decode("utf-8")
+def _svg(graph, natural: bool) -> Tuple[str, float, float]:
+    """The picture as inline SVG, Graphviz's output without the XML prolog
+    and DOCTYPE, and its width and height in CSS pixels at its own size. The page's
+    picture fills the page's width; a ``natural`` one keeps its own width
+    (narrower where the page is) as in a notebook's frame, whose height is
+    set from the picture's. (``graph`` is a GraphDrawing: a missing ``dot``
+    is explained.)"""
+    svg = graph.pipe(format="svg").decode("utf-8")
     svg = svg[svg.index("<svg"):]
-    svg = re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg id="graph"', svg, count=1)
-    return svg
+    size = re.match(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)
+    width, height = ((float(x) * 96 / 72 for x in size.groups()) if size  # points to pixels
+                     else (800.0, 600.0))
+    sized = f' width="{width:.0f}"' if natural else ""
+    svg = re.sub(r'<svg width="[^"]*" height="[^"]*"', f'<svg id="graph"{sized}', svg, count=1)
+    return svg, width, height
 
 
 def build_page(root: Value, *, title: str = "", **draw_options) -> str:
@@ -142,22 +157,28 @@ def build_page(root: Value, *, title: str = "", **draw_options) -> str:
         >>> "a.grad = -7.373e-05" in page            # d y / d a, on the page only
         True
     """
-    _check_root(root, "build_page")
+    check_root(root, "build_page")
     # before anything is drawn
     warn_if_hand_built(topological_order(root), "build_page()", stacklevel=2)
-    return _page(root, title, draw_options, "build_page")
+    return _page(root, title, draw_options, "build_page")[0]
 
 
-def _check_root(root: Any, where: str) -> None:
+def check_root(root: Any, where: str) -> None:
     """Refuse a root that is not a Value; ``where`` names the public caller."""
     if type(root) is not Value:
         raise TypeError(f"{where}: an .html page needs a Value to step through, got "
                         f"{type(root).__name__}; pass the Value itself (e.g. the loss)")
 
 
-def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str) -> str:
+def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str,
+          inline: bool = False) -> Tuple[str, float]:
     """:func:`build_page`'s page, without the warning (each public caller gives
-    it first, naming the user's line); errors name ``where``, that caller."""
+    it first, naming the user's line), and its picture's height in pixels in
+    a notebook (``inline``: the picture at its own size, for a notebook's frame);
+    errors name ``where``, that caller."""
+    if not isinstance(title, str):
+        raise TypeError(f"{where}: title must be a str, got {type(title).__name__}")
+    check_encodable(title, where, "title=")
     params = draw_options.get("params")
     if params is not None and not isinstance(params, Value) and hasattr(params, "__iter__"):
         # the graph is drawn twice below: a generator would be used up by the
@@ -177,7 +198,7 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str) -> 
         steps = walk(root, nodes)
         graph = draw_graph(root, show_grad=True, **draw_options)
         root_grad = root.grad
-    order, _ = _collect(root, None, draw_options.get("max_nodes", DEFAULT_MAX_NODES))
+    order, _ = drawing_order(root, None, draw_options.get("max_nodes", DEFAULT_MAX_NODES))
     position = {id(v): i for i, v in enumerate(order)}
     edges = _edge_ids(graph.source)
 
@@ -185,9 +206,9 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str) -> 
     for i, v in enumerate(order):
         computed = v.op is not None
         values.append({
-            "name": node_name(v), "data": _number(v.data),
+            "name": node_name(v), "data": number(v.data),
             "formula": _formula(v) if computed else "",
-            "op": _op_text(v) if computed else "",
+            "op": op_text(v) if computed else "",
             "usage": v.op.usage if v.op is not None else "",
             "inputs": [position[id(x)] for x in inputs(v)] if computed else [],
             "edges": ([edges[(i, k)] for k in range(len(inputs(v)))] + [edges[(i, "out")]]
@@ -197,16 +218,29 @@ def _page(root: Value, title: str, draw_options: Dict[str, Any], where: str) -> 
         "node": position[id(s.node)], "input": position[id(s.input)],
         "edge": edges[(position[id(s.node)], s.position)],
         "local": local_text(s), "product": product_text(s), "total": total_text(s),
-        "grad": _number(s.after), "exact": repr(_plain_float(s.after)),
+        "grad": number(s.after), "exact": repr(plain_float(s.after)),
     } for s in steps]
     title = title or f"Forward and backward through {node_name(root)}"
     data = {"title": title,
             "root": position[id(root)], "values": values, "backward": backward,
-            "rootGrad": _number(root_grad), "rootExact": repr(_plain_float(root_grad))}
-    # JSON is JavaScript; "</" must not end the script element early.
-    script_data = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
-    return _TEMPLATE.format(title=html.escape(title), svg=_svg(graph),
-                            data=script_data, style=_STYLE, script=_SCRIPT)
+            "rootGrad": number(root_grad), "rootExact": repr(plain_float(root_grad))}
+    svg, width, height = _svg(graph, natural=inline)
+    page = _TEMPLATE.format(title=html.escape(title), svg=svg, data=script_json(data),
+                            style=_STYLE, script=_SCRIPT)
+    return page, height * min(1.0, _NOTEBOOK_PIXELS / max(width, 1.0))
+
+
+def script_json(data: Any) -> str:
+    """``data`` as JSON to write inside a ``<script>`` element: JavaScript
+    that no text in it can end (``</script>``) or turn into a comment
+    (``<!--``): ``<``, ``>`` and ``&`` are written as ``\\u003c``-style escapes,
+    as is every character past ASCII (U+2028 and U+2029 among them).
+
+    >>> script_json({"label": "</script><!--"})
+    '{"label": "\\\\u003c/script\\\\u003e\\\\u003c!--"}'
+    """
+    text = json.dumps(data, ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @contextlib.contextmanager
@@ -240,22 +274,95 @@ def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> s
         >>> x.grad, "x.grad = 3.0000 + 3.0000 = 6.0000" in open(path, encoding="utf-8").read()
         (0.0, True)
     """
-    _check_root(root, "save_page")
+    check_root(root, "save_page")
     # before anything is written
     warn_if_hand_built(topological_order(root), "save_page()", stacklevel=2)
-    return _save_page(root, path, options, "save_page")
+    return write_page(root, path, options, "save_page")
 
 
-def _save_page(root: Value, path: Union[str, "os.PathLike[str]"],
+def write_page(root: Value, path: Union[str, "os.PathLike[str]"],
                options: Dict[str, Any], where: str) -> str:
     """:func:`save_page` without the warning (``save_graph`` gives its own
     first): the path written. Errors name ``where``, the public caller."""
     path = check_destination(os.fspath(path), where)
-    text = _page(root, options.pop("title", ""), options, where)
+    text = _page(root, options.pop("title", ""), options, where)[0]
 
     def write(f) -> None:
         f.write(text)
     return write_atomically(path, write, where=where)
+
+
+def show_page(root: Value, **options) -> InlinePage:
+    """The page stepping through ``root``, to show inline in a notebook.
+
+    Put ``show_page(loss)`` last in a cell: the page appears in the cell's
+    output, in a frame of its own (an ``<iframe srcdoc=...>``), so its styles,
+    its keys (click into it, then the arrow keys step) and its element ids
+    stay inside it, beside any number of other pages and graphs. Like
+    :func:`build_page`, it changes no gradient.
+
+    Args:
+        root: the Value to differentiate and show.
+        **options: :func:`build_page`'s (``title=``, ``params=``, ...).
+
+    Returns:
+        An :class:`InlinePage`: a notebook displays it; ``.html`` is the page.
+
+    Example:
+        >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
+        >>> shown = show_page(y)
+        >>> shown._repr_html_().startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+        True
+        >>> "x.grad = 3.0000 + 3.0000 = 6.0000" in shown.html, x.grad
+        (True, 0.0)
+    """
+    check_root(root, "show_page")
+    # before anything is drawn
+    warn_if_hand_built(topological_order(root), "show_page()", stacklevel=2)
+    text, height = _page(root, options.pop("title", ""), options, "show_page", inline=True)
+    return InlinePage(text, height)
+
+
+# The frame's height: the page's heading and controls above the picture, and
+# the picture's height at its own size or, if wider, scaled to a notebook's
+# usual width; a taller page scrolls inside its frame.
+_HEADER_PIXELS, _NOTEBOOK_PIXELS, _MAX_FRAME_PIXELS = 200, 1000, 900
+
+
+class InlinePage:
+    """A page for a notebook to show: ``_repr_html_`` puts it in an iframe.
+
+    The frame's ``srcdoc`` holds the whole page, escaped as an attribute, and
+    ``sandbox="allow-scripts"`` lets its script run but not reach the
+    notebook around it. Nothing is fetched: the page is self-contained.
+
+    Attributes:
+        html: the page itself, as :func:`build_page` returns it but with the
+            picture at its own size rather than the page's width.
+        height: the frame's height in CSS pixels.
+    """
+
+    __slots__ = ("html", "height")
+
+    def __init__(self, html: str, picture_height: float) -> None:
+        self.html = html
+        self.height = int(min(_HEADER_PIXELS + picture_height, _MAX_FRAME_PIXELS))
+
+    def _repr_html_(self) -> str:
+        """The iframe a notebook shows."""
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+                f'sandbox="allow-scripts" title="{_page_title(self.html)}" '
+                f'style="width: 100%; height: {self.height}px; border: 1px solid #ddd; '
+                'border-radius: 4px;"></iframe>')
+
+    def __repr__(self) -> str:
+        return f"<InlinePage {_page_title(self.html)!r}: {len(self.html)} characters>"
+
+
+def _page_title(page: str) -> str:
+    """The page's ``<title>``, as escaped there."""
+    found = re.search(r"<title>(.*?)</title>", page, re.S)
+    return found.group(1) if found else ""
 
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -333,9 +440,11 @@ _SCRIPT = r"""
   const boxes = values.map(function (v, i) {
     const g = byTitle["v" + i];
     if (!g) throw new Error("page: value box v" + i + " not found in the picture");
-    const texts = Array.from(g.querySelectorAll("text"));
-    const data = texts.find(function (t) { return t.textContent.startsWith("data "); });
-    const grad = texts.find(function (t) { return t.textContent.startsWith("grad "); });
+    // The box's last two texts are its "data" and "grad" cells, after the
+    // label's lines, whatever the label says.
+    const texts = g.querySelectorAll("text");
+    if (texts.length < 2) throw new Error("page: value box v" + i + " has no data and grad");
+    const data = texts[texts.length - 2], grad = texts[texts.length - 1];
     const op = v.op ? byTitle["op" + i] : null;
     return { g: g, data: data, grad: grad, op: op };
   });

@@ -58,7 +58,8 @@ from benchmarks import step as S  # noqa: E402
 from benchmarks import workloads as W  # noqa: E402  (needs the repo root on sys.path)
 from autograd_lite.files import write_atomically  # noqa: E402
 
-__all__ = ["main", "markdown", "readme_section", "DEFAULT_REPS", "TOLERANCE"]
+__all__ = ["main", "markdown", "readme_section", "performance_section", "DEFAULT_REPS",
+           "TOLERANCE"]
 
 # Repetitions per workload (medians are taken). Each costs micrograd about
 # 0.1 s (chain) or 0.6 s (MLPs), twice (the untimed first step); mnist-nn has
@@ -733,7 +734,7 @@ def _step_table(step: Optional[Dict[str, Any]]) -> List[str]:
 
 
 # ---------------------------------------------------------------------------
-# The README's performance section
+# The README's performance section, and docs/performance.md's
 # ---------------------------------------------------------------------------
 
 README_MARKERS = ("<!-- performance:start -->", "<!-- performance:end -->")
@@ -755,31 +756,16 @@ def _span(bounds: Optional[Tuple[float, float]], fmt: str) -> str:
     return f"{low:{fmt}} to {high:{fmt}}"
 
 
-def readme_section(results: Dict[str, Any]) -> str:
-    """The performance section of README.md, from one run: what the benchmark
-    does, the targets met or missed, and where the time goes."""
+def _run_line(results: Dict[str, Any]) -> str:
     m = results["machine"]
-    workloads = results["workloads"]
-    lines = [
-        "`make bench` (or `python benchmarks/run.py`, a few minutes on 2 cores) times "
-        "autograd-lite against micrograd 0.1.0, microgpt's local-gradient `Value`, PyTorch "
-        "(0-d float64 tensors) and plain floats on the same graphs, built op by op as "
-        "micrograd and microgpt build them, and `compile`'s batch step against "
-        "hand-written numpy. It prints the table; `--write` writes it to "
-        "`benchmarks/results.md`, `--readme` this section (`make bench-results` does both); "
-        "`benchmarks/README.md` says what each figure means.",
-        "- All engines run in one process, interleaved.",
-        "- Figures are medians of the repetitions, with the garbage collector on and an "
-        "untimed `gc.collect()` before each timed repetition.",
-        "- Every time is divided by micrograd's node count for that workload (micrograd "
-        "makes a leaf for every constant).",
-        "",
-        f"The run below, `{results['command']}`, was on {m['cpu']}, {m['cores']} cores; "
-        f"{m['python']}; {m['os']}; {m['date']}; autograd-lite: commit {m['commit']}.",
-        "",
-        "| target | measured | |",
-        "|---|---|---|",
-    ]
+    return (f"The run below, `{results['command']}`, was on {m['cpu']}, {m['cores']} cores; "
+            f"{m['python']}; {m['os']}; {m['date']}; autograd-lite: commit {m['commit']}.")
+
+
+def _targets_table(results: Dict[str, Any]) -> List[str]:
+    """The targets met or missed, the notes on those close to their line, and
+    the missed ones named."""
+    lines = ["| target | measured | |", "|---|---|---|"]
     for t in results["targets"]:
         lines.append(f"| {t['target']} | {t['measured']} | {_status(t['met'])} |")
     missed = [t["target"] for t in results["targets"] if t["met"] is False]
@@ -787,6 +773,44 @@ def readme_section(results: Dict[str, Any]) -> str:
     lines.append("")
     if missed:
         lines += [f"**Missed in this run:** {'; '.join(missed)}.", ""]
+    return lines
+
+
+def readme_section(results: Dict[str, Any]) -> str:
+    """The README's short performance section, from one run: the targets met
+    or missed, and where the rest is (docs/performance.md)."""
+    lines = ["`make bench` times autograd-lite against micrograd, microgpt's local-gradient "
+             "`Value`, PyTorch and plain floats on the same graphs, and `compile` against "
+             "hand-written numpy. " + _run_line(results), ""]
+    lines += _targets_table(results)
+    lines.append("How it is measured, the other figures of this run and where the time goes: "
+                 "[docs/performance.md](docs/performance.md).")
+    return "\n".join(_wrap(line) for line in lines)
+
+
+def performance_section(results: Dict[str, Any]) -> str:
+    """docs/performance.md's section, from one run: what the benchmark does,
+    the targets met or missed, and where the time goes."""
+    workloads = results["workloads"]
+    lines = [
+        "`make bench` (or `python benchmarks/run.py`, a few minutes on 2 cores) times "
+        "autograd-lite against micrograd 0.1.0, microgpt's local-gradient `Value`, PyTorch "
+        "(0-d float64 tensors) and plain floats on the same graphs, built op by op as "
+        "micrograd and microgpt build them, and `compile`'s batch step against "
+        "hand-written numpy. It prints the table; `--write` writes it to "
+        "`benchmarks/results.md`, `--readme` this section and the README's (`make "
+        "bench-results` does both); "
+        "`benchmarks/README.md` says what each figure means.",
+        "- All engines run in one process, interleaved.",
+        "- Figures are medians of the repetitions, with the garbage collector on and an "
+        "untimed `gc.collect()` before each timed repetition.",
+        "- Every time is divided by micrograd's node count for that workload (micrograd "
+        "makes a leaf for every constant).",
+        "",
+        _run_line(results),
+        "",
+    ]
+    lines += _targets_table(results)
     lines.append('Read the targets\' "×" as forward + backward. "A whole training step" '
                  "adds freeing the graph.")
     freed = _spread_of(results, "micrograd", "free_ns", 1e-3)
@@ -865,7 +889,9 @@ def readme_section(results: Dict[str, Any]) -> str:
         "- **The fused neuron, when asked for.** `nn` computes a neuron as one `dot` node "
         "and keeps its weights in `Leaves`, a tuple checked once: `dot` neither rechecks "
         "them in the forward pass nor counts them in backward, and backward skips zero "
-        "inputs (black pixels) in C. micrograd-style `sum(w * x)` code gets one node per "
+        "inputs (black pixels) in C, and a whole neuron whose ReLU is off (its gradient is "
+        "0 and its inputs finite, so every product would be ±0.0). micrograd-style "
+        "`sum(w * x)` code gets one node per "
         "op, as written.",
         "- **What is left.** Each op is still a Python call and a new object, and the "
         "garbage collector scans the graph as it grows. Merging nodes saves that, but only "
@@ -887,7 +913,8 @@ def _wrap(line: str, width: int = 80) -> str:
 
 
 def _write_readme(path: Path, section: str) -> None:
-    """Replace what lies between README.md's performance markers with ``section``."""
+    """Replace what lies between the performance markers of ``path`` (README.md,
+    or docs/performance.md) with ``section``."""
     text = path.read_text(encoding="utf-8")
     start, end = README_MARKERS
     pattern = re.compile(re.escape(start) + r"\n.*?" + re.escape(end), re.S)
@@ -933,8 +960,8 @@ def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help="no progress lines on stderr, and no table on stdout")
     parser.add_argument("--readme", nargs="?", type=Path, const=ROOT / "README.md",
                         default=None, metavar="PATH",
-                        help="also rewrite the performance section of README.md (or PATH) "
-                             "from this run")
+                        help="also rewrite the performance sections of README.md (or PATH) "
+                             "and docs/performance.md from this run")
     args = parser.parse_args(argv)
     if args.readme is not None and args.quick:
         parser.error("--readme writes the full run's figures; drop --quick")
@@ -1059,6 +1086,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     results["out"] = None if args.out is None else str(args.out)
     if args.readme is not None:
         _write_readme(args.readme, readme_section(results))
+        _write_readme(args.readme.parent / "docs" / "performance.md",
+                      performance_section(results))
     if not args.quiet:
         print(table)
     return results

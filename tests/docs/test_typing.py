@@ -1,4 +1,4 @@
-"""The README's examples type-check as users run them, operators have types,
+"""The examples of the README and of docs/*.md type-check as users run them, operators have types,
 and what would drop a gradient is a type error before it runs.
 
 mypy (in the dev extra) checks them; pyright too when it is installed with its
@@ -17,7 +17,7 @@ from typing import Dict, List
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # What a user writes: each line's revealed type, or the error it must be.
 SNIPPET = '''\
@@ -47,11 +47,21 @@ a + "3"                                                         # error
 '''
 
 
-def readme_examples() -> str:
-    """The README's Python examples as one script, in order, as a user would
-    paste them: the prompts stripped, and the statements the README shows
+PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+
+
+def script_name(page: Path) -> str:
+    """The file a page's examples are checked as: readme_examples.py, docs_nn.py, ..."""
+    if page.name == "README.md":
+        return "readme_examples.py"
+    return "docs_" + page.stem.replace("-", "_") + ".py"
+
+
+def readme_examples(page: Path = ROOT / "README.md") -> str:
+    """A page's Python examples as one script, in order, as a user would
+    paste them: the prompts stripped, and the statements the page shows
     failing (their output is a traceback) left out."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
     lines: List[str] = []
     for block in re.findall(r"```python\n(.*?)```", text, re.S):
         statements: List[List[List[str]]] = []        # [code lines, output lines]
@@ -84,7 +94,8 @@ def test_the_readme_has_examples_to_check():
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("typing")
-    (folder / "readme_examples.py").write_text(readme_examples(), encoding="utf-8")
+    for page in PAGES:
+        (folder / script_name(page)).write_text(readme_examples(page), encoding="utf-8")
     (folder / "snippet.py").write_text(SNIPPET, encoding="utf-8")
     return folder
 
@@ -98,15 +109,17 @@ def mypy_output(sources) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--follow-imports=silent", "--no-error-summary",
          "--show-error-codes", "--cache-dir", str(sources / ".mypy_cache"),
-         "readme_examples.py", "snippet.py"],
+         *map(script_name, PAGES), "snippet.py"],
         cwd=sources, capture_output=True, text=True, timeout=600,
         env=dict(os.environ, MYPYPATH=str(ROOT)))
     assert result.stderr == "", result.stderr
     return result.stdout
 
 
-def test_the_readme_examples_type_check_under_mypy(mypy_output):
-    errors = [line for line in mypy_output.splitlines() if line.startswith("readme_examples.py")]
+def test_the_readme_and_docs_examples_type_check_under_mypy(mypy_output):
+    pages = tuple(script_name(page) for page in PAGES)
+    assert len(pages) >= 7
+    errors = [line for line in mypy_output.splitlines() if line.startswith(pages)]
     assert errors == []
 
 
@@ -140,7 +153,7 @@ def test_the_readme_examples_and_the_snippet_type_check_under_pyright(sources):
     command = _pyright()
     result = subprocess.run(
         command + ["--pythonpath", sys.executable, "--outputjson",
-                   "readme_examples.py", "snippet.py"],
+                   *map(script_name, PAGES), "snippet.py"],
         cwd=sources, capture_output=True, text=True, timeout=600,
         env=dict(os.environ, PYTHONPATH=str(ROOT), PYRIGHT_PYTHON_IGNORE_WARNINGS="1"))
     report = json.loads(result.stdout)
@@ -148,9 +161,10 @@ def test_the_readme_examples_and_the_snippet_type_check_under_pyright(sources):
     for d in report["generalDiagnostics"]:
         found.setdefault(Path(d["file"]).name, {}).setdefault(
             d["range"]["start"]["line"] + 1, []).append(f"{d['severity']}: {d['message']}")
-    readme_errors = {line: notes for line, notes in found.get("readme_examples.py", {}).items()
-                     if any(n.startswith("error") for n in notes)}
-    assert readme_errors == {}
+    page_errors = {(page, line): notes for page in map(script_name, PAGES)
+                   for line, notes in found.get(page, {}).items()
+                   if any(n.startswith("error") for n in notes)}
+    assert page_errors == {}
     snippet = found.get("snippet.py", {})
     for line, expected in expectations().items():
         notes = snippet.get(line, [])

@@ -11,7 +11,7 @@ import autograd_lite
 import nn
 from autograd_lite import Value
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # ---- print(model) ---------------------------------------------------------------

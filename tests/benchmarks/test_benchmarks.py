@@ -371,7 +371,8 @@ def test_readme_performance_section_is_a_full_run_of_the_current_targets():
     # the command of the run shown, which wrote this section
     assert re.search(r"`python benchmarks/run\.py [^`]*--readme[^`]*`", section)
     assert "not judged" not in section
-    for phrase in (f"≥ {run.TARGET_SPEEDUP:.0f}× faster than micrograd",
+    for phrase in (*(f"≥ {target:.0f}× faster than micrograd, forward + backward, {name}"
+                     for name, target in run.TARGET_SPEEDUPS.items()),
                    f"≥ {run.TARGET_GPT_SPEEDUP:g}× faster than microgpt's local-gradient Value",
                    f"≥ {run.TARGET_NN_SPEEDUP:.0f}× faster than micrograd's MLP"):
         assert phrase in section

@@ -765,14 +765,21 @@ def _run_line(results: Dict[str, Any]) -> str:
             f"{m['python']}; {m['os']}; {m['date']}; autograd-lite: commit {m['commit']}.")
 
 
-def _targets_table(results: Dict[str, Any]) -> List[str]:
-    """The targets met or missed, the notes on those close to their line, and
-    the missed ones named."""
+def _targets_table(results: Dict[str, Any], notes: bool = True) -> List[str]:
+    """The targets met or missed, the notes on those close to their line (or,
+    without ``notes``, which they are), and the missed ones named."""
     lines = ["| target | measured | |", "|---|---|---|"]
     for t in results["targets"]:
         lines.append(f"| {t['target']} | {t['measured']} | {_status(t['met'])} |")
     missed = [t["target"] for t in results["targets"] if t["met"] is False]
-    lines += _close_notes(results["targets"])
+    if notes:
+        lines += _close_notes(results["targets"])
+    else:
+        close = [t["close"].split(":")[0] for t in results["targets"]
+                 if t.get("close") and t["met"] is not None]
+        if close:
+            lines += ["", f"Nearer their line than this run's spread: {', '.join(close)} "
+                          "(another run may fall on the other side)."]
     lines.append("")
     if missed:
         lines += [f"**Missed in this run:** {'; '.join(missed)}.", ""]
@@ -785,7 +792,7 @@ def readme_section(results: Dict[str, Any]) -> str:
     lines = ["`make bench` times autograd-lite against micrograd, microgpt's local-gradient "
              "`Value`, PyTorch and plain floats on the same graphs, and `compile` against "
              "hand-written numpy. " + _run_line(results), ""]
-    lines += _targets_table(results)
+    lines += _targets_table(results, notes=False)
     lines.append("How it is measured, the other figures of this run and where the time goes: "
                  "[docs/performance.md](docs/performance.md).")
     return "\n".join(_wrap(line) for line in lines)

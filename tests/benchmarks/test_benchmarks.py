@@ -406,3 +406,12 @@ def test_node_cost_refuses_reps_below_one(capsys):
     with pytest.raises(SystemExit):
         node_cost.main(["--reps", "0"])
     assert "--reps must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_the_readme_names_the_targets_near_their_line_and_the_docs_give_the_notes():
+    near = run._close("chain", 10.5, 10.0, {"spread": 0.04}, {"spread": 0.2})
+    results = {"targets": [{"target": "t", "measured": "10.50×", "met": True, "close": near}]}
+    short = "\n".join(run._targets_table(results, notes=False))
+    assert "Nearer their line than this run's spread: chain " in short
+    assert "Close to the line" not in short
+    assert "Close to the line: chain" in "\n".join(run._targets_table(results))

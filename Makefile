@@ -39,8 +39,8 @@ REFERENCE_TESTS = tests/engine/test_engine.py tests/transforms/test_functional.p
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m mypy autograd_lite nn
-	$(PY) -m pytest -q
-	AUTOGRAD_LITE_REFERENCE=1 $(PY) -m pytest -q $(REFERENCE_TESTS)
+	$(PY) -m pytest -q -n auto
+	AUTOGRAD_LITE_REFERENCE=1 $(PY) -m pytest -q -n auto $(REFERENCE_TESTS)
 
 bench: setup
 	$(PY) -m pip install -q -e ".[bench]"
@@ -79,7 +79,7 @@ test-pythons: system-deps browser-deps
 	      && rm -f $$venv/.installed-* && touch $$stamp || exit 1; \
 	  fi; \
 	  echo "== Python $$v: $$($$venv/bin/python -V)"; \
-	  $$venv/bin/python -m pytest -q $(OLD_MATPLOTLIB_QUIET) || exit 1; \
+	  $$venv/bin/python -m pytest -q -n auto $(OLD_MATPLOTLIB_QUIET) || exit 1; \
 	done
 
 # setup: the package with the dev extra (tests, linters, the notebook's

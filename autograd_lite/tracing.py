@@ -94,7 +94,8 @@ def set_trace_hook(hook: Optional[TraceHook]) -> None:
         return make
 
     for name, method in _unwrapped.items():
-        setattr(Value, name, reporting(method))
+        if getattr(method, "__module__", None) != Value.__module__:
+            setattr(Value, name, reporting(method))   # the accelerator's, made inline
     setattr(Value, "data", property(hook.data, hook.assign_data,  # noqa: B010
                                     doc="The number (while a tracer is installed)."))
     set_comparison_hook(hook.compare)

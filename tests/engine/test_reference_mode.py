@@ -68,3 +68,25 @@ def test_the_accelerator_says_whether_it_is_installed():
     fast = os.environ.get("AUTOGRAD_LITE_REFERENCE", "") in ("", "0")
     assert accelerator.installed() is fast
     assert (Value.backward.__module__ == "autograd_lite.accelerator") is fast
+
+
+REPORTED = """
+from autograd_lite import Value
+from autograd_lite.tracing import TraceHook, set_trace_hook
+made = []
+class Hook(TraceHook):
+    def created(self, node):
+        made.append(node)
+set_trace_hook(Hook())
+try:
+    x, y = Value(2.0), Value(3.0)
+    nodes = [x + 2.0, 2 + x, x * y, 3.0 * y, x - y, x.exp()]
+finally:
+    set_trace_hook(None)
+print(len(made), all(a is b for a, b in zip(made, nodes)))
+"""
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["accelerated", "reference"])
+def test_a_tracer_is_told_of_each_node_once_in_either_mode(reference):
+    assert _run(REPORTED, reference).split() == ["6", "True"]

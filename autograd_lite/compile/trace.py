@@ -102,8 +102,9 @@ class Trace:
     """What one call of fn did: the nodes it made (in order), its comparisons,
     its per-sample selections, and which Values are its inputs."""
 
-    def __init__(self, inputs: Dict[int, Tuple[int, int]]):
+    def __init__(self, inputs: Dict[int, Tuple[int, int]], keep: List[Any]):
         self.inputs = inputs                      # id(Value) -> (argument, position)
+        self.keep = keep      # the input Values, alive while their ids are the keys above
         self.created: List[Value] = []
         self.guards: List[Guard] = []
         self.selections: Dict[int, tuple] = {}    # id(node) -> (index, where, what, error)
@@ -507,16 +508,21 @@ def select(values: Any, index: Any, *, where: str = "select", what: str = "index
 # Tracing one sample
 # ---------------------------------------------------------------------------
 
-def _sample_inputs(arrays: List[np.ndarray], row: int) -> Tuple[list, Dict[int, tuple]]:
+def _sample_inputs(arrays: List[np.ndarray], row: int
+                   ) -> Tuple[list, Dict[int, tuple], List[Value]]:
     """fn's arguments for one sample: Values (floats) or TracedIndex (ints),
-    nested as the sample's shape; and id(Value) -> (argument, position)."""
+    nested as the sample's shape; id(Value) -> (argument, position); and the
+    input Values themselves, which the trace keeps so that no node made while
+    tracing can take an input's id (fn may drop its own references)."""
     inputs: Dict[int, tuple] = {}
+    values: List[Value] = []
     args = []
     for i, a in enumerate(arrays):
         flat = a[row].ravel().tolist()
         items: list
         if a.dtype.kind == "f":
             items = [Value(x) for x in flat]
+            values += items
             for position, v in enumerate(items):
                 inputs[id(v)] = (i, position)
         else:
@@ -529,7 +535,7 @@ def _sample_inputs(arrays: List[np.ndarray], row: int) -> Tuple[list, Dict[int, 
         for size in reversed(shape[1:]):
             nested = [nested[k:k + size] for k in range(0, len(nested), size)]
         args.append(nested)
-    return args, inputs
+    return args, inputs, values
 
 
 def _as_outputs(result: Any) -> Tuple[List[Value], bool]:
@@ -556,8 +562,8 @@ def trace(fn: Callable, arrays: List[np.ndarray], row: int = 0
     """Call ``fn`` on sample ``row`` of ``arrays`` with the tracer on: (the
     trace, its outputs, whether fn returned a single Value). An error fn
     raises is the scalar engine's for that sample, and says so."""
-    args, inputs = _sample_inputs(arrays, row)
-    recorded = Trace(inputs)
+    args, inputs, values = _sample_inputs(arrays, row)
+    recorded = Trace(inputs, values)
     with _tracing(recorded):
         try:
             result = fn(*args)

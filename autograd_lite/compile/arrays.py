@@ -8,7 +8,8 @@ asks this module, for each table entry, for
   entry), with the scalar forward's
   formula step for step (the stable sigmoid and softplus, left-to-right sums),
   so that values agree with the scalar engine to the last bit where numpy
-  computes the same float operations; and not finite wherever the scalar
+  computes the same float operations (a matrix product or a merged dot adds
+  in another order: the same sum to rounding); and not finite wherever the scalar
   forward raises (numpy's ``(-2) ** y`` is finite, so the powers are nan
   where the scalar ``**`` refuses), since the replay asks the scalar forward
   about each sample whose result is not finite, and it raises its error there;
@@ -37,7 +38,7 @@ from typing import Callable, List
 
 import numpy as np
 
-from ..ops import GELU_K, OPS, DomainError, Op
+from ..ops import GELU_K, OPS, Op
 
 __all__ = ["NumpyOp", "numpy_op", "array_forward"]
 
@@ -216,12 +217,13 @@ class NumpyOp:
 
 def _forward_per_element(fn: Callable, n_in: int) -> Callable:
     """A float function applied to each sample of array arguments; nan for
-    a sample it refuses (a DomainError), which the replay then asks it about
-    again, to raise the error naming the sample."""
+    a sample it refuses (a ValueError or OverflowError, as the replay catches
+    them), which the replay then asks it about again, to raise the error
+    naming the sample in eager's order."""
     def refused_as_nan(*args):
         try:
             return fn(*args)
-        except DomainError:
+        except (ValueError, OverflowError):
             return math.nan
 
     ufunc = np.frompyfunc(refused_as_nan, n_in, 1)

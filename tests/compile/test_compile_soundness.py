@@ -436,3 +436,25 @@ def test_max_traces_also_bounds_the_branch_patterns_of_one_structure():
     with pytest.raises(GuardError, match="sample 1"):
         f(np.array([1.0, -1.0]))
     assert len(f) == 1
+
+
+def test_a_defined_ops_own_value_error_is_raised_for_the_lowest_sample_as_eager_does():
+    import math
+    import numpy as np
+    import pytest
+    from autograd_lite import compile, define_op, remove_op
+
+    def picky(x):
+        if x < 0:
+            raise ValueError(f"picky: x must be >= 0, got {x}")
+        return math.sqrt(x)
+
+    define_op("picky", picky, "0.5 / out", domain=(0.5, 2.0))
+    try:
+        f = compile(lambda x: x.picky())     # type: ignore[attr-defined]
+        assert f(np.array([4.0, 9.0])).data.tolist() == [2.0, 3.0]
+        with pytest.raises(ValueError, match="sample 1") as refused:
+            f(np.array([4.0, -1.0, -2.0]))
+        assert "-1.0" in str(refused.value)
+    finally:
+        remove_op("picky")

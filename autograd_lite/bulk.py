@@ -11,8 +11,9 @@ Python function call per Value. On CPython 3.11+ a comprehension or a
 ``for`` loop reads and writes a slot about twice as fast as ``map`` over
 ``operator.attrgetter`` or ``setattr`` (its attribute access is specialized
 for slots; ``map`` goes through the generic lookup), so that is how these
-passes are written; how ``data`` is stored is known here only, so a change
-of storage changes this file alone.
+passes are written. They read and write ``data``, the public name, so a
+tracer's view of it holds here too; ``nn`` and ``compile`` read and write
+many Values through this file alone.
 
 What is read and written is exactly the Values' numbers: a Value's ``data``
 is a float, and an array's float64 is the same IEEE number, so

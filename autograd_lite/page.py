@@ -246,20 +246,19 @@ def script_json(data: Any) -> str:
 @contextlib.contextmanager
 def _gradients_put_back(nodes: List[Value]) -> Iterator[None]:
     """Zero the leaves' gradients for the walk (the interior nodes' are reset
-    by it), and afterwards, however it ends, put back every node's ``grad``
-    and ``_pending`` count: the objects themselves, so a gradient that was a
-    Value (``create_graph=True``) comes back as that Value. ``nodes`` are
-    the graph's, ``topological_order(root)``."""
-    saved = [(node, node.grad, node._pending) for node in nodes]
+    by it), and afterwards, however it ends, put back every node's ``grad``:
+    the objects themselves, so a gradient that was a Value
+    (``create_graph=True``) comes back as that Value. ``nodes`` are the
+    graph's, ``topological_order(root)``."""
+    saved = [(node, node.grad) for node in nodes]
     try:
         for node in nodes:
             if node.op is None:
                 node.grad = 0.0
         yield
     finally:
-        for node, grad, pending in saved:
+        for node, grad in saved:
             node.grad = grad
-            node._pending = pending
 
 
 def save_page(root: Value, path: Union[str, "os.PathLike[str]"], **options) -> str:

@@ -66,12 +66,15 @@ def measure(sizes: W.Sizes, reps: int, clock: Callable[[], int],
         step(name)
     best = {name: float("inf") for name in cases}
     gc.collect()
-    gc.freeze()                          # left frozen: the caller unfreezes (run.py at its end)
-    for rep in range(reps):
-        order = list(cases) if rep % 2 == 0 else list(reversed(cases))
-        for name in order:
-            best[name] = min(best[name], step(name))
-            gc.collect()                 # untimed: the graph's garbage, this repetition's
+    gc.freeze()                          # the models and the data: not the collector's work
+    try:
+        for rep in range(reps):
+            order = list(cases) if rep % 2 == 0 else list(reversed(cases))
+            for name in order:
+                best[name] = min(best[name], step(name))
+                gc.collect()             # untimed: the graph's garbage, this repetition's
+    finally:
+        gc.unfreeze()                    # the workloads after this one run as before it
     return {"reps": reps, "hidden": sizes.mnist_hidden, "best_ns": best,
             "speedup": best["micrograd"] / best["autograd-lite"]}
 

@@ -152,9 +152,10 @@ def measure(sizes: W.Sizes, reps: int, clock: Callable[[], int], engines: Dict[s
     if "torch" in engines:
         import torch
         previous = torch.get_num_threads()
-        ways["torch"] = _torch(model, X, Y, threads)
-    ways["autograd-lite"] = _ours(model, X, Y)   # last: it steps the model itself
     try:
+        if "torch" in engines:
+            ways["torch"] = _torch(model, X, Y, threads)
+        ways["autograd-lite"] = _ours(model, X, Y)   # last: it steps the model itself
         # the first step, untimed (traces, caches): the same step for all three
         for way in ways.values():
             for part in PARTS:
@@ -182,7 +183,7 @@ def measure(sizes: W.Sizes, reps: int, clock: Callable[[], int], engines: Dict[s
                     best[name][part] = min(best[name][part], ns)
             log(f"step: repetition {rep + 1}/{reps}")
     finally:
-        if "torch" in ways:
+        if "torch" in engines:
             torch.set_num_threads(previous)
     numpy_ns = best["numpy"]["step"]
     return {
